@@ -1,0 +1,71 @@
+#pragma once
+
+#include "result.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+namespace canary::core {
+
+// What the client knows of one namespace: the objects a release is built from.
+struct NamespaceSnapshot {
+    QString ns = QStringLiteral("default");
+    QList<QJsonObject> services;
+    QList<QJsonObject> pods;
+    QList<QJsonObject> deployments;
+    QList<QJsonObject> virtualServices;
+    QList<QJsonObject> destinationRules;
+    QList<QJsonObject> gateways;
+};
+
+struct ReleaseVersion {
+    QString name; // the subset, or the short name of a Service used as a version (seed 001)
+    QString host; // as the VirtualService (or DestinationRule) writes it
+    QString subset;
+    QString service; // the Service the host resolves to in the namespace, if any
+    QJsonObject labels; // the subset's labels
+    int pods = -1; // -1: unknown (no pods listed)
+    QStringList workloads; // Deployments whose pods serve this version
+};
+
+struct ReleaseRoute {
+    int index = 0;
+    QString name;
+    QJsonArray match;
+    QList<int> weights; // per version of the release; -1 when the route does not send to it
+};
+
+struct Release {
+    QString name;
+    QString ns;
+    QString virtualService;
+    QString destinationRule;
+    QStringList hosts;
+    QStringList gateways;
+    QList<ReleaseVersion> versions;
+    QList<ReleaseRoute> routes;
+    int defaultRoute = -1; // the last route without a match (else the last route)
+    QJsonObject vs;
+    QJsonObject dr;
+
+    int versionIndex(const QString &name) const;
+    const ReleaseRoute *route(int index) const;
+    // The weights of a route per version, 0 for versions it does not send to.
+    QList<int> routeWeights(int routeIndex) const;
+    QStringList versionNames() const;
+};
+
+QList<Release> buildReleases(const NamespaceSnapshot &snapshot);
+// Services of the namespace that no VirtualService routes to.
+QStringList unroutedServices(const NamespaceSnapshot &snapshot, const QList<Release> &releases);
+
+// Edits: pure functions from the live VirtualService to the one to apply. Fields not owned by the
+// edit (retries, timeouts, headers, fault, unknown fields) are kept as they were.
+Result<QJsonObject> setRouteWeights(const Release &release, int routeIndex, const QMap<QString, int> &weights);
+Result<QJsonObject> promoteVersion(const Release &release, const QString &version);
+
+} // namespace canary::core

@@ -1,0 +1,590 @@
+#include "apiserver.h"
+
+#include "yaml.h"
+
+#include <httplib.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <QDateTime>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QUrlQuery>
+
+#include <thread>
+
+namespace canary::demo {
+
+namespace {
+
+void sendJson(httplib::Response &response, int status, const QJsonObject &object)
+{
+    response.status = status;
+    response.set_content(QJsonDocument(object).toJson(QJsonDocument::Compact).toStdString(), "application/json");
+}
+
+void sendError(httplib::Response &response, const Error &error)
+{
+    sendJson(response, error.httpStatus, statusJson(error));
+}
+
+QString qs(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
+
+QString param(const httplib::Request &request, const char *name)
+{
+    return request.has_param(name) ? qs(request.get_param_value(name)) : QString();
+}
+
+QString apiVersionOf(const ResourceType &type, const QString &version)
+{
+    return type.group.isEmpty() ? version : type.group + QLatin1Char('/') + version;
+}
+
+QJsonObject asVersion(QJsonObject object, const QString &apiVersion)
+{
+    object.insert(QStringLiteral("apiVersion"), apiVersion);
+    return object;
+}
+
+bool selectorMatches(const QString &selector, const QJsonObject &labels)
+{
+    for (const QString &raw : selector.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const QString term = raw.trimmed();
+        if (term.contains(QLatin1String("!="))) {
+            if (labels.value(term.section(QLatin1String("!="), 0, 0).trimmed()).toString()
+                == term.section(QLatin1String("!="), 1).trimmed())
+                return false;
+        } else if (term.contains(QLatin1Char('='))) {
+            const QString key = term.section(QLatin1Char('='), 0, 0).trimmed();
+            const QString value = term.section(QLatin1Char('='), 1).remove(QLatin1Char('=')).trimmed();
+            if (!labels.contains(key) || labels.value(key).toString() != value)
+                return false;
+        } else if (term.startsWith(QLatin1Char('!'))) {
+            if (labels.contains(term.mid(1)))
+                return false;
+        } else if (!labels.contains(term)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool fieldsMatch(const QString &selector, const QJsonObject &object)
+{
+    const QJsonObject meta = object.value(QLatin1String("metadata")).toObject();
+    for (const QString &raw : selector.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const bool negate = raw.contains(QLatin1String("!="));
+        const QString key = raw.section(negate ? QStringLiteral("!=") : QStringLiteral("="), 0, 0).trimmed();
+        const QString value = raw.section(negate ? QStringLiteral("!=") : QStringLiteral("="), 1).remove(QLatin1Char('=')).trimmed();
+        QString actual;
+        if (key == QLatin1String("metadata.name"))
+            actual = meta.value(QLatin1String("name")).toString();
+        else if (key == QLatin1String("metadata.namespace"))
+            actual = meta.value(QLatin1String("namespace")).toString();
+        else
+            continue;
+        if ((actual == value) == negate)
+            return false;
+    }
+    return true;
+}
+
+bool selected(const httplib::Request &request, const QJsonObject &object)
+{
+    return selectorMatches(param(request, "labelSelector"), object.value(QLatin1String("metadata")).toObject().value(QLatin1String("labels")).toObject())
+            && fieldsMatch(param(request, "fieldSelector"), object);
+}
+
+QJsonObject resourceList(const ObjectStore &store, const QString &group, const QString &version)
+{
+    QJsonArray resources;
+    for (const ResourceType &t : store.types()) {
+        if (t.group != group || !t.versions.contains(version))
+            continue;
+        QJsonObject r { { QStringLiteral("name"), t.plural },
+                        { QStringLiteral("singularName"), t.singular },
+                        { QStringLiteral("namespaced"), t.namespaced },
+                        { QStringLiteral("kind"), t.kind },
+                        { QStringLiteral("verbs"), QJsonArray { QStringLiteral("create"), QStringLiteral("delete"), QStringLiteral("get"),
+                                                                QStringLiteral("list"), QStringLiteral("patch"), QStringLiteral("update"),
+                                                                QStringLiteral("watch") } } };
+        if (!t.shortNames.isEmpty())
+            r.insert(QStringLiteral("shortNames"), QJsonArray::fromStringList(t.shortNames));
+        if (!t.categories.isEmpty())
+            r.insert(QStringLiteral("categories"), QJsonArray::fromStringList(t.categories));
+        resources.append(r);
+    }
+    return QJsonObject { { QStringLiteral("kind"), QStringLiteral("APIResourceList") },
+                         { QStringLiteral("apiVersion"), QStringLiteral("v1") },
+                         { QStringLiteral("groupVersion"), group.isEmpty() ? version : QString(group + QLatin1Char('/') + version) },
+                         { QStringLiteral("resources"), resources } };
+}
+
+QJsonObject apiGroup(const QString &name, const QStringList &versions)
+{
+    QJsonArray vs;
+    for (const QString &v : versions)
+        vs.append(QJsonObject { { QStringLiteral("groupVersion"), QString(name + QLatin1Char('/') + v) }, { QStringLiteral("version"), v } });
+    return QJsonObject { { QStringLiteral("name"), name },
+                         { QStringLiteral("versions"), vs },
+                         { QStringLiteral("preferredVersion"), vs.at(0) } };
+}
+
+QStringList groupVersions(const ObjectStore &store, const QString &group)
+{
+    for (const ResourceType &t : store.types()) {
+        if (t.group == group)
+            return t.versions;
+    }
+    return {};
+}
+
+} // namespace
+
+ApiServer::ApiServer(ObjectStore &store, ApiServerOptions options)
+    : m_store(store)
+    , m_options(std::move(options))
+{
+    BIO *certBio = BIO_new_mem_buf(m_options.certificatePem.constData(), int(m_options.certificatePem.size()));
+    X509 *cert = PEM_read_bio_X509(certBio, nullptr, nullptr, nullptr);
+    BIO_free(certBio);
+    BIO *keyBio = BIO_new_mem_buf(m_options.keyPem.constData(), int(m_options.keyPem.size()));
+    EVP_PKEY *key = PEM_read_bio_PrivateKey(keyBio, nullptr, nullptr, nullptr);
+    BIO_free(keyBio);
+    m_server = std::make_unique<httplib::SSLServer>(cert, key);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    // Watches hold a worker each for their whole life.
+    m_server->new_task_queue = [] { return new httplib::ThreadPool(96); };
+    m_server->set_keep_alive_max_count(1000);
+    m_server->set_read_timeout(30, 0);
+    const auto handler = [this](const httplib::Request &req, httplib::Response &res) { route(req, res); };
+    m_server->Get(".*", handler);
+    m_server->Post(".*", handler);
+    m_server->Put(".*", handler);
+    m_server->Patch(".*", handler);
+    m_server->Delete(".*", handler);
+}
+
+ApiServer::~ApiServer()
+{
+    stop();
+}
+
+int ApiServer::bind(int port)
+{
+    if (port > 0) {
+        m_port = m_server->bind_to_port("127.0.0.1", port) ? port : -1;
+    } else {
+        m_port = m_server->bind_to_any_port("127.0.0.1");
+    }
+    return m_port;
+}
+
+void ApiServer::run()
+{
+    m_server->listen_after_bind();
+}
+
+void ApiServer::waitUntilReady() const
+{
+    while (!m_server->is_running() && !m_stopping)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+
+void ApiServer::stop()
+{
+    m_stopping = true;
+    if (m_server)
+        m_server->stop();
+}
+
+bool ApiServer::authenticate(const httplib::Request &request, httplib::Response &response) const
+{
+    const std::string auth = request.get_header_value("Authorization");
+    if (!m_options.token.isEmpty() && auth == "Bearer " + m_options.token.toStdString())
+        return true;
+    sendError(response, statusError(401, QStringLiteral("Unauthorized"), QStringLiteral("Unauthorized")));
+    return false;
+}
+
+void ApiServer::route(const httplib::Request &request, httplib::Response &response)
+{
+    if (!authenticate(request, response))
+        return;
+    const QString path = qs(request.path);
+    if (request.method == "GET" && (handleDiscovery(path, response) || handleOpenApi(path, response)))
+        return;
+    const QStringList segments = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    if (segments.size() >= 3 && (segments.at(0) == QLatin1String("api") || segments.at(0) == QLatin1String("apis"))) {
+        handleResource(request, response, segments);
+        return;
+    }
+    sendError(response, statusError(404, QStringLiteral("NotFound"), QStringLiteral("the server could not find the requested resource")));
+}
+
+bool ApiServer::handleDiscovery(const QString &path, httplib::Response &response)
+{
+    if (path == QLatin1String("/version")) {
+        sendJson(response, 200, QJsonObject { { QStringLiteral("major"), QStringLiteral("1") },
+                                              { QStringLiteral("minor"), QStringLiteral("31") },
+                                              { QStringLiteral("gitVersion"), QStringLiteral("v1.31.0-canarydeck-demo") },
+                                              { QStringLiteral("gitCommit"), QStringLiteral("canarydeck") },
+                                              { QStringLiteral("gitTreeState"), QStringLiteral("clean") },
+                                              { QStringLiteral("buildDate"), QStringLiteral("2026-01-01T00:00:00Z") },
+                                              { QStringLiteral("goVersion"), QStringLiteral("n/a") },
+                                              { QStringLiteral("compiler"), QStringLiteral("gcc") },
+                                              { QStringLiteral("platform"), QStringLiteral("linux/amd64") } });
+        return true;
+    }
+    if (path == QLatin1String("/api")) {
+        sendJson(response, 200, QJsonObject { { QStringLiteral("kind"), QStringLiteral("APIVersions") },
+                                              { QStringLiteral("versions"), QJsonArray { QStringLiteral("v1") } },
+                                              { QStringLiteral("serverAddressByClientCIDRs"),
+                                                QJsonArray { QJsonObject { { QStringLiteral("clientCIDR"), QStringLiteral("0.0.0.0/0") },
+                                                                           { QStringLiteral("serverAddress"), QStringLiteral("127.0.0.1:%1").arg(m_port) } } } } });
+        return true;
+    }
+    if (path == QLatin1String("/apis")) {
+        QJsonArray groups;
+        QStringList seen;
+        for (const ResourceType &t : m_store.types()) {
+            if (t.group.isEmpty() || seen.contains(t.group))
+                continue;
+            seen.append(t.group);
+            groups.append(apiGroup(t.group, t.versions));
+        }
+        sendJson(response, 200, QJsonObject { { QStringLiteral("kind"), QStringLiteral("APIGroupList") },
+                                              { QStringLiteral("apiVersion"), QStringLiteral("v1") },
+                                              { QStringLiteral("groups"), groups } });
+        return true;
+    }
+    if (path == QLatin1String("/api/v1")) {
+        sendJson(response, 200, resourceList(m_store, {}, QStringLiteral("v1")));
+        return true;
+    }
+    const QStringList seg = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    if (seg.size() == 2 && seg.at(0) == QLatin1String("apis")) {
+        const QStringList versions = groupVersions(m_store, seg.at(1));
+        if (versions.isEmpty())
+            return false;
+        QJsonObject group = apiGroup(seg.at(1), versions);
+        group.insert(QStringLiteral("kind"), QStringLiteral("APIGroup"));
+        group.insert(QStringLiteral("apiVersion"), QStringLiteral("v1"));
+        sendJson(response, 200, group);
+        return true;
+    }
+    if (seg.size() == 3 && seg.at(0) == QLatin1String("apis")) {
+        if (!groupVersions(m_store, seg.at(1)).contains(seg.at(2)))
+            return false;
+        sendJson(response, 200, resourceList(m_store, seg.at(1), seg.at(2)));
+        return true;
+    }
+    return false;
+}
+
+bool ApiServer::handleOpenApi(const QString &path, httplib::Response &response)
+{
+    if (!path.startsWith(QLatin1String("/openapi/v3")))
+        return false;
+    QStringList gvs { QStringLiteral("api/v1") };
+    for (const ResourceType &t : m_store.types()) {
+        for (const QString &v : t.versions) {
+            const QString gv = t.group.isEmpty() ? QString(QStringLiteral("api/") + v) : QString(QStringLiteral("apis/") + t.group + QLatin1Char('/') + v);
+            if (!gvs.contains(gv))
+                gvs.append(gv);
+        }
+    }
+    if (path == QLatin1String("/openapi/v3") || path == QLatin1String("/openapi/v3/")) {
+        QJsonObject paths;
+        for (const QString &gv : gvs)
+            paths.insert(gv, QJsonObject { { QStringLiteral("serverRelativeURL"), QString(QStringLiteral("/openapi/v3/") + gv + QStringLiteral("?hash=1")) } });
+        sendJson(response, 200, QJsonObject { { QStringLiteral("paths"), paths } });
+        return true;
+    }
+    const QString gv = path.mid(QStringLiteral("/openapi/v3/").size());
+    if (!gvs.contains(gv))
+        return false;
+    const QStringList parts = gv.split(QLatin1Char('/'));
+    const QString group = parts.size() == 3 ? parts.at(1) : QString();
+    const QString version = parts.constLast();
+    std::call_once(m_schemasLoaded, [this] {
+        // Istio's own CRD schemas, carried in the resources, describe the Istio kinds.
+        QJsonObject schemas;
+        for (const char *file : { "virtualservices", "destinationrules", "gateways" }) {
+            QFile f(QStringLiteral(":/canarydeck/istio/crds/%1.yaml").arg(QLatin1String(file)));
+            if (!f.open(QIODevice::ReadOnly))
+                continue;
+            const Result<QJsonValue> crd = k8s::parseYaml(f.readAll());
+            if (!crd)
+                continue;
+            const QJsonObject spec = crd->toObject().value(QLatin1String("spec")).toObject();
+            const QString kind = spec.value(QLatin1String("names")).toObject().value(QLatin1String("kind")).toString();
+            for (const QJsonValue &v : spec.value(QLatin1String("versions")).toArray())
+                schemas.insert(kind + QLatin1Char('/') + v.toObject().value(QLatin1String("name")).toString(),
+                               v.toObject().value(QLatin1String("schema")).toObject().value(QLatin1String("openAPIV3Schema")));
+        }
+        m_istioSchemas = schemas;
+    });
+    QJsonObject paths;
+    QJsonObject components;
+    const QJsonArray fieldValidation { QJsonObject { { QStringLiteral("name"), QStringLiteral("fieldValidation") },
+                                                     { QStringLiteral("in"), QStringLiteral("query") },
+                                                     { QStringLiteral("schema"), QJsonObject { { QStringLiteral("type"), QStringLiteral("string") } } } },
+                                       QJsonObject { { QStringLiteral("name"), QStringLiteral("dryRun") },
+                                                     { QStringLiteral("in"), QStringLiteral("query") },
+                                                     { QStringLiteral("schema"), QJsonObject { { QStringLiteral("type"), QStringLiteral("string") } } } } };
+    for (const ResourceType &t : m_store.types()) {
+        if (t.group != group || !t.versions.contains(version))
+            continue;
+        const QJsonObject gvk { { QStringLiteral("group"), t.group }, { QStringLiteral("version"), version }, { QStringLiteral("kind"), t.kind } };
+        const QString schemaName = (t.group.isEmpty() ? QStringLiteral("io.k8s.api.core.") : QStringLiteral("io.canarydeck.") + t.group + QLatin1Char('.'))
+                + version + QLatin1Char('.') + t.kind;
+        QJsonObject schema = m_istioSchemas.value(t.kind + QLatin1Char('/') + version).toObject();
+        if (schema.isEmpty())
+            schema = QJsonObject { { QStringLiteral("type"), QStringLiteral("object") },
+                                   { QStringLiteral("x-kubernetes-preserve-unknown-fields"), true } };
+        schema.insert(QStringLiteral("x-kubernetes-group-version-kind"), QJsonArray { gvk });
+        components.insert(schemaName, schema);
+        const QJsonObject body { { QStringLiteral("content"),
+                                   QJsonObject { { QStringLiteral("application/json"),
+                                                   QJsonObject { { QStringLiteral("schema"),
+                                                                   QJsonObject { { QStringLiteral("$ref"), QString(QStringLiteral("#/components/schemas/") + schemaName) } } } } } } } };
+        const QJsonObject op { { QStringLiteral("x-kubernetes-group-version-kind"), gvk },
+                               { QStringLiteral("parameters"), fieldValidation },
+                               { QStringLiteral("requestBody"), body },
+                               { QStringLiteral("responses"), QJsonObject { { QStringLiteral("200"), body } } } };
+        const QString base = QLatin1Char('/') + gv + (t.namespaced ? QStringLiteral("/namespaces/{namespace}/") : QStringLiteral("/")) + t.plural;
+        paths.insert(base, QJsonObject { { QStringLiteral("post"), op }, { QStringLiteral("get"), op } });
+        paths.insert(base + QStringLiteral("/{name}"),
+                     QJsonObject { { QStringLiteral("get"), op }, { QStringLiteral("put"), op }, { QStringLiteral("patch"), op }, { QStringLiteral("delete"), op } });
+    }
+    sendJson(response, 200, QJsonObject { { QStringLiteral("openapi"), QStringLiteral("3.0.0") },
+                                          { QStringLiteral("info"), QJsonObject { { QStringLiteral("title"), QStringLiteral("Kubernetes") },
+                                                                                  { QStringLiteral("version"), QStringLiteral("v1.31.0") } } },
+                                          { QStringLiteral("paths"), paths },
+                                          { QStringLiteral("components"), QJsonObject { { QStringLiteral("schemas"), components } } } });
+    return true;
+}
+
+void ApiServer::handleResource(const httplib::Request &request, httplib::Response &response, const QStringList &segments)
+{
+    QString group;
+    QString version;
+    QStringList rest;
+    if (segments.at(0) == QLatin1String("api")) {
+        version = segments.at(1);
+        rest = segments.mid(2);
+    } else {
+        if (segments.size() < 4) {
+            sendError(response, statusError(404, QStringLiteral("NotFound"), QStringLiteral("the server could not find the requested resource")));
+            return;
+        }
+        group = segments.at(1);
+        version = segments.at(2);
+        rest = segments.mid(3);
+    }
+    QString ns;
+    if (rest.size() >= 3 && rest.at(0) == QLatin1String("namespaces")) {
+        ns = rest.at(1);
+        rest = rest.mid(2);
+    }
+    const QString plural = rest.value(0);
+    const QString name = rest.value(1);
+    const ResourceType *type = m_store.findType(group, plural);
+    if (!type || !type->versions.contains(version) || rest.size() > 3 || (rest.size() == 3 && rest.at(2) != QLatin1String("status"))
+        || (!type->namespaced && !ns.isEmpty())) {
+        sendError(response, statusError(404, QStringLiteral("NotFound"), QStringLiteral("the server could not find the requested resource")));
+        return;
+    }
+    const QString apiVersion = apiVersionOf(*type, version);
+    const bool dryRun = param(request, "dryRun") == QLatin1String("All");
+    const std::string &method = request.method;
+
+    const auto parseBody = [&](QJsonObject *out) -> bool {
+        const QByteArray body = QByteArray::fromStdString(request.body);
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(body, &error);
+        if (doc.isObject()) {
+            *out = doc.object();
+            return true;
+        }
+        const Result<QJsonValue> yaml = k8s::parseYaml(body);
+        if (yaml && yaml->isObject()) {
+            *out = yaml->toObject();
+            return true;
+        }
+        sendError(response, statusError(400, QStringLiteral("BadRequest"),
+                                         QStringLiteral("the request body is not a JSON object: %1").arg(error.errorString())));
+        return false;
+    };
+    const auto sendResult = [&](const Result<QJsonObject> &result, int okStatus) {
+        if (result)
+            sendJson(response, okStatus, asVersion(*result, apiVersion));
+        else
+            sendError(response, result.error());
+    };
+
+    if (method == "GET" && name.isEmpty()) {
+        if (param(request, "watch") == QLatin1String("1") || param(request, "watch") == QLatin1String("true")) {
+            handleWatch(request, response, *type, ns, apiVersion);
+            return;
+        }
+        qint64 rv = 0;
+        QList<QJsonObject> all = m_store.list(*type, ns, &rv);
+        QJsonArray items;
+        QList<QJsonObject> chosen;
+        for (const QJsonObject &o : all) {
+            if (selected(request, o))
+                chosen.append(o);
+        }
+        const int limit = param(request, "limit").toInt();
+        int offset = 0;
+        const QString cont = param(request, "continue");
+        if (!cont.isEmpty()) {
+            const QStringList token = QString::fromUtf8(QByteArray::fromBase64(cont.toLatin1())).split(QLatin1Char(':'));
+            offset = token.value(0).toInt();
+            rv = token.value(1).toLongLong();
+        }
+        const int end = limit > 0 ? qMin(int(chosen.size()), offset + limit) : int(chosen.size());
+        for (int i = offset; i < end; ++i)
+            items.append(asVersion(chosen.at(i), apiVersion));
+        QJsonObject meta { { QStringLiteral("resourceVersion"), QString::number(rv) } };
+        if (end < chosen.size()) {
+            meta.insert(QStringLiteral("continue"), QString::fromLatin1(QStringLiteral("%1:%2").arg(end).arg(rv).toUtf8().toBase64()));
+            meta.insert(QStringLiteral("remainingItemCount"), int(chosen.size()) - end);
+        }
+        sendJson(response, 200, QJsonObject { { QStringLiteral("kind"), QString(type->kind + QStringLiteral("List")) },
+                                              { QStringLiteral("apiVersion"), apiVersion },
+                                              { QStringLiteral("metadata"), meta },
+                                              { QStringLiteral("items"), items } });
+        return;
+    }
+    if (method == "GET") {
+        sendResult(m_store.get(*type, ns, name), 200);
+        return;
+    }
+    if (method == "POST" && name.isEmpty()) {
+        QJsonObject body;
+        if (parseBody(&body))
+            sendResult(m_store.create(*type, ns, body, dryRun), 201);
+        return;
+    }
+    if (method == "PUT" && !name.isEmpty()) {
+        QJsonObject body;
+        if (parseBody(&body))
+            sendResult(m_store.replace(*type, ns, name, body, dryRun), 200);
+        return;
+    }
+    if (method == "PATCH" && !name.isEmpty()) {
+        const std::string contentType = request.get_header_value("Content-Type");
+        const bool builtIn = type->group.isEmpty() || type->group == QLatin1String("apps");
+        const bool merge = contentType.rfind("application/merge-patch+json", 0) == 0
+                || (builtIn && contentType.rfind("application/strategic-merge-patch+json", 0) == 0);
+        if (!merge) {
+            sendError(response, statusError(415, QStringLiteral("UnsupportedMediaType"),
+                                            QStringLiteral("the body of the request was in an unknown format - accepted media "
+                                                           "types include: application/merge-patch+json")));
+            return;
+        }
+        QJsonObject body;
+        if (parseBody(&body))
+            sendResult(m_store.mergePatch(*type, ns, name, body, dryRun), 200);
+        return;
+    }
+    if (method == "DELETE" && !name.isEmpty()) {
+        sendResult(m_store.remove(*type, ns, name, dryRun), 200);
+        return;
+    }
+    sendError(response, statusError(405, QStringLiteral("MethodNotAllowed"),
+                                    QStringLiteral("the server does not allow this method on the requested resource")));
+}
+
+void ApiServer::handleWatch(const httplib::Request &request, httplib::Response &response, const ResourceType &type,
+                            const QString &ns, const QString &apiVersion)
+{
+    const QString rvParam = param(request, "resourceVersion");
+    const int timeoutSeconds = param(request, "timeoutSeconds").isEmpty() ? 1800 : param(request, "timeoutSeconds").toInt();
+    const bool bookmarks = param(request, "allowWatchBookmarks") == QLatin1String("true");
+    const QString labelSelector = param(request, "labelSelector");
+    const QString fieldSelector = param(request, "fieldSelector");
+    struct State {
+        qint64 after = 0;
+        bool initial = false;
+        QDateTime deadline;
+        QDateTime nextBookmark;
+    };
+    auto state = std::make_shared<State>();
+    state->deadline = QDateTime::currentDateTimeUtc().addSecs(qMax(1, timeoutSeconds));
+    state->nextBookmark = QDateTime::currentDateTimeUtc().addSecs(10);
+    if (rvParam.isEmpty() || rvParam == QLatin1String("0")) {
+        state->initial = true;
+        state->after = 0;
+    } else {
+        state->after = rvParam.toLongLong();
+    }
+    const ResourceType *typePtr = &type;
+    response.status = 200;
+    response.set_chunked_content_provider("application/json", [this, state, typePtr, ns, apiVersion, bookmarks, labelSelector,
+                                                               fieldSelector](size_t, httplib::DataSink &sink) {
+        const auto write = [&](const QString &type, const QJsonObject &object) {
+            const QByteArray line = QJsonDocument(QJsonObject { { QStringLiteral("type"), type }, { QStringLiteral("object"), object } })
+                                            .toJson(QJsonDocument::Compact)
+                    + '\n';
+            return sink.write(line.constData(), size_t(line.size()));
+        };
+        const auto wanted = [&](const QJsonObject &object) {
+            return selectorMatches(labelSelector, object.value(QLatin1String("metadata")).toObject().value(QLatin1String("labels")).toObject())
+                    && fieldsMatch(fieldSelector, object);
+        };
+        if (m_stopping) {
+            sink.done();
+            return true;
+        }
+        if (state->initial) {
+            state->initial = false;
+            qint64 rv = 0;
+            for (const QJsonObject &o : m_store.list(*typePtr, ns, &rv)) {
+                if (wanted(o) && !write(QStringLiteral("ADDED"), asVersion(o, apiVersion)))
+                    return false;
+            }
+            state->after = rv;
+            return true;
+        }
+        QList<WatchEvent> events;
+        qint64 scanned = 0;
+        if (!m_store.eventsAfter(state->after, *typePtr, ns, std::chrono::milliseconds(500), &events, &scanned)) {
+            write(QStringLiteral("ERROR"),
+                  statusJson(statusError(410, QStringLiteral("Expired"),
+                                         QStringLiteral("too old resource version: %1 (%2)").arg(state->after).arg(m_store.currentResourceVersion()))));
+            sink.done();
+            return true;
+        }
+        for (const WatchEvent &e : events) {
+            if (wanted(e.object) && !write(e.type, asVersion(e.object, apiVersion)))
+                return false;
+        }
+        state->after = scanned;
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        if (bookmarks && now >= state->nextBookmark) {
+            state->nextBookmark = now.addSecs(10);
+            QJsonObject bookmark { { QStringLiteral("kind"), typePtr->kind },
+                                   { QStringLiteral("apiVersion"), apiVersion },
+                                   { QStringLiteral("metadata"), QJsonObject { { QStringLiteral("resourceVersion"), QString::number(state->after) } } } };
+            if (!write(QStringLiteral("BOOKMARK"), bookmark))
+                return false;
+        }
+        if (now >= state->deadline) {
+            sink.done();
+            return true;
+        }
+        return sink.is_writable();
+    });
+}
+
+} // namespace canary::demo

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "meshmetrics.h"
+#include "routing.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QList>
+
+#include <memory>
+#include <mutex>
+
+namespace canary::demo {
+
+class ObjectStore;
+
+struct GatewayResponse {
+    int status = 404;
+    QByteArray body;
+    QByteArray contentType = "text/plain; charset=utf-8";
+    QString version; // x-canary-version: the subset, or the Service used as a version
+    QString service;
+};
+
+struct TrafficProfile {
+    core::RequestInfo request;
+    double share = 1.0; // of the per-route request rate
+    QString sourceWorkload;
+};
+
+// Istio's data plane in miniature: routes a request by the VirtualServices held, with Istio's
+// semantics, to built-in backends for each (service, version), and records Istio's metrics.
+class DataPlane final {
+public:
+    DataPlane(const ObjectStore &store, MeshMetrics &metrics);
+
+    GatewayResponse handle(const core::RequestInfo &request, const QString &sourceWorkload = {});
+    // Requests that reach every gateway-bound route and every mesh service, for background users.
+    QList<TrafficProfile> trafficProfiles();
+
+private:
+    struct Table;
+    std::shared_ptr<const Table> table();
+    QJsonArray routesFor(const Table &table, const core::RequestInfo &request, bool *mesh, QString *meshService,
+                         QString *routeNamespace) const;
+
+    const ObjectStore &m_store;
+    MeshMetrics &m_metrics;
+    std::mutex m_mutex;
+    std::shared_ptr<const Table> m_table;
+};
+
+} // namespace canary::demo

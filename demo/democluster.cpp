@@ -1,0 +1,252 @@
+#include "democluster.h"
+
+#include "apiserver.h"
+#include "certificates.h"
+#include "dataplane.h"
+#include "meshmetrics.h"
+#include "objectstore.h"
+#include "yaml.h"
+
+#include <httplib.h>
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRandomGenerator>
+#include <QSaveFile>
+#include <QUrlQuery>
+
+#include <atomic>
+#include <thread>
+
+static void initDemoResources()
+{
+    Q_INIT_RESOURCE(demo_resources);
+}
+
+namespace canary::demo {
+
+struct DemoCluster::Private {
+    DemoClusterOptions options;
+    ObjectStore store;
+    MeshMetrics metrics;
+    DataPlane dataPlane { store, metrics };
+    std::unique_ptr<ApiServer> api;
+    httplib::Server gateway;
+    httplib::Server metricsServer;
+    std::thread apiThread;
+    std::thread gatewayThread;
+    std::thread metricsThread;
+    std::thread usersThread;
+    std::atomic<bool> running { false };
+
+    void runUsers();
+};
+
+DemoCluster::DemoCluster(DemoClusterOptions options)
+    : d(std::make_unique<Private>())
+{
+    d->options = std::move(options);
+}
+
+DemoCluster::~DemoCluster()
+{
+    stop();
+}
+
+QStringList DemoCluster::seedFiles()
+{
+    return { QStringLiteral("color-canary"), QStringLiteral("web-two-services"), QStringLiteral("greeting-canary-and-dark"),
+             QStringLiteral("myapp-blue-green"), QStringLiteral("webserver-mesh-internal") };
+}
+
+namespace {
+
+Result<int> loadManifests(ObjectStore &store, const QString &file)
+{
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly))
+        return makeError(QStringLiteral("cannot read %1").arg(file));
+    const Result<QList<QJsonObject>> docs = k8s::parseYamlDocuments(f.readAll());
+    if (!docs)
+        return makeError(file + QStringLiteral(": ") + docs.error().message);
+    int count = 0;
+    for (const QJsonObject &doc : *docs) {
+        const QString apiVersion = doc.value(QLatin1String("apiVersion")).toString();
+        const QString group = apiVersion.contains(QLatin1Char('/')) ? apiVersion.section(QLatin1Char('/'), 0, 0) : QString();
+        const ResourceType *type = store.findKind(group, doc.value(QLatin1String("kind")).toString());
+        if (!type)
+            return makeError(QStringLiteral("%1: kind %2 of %3 is not served by the demo cluster")
+                                     .arg(file, doc.value(QLatin1String("kind")).toString(), apiVersion));
+        const QString ns = doc.value(QLatin1String("metadata")).toObject().value(QLatin1String("namespace")).toString(QStringLiteral("default"));
+        const Result<QJsonObject> created = store.create(*type, ns, doc);
+        if (!created)
+            return makeError(file + QStringLiteral(": ") + created.error().message);
+        ++count;
+    }
+    return count;
+}
+
+core::RequestInfo requestInfo(const httplib::Request &req)
+{
+    core::RequestInfo info;
+    info.authority = QString::fromStdString(req.get_header_value("Host")).section(QLatin1Char(':'), 0, 0);
+    info.path = QString::fromStdString(req.path);
+    info.method = QString::fromStdString(req.method);
+    for (const auto &[name, value] : req.headers)
+        info.headers.insert(QString::fromStdString(name).toLower(), QString::fromStdString(value));
+    for (const auto &[name, value] : req.params)
+        info.query.insert(QString::fromStdString(name), QString::fromStdString(value));
+    return info;
+}
+
+QByteArray kubeconfigYaml(const DemoEndpoints &endpoints, const QByteArray &caPem, const QString &token)
+{
+    const QJsonObject config {
+        { QStringLiteral("apiVersion"), QStringLiteral("v1") },
+        { QStringLiteral("kind"), QStringLiteral("Config") },
+        { QStringLiteral("current-context"), QStringLiteral("canarydeck-demo") },
+        { QStringLiteral("preferences"), QJsonObject() },
+        { QStringLiteral("clusters"),
+          QJsonArray { QJsonObject {
+                  { QStringLiteral("name"), QStringLiteral("canarydeck-demo") },
+                  { QStringLiteral("cluster"),
+                    QJsonObject { { QStringLiteral("server"), endpoints.api },
+                                  { QStringLiteral("certificate-authority-data"), QString::fromLatin1(caPem.toBase64()) },
+                                  { QStringLiteral("extensions"),
+                                    QJsonArray { QJsonObject {
+                                            { QStringLiteral("name"), QStringLiteral("canarydeck.io/traffic") },
+                                            { QStringLiteral("extension"),
+                                              QJsonObject { { QStringLiteral("metrics"), endpoints.metrics },
+                                                            { QStringLiteral("gateway"), endpoints.gateway } } } } } } } } } } },
+        { QStringLiteral("users"),
+          QJsonArray { QJsonObject { { QStringLiteral("name"), QStringLiteral("demo-admin") },
+                                     { QStringLiteral("user"), QJsonObject { { QStringLiteral("token"), token } } } } } },
+        { QStringLiteral("contexts"),
+          QJsonArray { QJsonObject { { QStringLiteral("name"), QStringLiteral("canarydeck-demo") },
+                                     { QStringLiteral("context"),
+                                       QJsonObject { { QStringLiteral("cluster"), QStringLiteral("canarydeck-demo") },
+                                                     { QStringLiteral("user"), QStringLiteral("demo-admin") },
+                                                     { QStringLiteral("namespace"), QStringLiteral("default") } } } } } },
+    };
+    return k8s::renderYaml(config);
+}
+
+} // namespace
+
+Result<DemoEndpoints> DemoCluster::start()
+{
+    initDemoResources();
+    if (d->options.kubeconfigOut.isEmpty())
+        return makeError(QStringLiteral("--kubeconfig-out is required: the demo cluster writes the kubeconfig that reaches it"));
+    const Result<ServingCertificates> certs = generateServingCertificates();
+    if (!certs)
+        return certs.error();
+    if (d->options.loadSeeds) {
+        for (const QString &seed : seedFiles()) {
+            const Result<int> loaded = loadManifests(d->store, QStringLiteral(":/canarydeck/seeds/%1.yaml").arg(seed));
+            if (!loaded)
+                return loaded.error();
+        }
+        const Result<int> workloads = loadManifests(d->store, QStringLiteral(":/canarydeck/demo/greeting-workloads.yaml"));
+        if (!workloads)
+            return workloads.error();
+    }
+    QByteArray tokenBytes(24, Qt::Uninitialized);
+    for (char &c : tokenBytes)
+        c = char(QRandomGenerator::system()->bounded(256));
+    const QString token = QStringLiteral("demo.") + QString::fromLatin1(tokenBytes.toHex());
+
+    d->api = std::make_unique<ApiServer>(d->store, ApiServerOptions { certs->serverCertificatePem, certs->serverKeyPem, token });
+    const int apiPort = d->api->bind(d->options.apiPort);
+    if (apiPort <= 0)
+        return makeError(QStringLiteral("cannot listen on 127.0.0.1:%1 for the API server (port in use?)").arg(d->options.apiPort));
+
+    d->gateway.new_task_queue = [] { return new httplib::ThreadPool(16); };
+    d->gateway.set_keep_alive_max_count(100000);
+    d->gateway.Get(".*", [this](const httplib::Request &req, httplib::Response &res) {
+        const GatewayResponse r = d->dataPlane.handle(requestInfo(req));
+        res.status = r.status;
+        if (!r.version.isEmpty())
+            res.set_header("x-canary-version", r.version.toStdString());
+        res.set_content(r.body.toStdString(), r.contentType.toStdString());
+    });
+    const int gatewayPort = d->options.gatewayPort > 0
+            ? (d->gateway.bind_to_port("127.0.0.1", d->options.gatewayPort) ? d->options.gatewayPort : -1)
+            : d->gateway.bind_to_any_port("127.0.0.1");
+    if (gatewayPort <= 0)
+        return makeError(QStringLiteral("cannot listen on 127.0.0.1:%1 for the gateway (port in use?)").arg(d->options.gatewayPort));
+
+    d->metricsServer.Get("/metrics", [this](const httplib::Request &, httplib::Response &res) {
+        res.set_content(d->metrics.exposition().toStdString(), "text/plain; version=0.0.4; charset=utf-8");
+    });
+    const int metricsPort = d->options.metricsPort > 0
+            ? (d->metricsServer.bind_to_port("127.0.0.1", d->options.metricsPort) ? d->options.metricsPort : -1)
+            : d->metricsServer.bind_to_any_port("127.0.0.1");
+    if (metricsPort <= 0)
+        return makeError(QStringLiteral("cannot listen on 127.0.0.1:%1 for metrics (port in use?)").arg(d->options.metricsPort));
+
+    DemoEndpoints endpoints;
+    endpoints.api = QStringLiteral("https://127.0.0.1:%1").arg(apiPort);
+    endpoints.gateway = QStringLiteral("http://127.0.0.1:%1").arg(gatewayPort);
+    endpoints.metrics = QStringLiteral("http://127.0.0.1:%1/metrics").arg(metricsPort);
+    endpoints.kubeconfig = QFileInfo(d->options.kubeconfigOut).absoluteFilePath();
+
+    QDir().mkpath(QFileInfo(endpoints.kubeconfig).absolutePath());
+    QSaveFile out(endpoints.kubeconfig);
+    if (!out.open(QIODevice::WriteOnly))
+        return makeError(QStringLiteral("cannot write the kubeconfig %1: %2").arg(endpoints.kubeconfig, out.errorString()));
+    out.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    out.write(kubeconfigYaml(endpoints, certs->caCertificatePem, token));
+    if (!out.commit())
+        return makeError(QStringLiteral("cannot write the kubeconfig %1: %2").arg(endpoints.kubeconfig, out.errorString()));
+
+    d->running = true;
+    d->apiThread = std::thread([this] { d->api->run(); });
+    d->gatewayThread = std::thread([this] { d->gateway.listen_after_bind(); });
+    d->metricsThread = std::thread([this] { d->metricsServer.listen_after_bind(); });
+    if (d->options.usersPerSecond > 0)
+        d->usersThread = std::thread([this] { d->runUsers(); });
+    d->api->waitUntilReady();
+    while (!d->gateway.is_running() || !d->metricsServer.is_running())
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return endpoints;
+}
+
+void DemoCluster::Private::runUsers()
+{
+    // Background users: every route reached at the configured rate, a share of requests with the
+    // headers that match routes (x-my-header: dark), so dark releases show on the chart.
+    QHash<int, double> owed;
+    const auto tick = std::chrono::milliseconds(100);
+    auto next = std::chrono::steady_clock::now();
+    while (running) {
+        next += tick;
+        const QList<TrafficProfile> profiles = dataPlane.trafficProfiles();
+        for (int i = 0; i < profiles.size(); ++i) {
+            double &debt = owed[i];
+            debt += options.usersPerSecond * profiles.at(i).share * 0.1;
+            while (debt >= 1.0 && running) {
+                debt -= 1.0;
+                dataPlane.handle(profiles.at(i).request, profiles.at(i).sourceWorkload);
+            }
+        }
+        std::this_thread::sleep_until(next);
+    }
+}
+
+void DemoCluster::stop()
+{
+    if (!d->running.exchange(false))
+        return;
+    if (d->api)
+        d->api->stop();
+    d->gateway.stop();
+    d->metricsServer.stop();
+    for (std::thread *t : { &d->apiThread, &d->gatewayThread, &d->metricsThread, &d->usersThread }) {
+        if (t->joinable())
+            t->join();
+    }
+}
+
+} // namespace canary::demo

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "result.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+namespace canary::demo {
+
+struct DemoClusterOptions {
+    QString kubeconfigOut;
+    int apiPort = 0;
+    int gatewayPort = 0;
+    int metricsPort = 0;
+    double usersPerSecond = 20; // background requests per second per route
+    bool loadSeeds = true;
+};
+
+struct DemoEndpoints {
+    QString api;
+    QString gateway;
+    QString metrics;
+    QString kubeconfig;
+};
+
+// The offline cluster: API server, Istio data plane with its gateway, metrics and background users.
+class DemoCluster final {
+public:
+    explicit DemoCluster(DemoClusterOptions options);
+    ~DemoCluster();
+
+    // Generates certificates, loads the seed scenarios, binds the ports, writes the kubeconfig and
+    // starts serving on background threads.
+    Result<DemoEndpoints> start();
+    void stop();
+
+    // The seed manifests in the order the demo creates them.
+    static QStringList seedFiles();
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace canary::demo

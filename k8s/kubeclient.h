@@ -1,0 +1,43 @@
+#pragma once
+
+#include "kubeconfig.h"
+#include "kuberequest.h"
+
+#include <QDateTime>
+#include <QObject>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+class QNetworkRequest;
+
+namespace canary::k8s {
+
+class KubeReply;
+
+// Talks to one cluster as one user. One QNetworkAccessManager; all I/O asynchronous.
+class KubeClient final : public QObject {
+    Q_OBJECT
+public:
+    explicit KubeClient(ClusterEndpoint endpoint, QObject *parent = nullptr);
+    ~KubeClient() override;
+
+    const ClusterEndpoint &endpoint() const { return m_endpoint; }
+    QString userAgent() const;
+
+    // The reply is parented to the client; delete it (or let the client do so) when done.
+    KubeReply *send(const KubeRequest &request, const QString &what = {});
+    // A long-lived response read as it arrives (watch streams); the caller owns the reply.
+    QNetworkReply *openStream(const KubeRequest &request);
+
+    QNetworkRequest networkRequest(const KubeRequest &request) const;
+
+private:
+    QString bearerToken() const;
+
+    ClusterEndpoint m_endpoint;
+    QNetworkAccessManager *m_network;
+    mutable QString m_fileToken;
+    mutable QDateTime m_fileTokenReadAt;
+};
+
+} // namespace canary::k8s

@@ -1,0 +1,111 @@
+#include "kubereply.h"
+
+#include "kubeerror.h"
+
+#include <QJsonDocument>
+#include <QNetworkReply>
+#include <QTimer>
+
+namespace canary::k8s {
+
+QString networkErrorText(QNetworkReply *reply)
+{
+    const QString url = reply->url().adjusted(QUrl::RemoveQuery | QUrl::RemovePath).toString();
+    switch (reply->error()) {
+    case QNetworkReply::ConnectionRefusedError:
+        return QStringLiteral("cannot reach the API server at %1: connection refused (is the cluster running?)").arg(url);
+    case QNetworkReply::HostNotFoundError:
+        return QStringLiteral("cannot reach the API server at %1: host not found").arg(url);
+    case QNetworkReply::SslHandshakeFailedError:
+        return QStringLiteral("TLS handshake with %1 failed: %2 (check certificate-authority, tls-server-name or "
+                              "client certificate in your kubeconfig)")
+                .arg(url, reply->errorString());
+    default:
+        return QStringLiteral("request to %1 failed: %2").arg(url, reply->errorString());
+    }
+}
+
+KubeReply::KubeReply(QNetworkReply *reply, QString what, int timeoutMs, QObject *parent)
+    : QObject(parent)
+    , m_reply(reply)
+    , m_what(std::move(what))
+{
+    connect(reply, &QNetworkReply::finished, this, &KubeReply::complete);
+    if (timeoutMs > 0) {
+        m_timer = new QTimer(this);
+        m_timer->setSingleShot(true);
+        connect(m_timer, &QTimer::timeout, this, [this, timeoutMs] {
+            m_timedOut = true;
+            if (m_reply)
+                m_reply->abort();
+            fail(makeError(QStringLiteral("%1: the API server did not answer within %2 s").arg(m_what).arg(timeoutMs / 1000.0)));
+        });
+        m_timer->start(timeoutMs);
+    }
+}
+
+KubeReply::~KubeReply()
+{
+    if (m_reply) {
+        m_reply->disconnect(this);
+        m_reply->abort();
+        m_reply->deleteLater();
+    }
+}
+
+QJsonObject KubeReply::json() const
+{
+    return QJsonDocument::fromJson(m_body).object();
+}
+
+void KubeReply::cancel()
+{
+    if (m_finished)
+        return;
+    m_cancelled = true;
+    if (m_reply)
+        m_reply->abort();
+    fail(makeError(QStringLiteral("%1: cancelled").arg(m_what)));
+}
+
+void KubeReply::fail(Error error)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_error = std::move(error);
+    if (m_timer)
+        m_timer->stop();
+    Q_EMIT finished();
+}
+
+void KubeReply::complete()
+{
+    if (m_finished || !m_reply)
+        return;
+    m_status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    m_body = m_reply->readAll();
+    for (const auto &header : m_reply->rawHeaderPairs()) {
+        if (header.first.compare("Warning", Qt::CaseInsensitive) == 0) {
+            QString text = QString::fromUtf8(header.second);
+            const int quote = text.indexOf(QLatin1Char('"'));
+            if (quote >= 0)
+                text = text.mid(quote + 1).chopped(text.endsWith(QLatin1Char('"')) ? 1 : 0);
+            m_warnings.append(text);
+        }
+    }
+    if (m_status == 0) {
+        fail(makeError(networkErrorText(m_reply)));
+        return;
+    }
+    if (m_status >= 400) {
+        fail(decodeStatus(m_status, m_body, m_what));
+        return;
+    }
+    m_finished = true;
+    if (m_timer)
+        m_timer->stop();
+    Q_EMIT finished();
+}
+
+} // namespace canary::k8s

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "result.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QObject>
+#include <QPointer>
+#include <QStringList>
+
+class QNetworkReply;
+class QTimer;
+
+namespace canary::k8s {
+
+// The handle of one request in flight: finished() fires exactly once, also on cancel or timeout.
+class KubeReply final : public QObject {
+    Q_OBJECT
+public:
+    KubeReply(QNetworkReply *reply, QString what, int timeoutMs, QObject *parent = nullptr);
+    ~KubeReply() override;
+
+    bool isFinished() const { return m_finished; }
+    bool ok() const { return m_finished && m_error.message.isEmpty(); }
+    int httpStatus() const { return m_status; }
+    QByteArray body() const { return m_body; }
+    QJsonObject json() const;
+    const Error &error() const { return m_error; }
+    QStringList warnings() const { return m_warnings; }
+
+    void cancel();
+
+Q_SIGNALS:
+    void finished();
+
+private:
+    void complete();
+    void fail(Error error);
+
+    QPointer<QNetworkReply> m_reply;
+    QString m_what;
+    QTimer *m_timer = nullptr;
+    bool m_finished = false;
+    bool m_timedOut = false;
+    bool m_cancelled = false;
+    int m_status = 0;
+    QByteArray m_body;
+    Error m_error;
+    QStringList m_warnings;
+};
+
+} // namespace canary::k8s

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+#include <QUrlQuery>
+
+namespace canary::k8s {
+
+// A request to the API server as a value: built and inspected without I/O, sent by KubeClient.
+struct KubeRequest {
+    QByteArray verb = "GET";
+    QString path;
+    QUrlQuery query;
+    QByteArray body;
+    QByteArray contentType;
+    QByteArray accept = "application/json";
+    int timeoutMs = 30000;
+
+    static KubeRequest get(const QString &path);
+    static KubeRequest replace(const QString &path, const QByteArray &json);
+    static KubeRequest create(const QString &collectionPath, const QByteArray &json);
+    static KubeRequest mergePatch(const QString &path, const QByteArray &json);
+    static KubeRequest remove(const QString &path);
+};
+
+// Paths of the REST API. An empty group is the core group (/api/v1).
+QString collectionPath(const QString &group, const QString &version, const QString &ns, const QString &plural);
+QString objectPath(const QString &group, const QString &version, const QString &ns, const QString &plural,
+                   const QString &name);
+
+} // namespace canary::k8s
