@@ -1,0 +1,95 @@
+#pragma once
+
+#include "kubeconfig.h"
+#include "release.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QObject>
+#include <QPointer>
+
+class QTimer;
+
+namespace canary::k8s {
+class KubeClient;
+class KubeWatch;
+}
+
+namespace canary::core {
+
+// One user's view of one namespace of one cluster: what is there (kept current by watches), the
+// releases built from it, and the workflows that change it (apply, promote, rollback).
+class ReleaseSession final : public QObject {
+    Q_OBJECT
+public:
+    enum class Connection { Connecting, Connected, Reconnecting, NoIstio, Failed };
+    Q_ENUM(Connection)
+
+    explicit ReleaseSession(k8s::ClusterEndpoint endpoint, QObject *parent = nullptr);
+    ~ReleaseSession() override;
+
+    void start();
+    void setNamespace(const QString &ns);
+    QString currentNamespace() const { return m_snapshot.ns; }
+    QStringList namespaces() const { return m_namespaces; }
+
+    const k8s::ClusterEndpoint &endpoint() const;
+    k8s::KubeClient *client() const { return m_client; }
+    QString istioVersion() const { return m_istioVersion; }
+    Connection connection() const { return m_connection; }
+    QString connectionDetail() const { return m_connectionDetail; }
+
+    const NamespaceSnapshot &snapshot() const { return m_snapshot; }
+    const QList<Release> &releases() const { return m_releases; }
+    QStringList unroutedServices() const;
+    const Release *release(const QString &name) const;
+
+    // Server-side dry-run, then PUT with the resourceVersion read, so a change made by someone else in
+    // between is a conflict, never overwritten. `summary` says what the change does, for history.
+    void apply(const QString &releaseName, const QJsonObject &virtualService, const QString &summary);
+    bool isApplying() const { return m_applying; }
+    bool canRollback(const QString &releaseName) const;
+    QString rollbackSummary(const QString &releaseName) const;
+    void rollback(const QString &releaseName);
+
+Q_SIGNALS:
+    void releasesChanged();
+    void namespacesChanged();
+    void connectionChanged(canary::core::ReleaseSession::Connection connection, const QString &detail);
+    void applyFinished(const QString &releaseName, bool ok, const QString &message);
+
+private:
+    struct Watched {
+        QString group;
+        QString version;
+        QString plural;
+        QList<QJsonObject> *items;
+    };
+    struct AppliedChange {
+        QJsonObject before;
+        QString afterResourceVersion;
+        QString summary;
+    };
+
+    void discover();
+    void startWatches();
+    void setConnection(Connection connection, const QString &detail);
+    void scheduleRebuild();
+    void rebuild();
+    void put(const QString &releaseName, const QJsonObject &virtualService, const QString &summary, bool isRollback);
+
+    k8s::KubeClient *m_client;
+    QString m_istioVersion;
+    Connection m_connection = Connection::Connecting;
+    QString m_connectionDetail;
+    QStringList m_namespaces;
+    NamespaceSnapshot m_snapshot;
+    QList<Release> m_releases;
+    QList<QPointer<k8s::KubeWatch>> m_watches;
+    QHash<k8s::KubeWatch *, int> m_watchState; // 0 listing, 1 watching, 2 reconnecting
+    QTimer *m_rebuild;
+    bool m_applying = false;
+    QHash<QString, QList<AppliedChange>> m_applied; // key: namespace/VirtualService
+};
+
+} // namespace canary::core

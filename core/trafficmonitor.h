@@ -1,0 +1,58 @@
+#pragma once
+
+#include "prometheus.h"
+
+#include <QList>
+#include <QObject>
+#include <QPointF>
+#include <QUrl>
+
+#include <deque>
+
+class QNetworkAccessManager;
+class QTimer;
+
+namespace canary::core {
+
+struct ReleaseVersion;
+
+// Scrapes a Prometheus-format endpoint (the demo's metrics, an Envoy's stats) at a fixed interval
+// and keeps the per-series request rates of the last minutes.
+class TrafficMonitor final : public QObject {
+    Q_OBJECT
+public:
+    explicit TrafficMonitor(QObject *parent = nullptr);
+
+    void setSource(const QUrl &metricsUrl);
+    QUrl source() const { return m_url; }
+    void setInterval(int ms);
+    void setWindowSeconds(int seconds) { m_windowMs = qint64(seconds) * 1000; }
+
+    // Requests per second reaching a version over the window: (time in ms since epoch, rate).
+    QList<QPointF> series(const ReleaseVersion &version) const;
+    double latestRate(const ReleaseVersion &version) const;
+    QString lastError() const { return m_lastError; }
+
+Q_SIGNALS:
+    void updated();
+    void failed(const QString &message);
+
+private:
+    void scrape();
+
+    struct Point {
+        qint64 atMs;
+        QList<SeriesRate> rates;
+    };
+    QNetworkAccessManager *m_network;
+    QTimer *m_timer;
+    QUrl m_url;
+    CounterRates m_rates;
+    std::deque<Point> m_points;
+    qint64 m_windowMs = 300000;
+    bool m_inFlight = false;
+    bool m_seeded = false;
+    QString m_lastError;
+};
+
+} // namespace canary::core

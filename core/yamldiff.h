@@ -1,0 +1,24 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace canary::core {
+
+struct DiffLine {
+    enum class Kind { Same, Added, Removed };
+    Kind kind = Kind::Same;
+    QString text;
+};
+
+// A line diff (shortest edit script), as `diff -u` would pair the lines.
+QList<DiffLine> diffLines(const QStringList &before, const QStringList &after);
+QString unifiedDiff(const QString &beforeName, const QString &afterName, const QStringList &before, const QStringList &after);
+
+// The object as a person reviews it: server-managed noise removed (managedFields, uid,
+// resourceVersion, generation, creationTimestamp, status, kubectl's last-applied annotation).
+QJsonObject withoutServerFields(QJsonObject object);
+
+} // namespace canary::core

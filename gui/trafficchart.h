@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QColor>
+#include <QList>
+#include <QPointF>
+#include <QWidget>
+
+class QChart;
+class QChartView;
+class QDateTimeAxis;
+class QValueAxis;
+
+namespace canary::gui {
+
+struct ChartSeries {
+    QString name;
+    QColor color;
+    QList<QPointF> points; // (ms since epoch, requests per second)
+};
+
+// Requests per second by version over the last minutes. Qt Charts stays behind this class.
+class TrafficChart final : public QWidget {
+    Q_OBJECT
+public:
+    explicit TrafficChart(QWidget *parent = nullptr);
+
+    void setSeries(const QList<ChartSeries> &series, qint64 nowMs, int windowSeconds = 300);
+    void setMessage(const QString &message);
+    int seriesCount() const;
+    QList<QPointF> points(const QString &name) const;
+
+private:
+    QChart *m_chart;
+    QChartView *m_view;
+    QDateTimeAxis *m_time;
+    QValueAxis *m_rate;
+};
+
+} // namespace canary::gui

@@ -1,0 +1,124 @@
+#include "weighteditor.h"
+
+#include "weights.h"
+
+#include <QGridLayout>
+#include <QLabel>
+#include <QSlider>
+#include <QSpinBox>
+#include <QToolButton>
+
+namespace canary::gui {
+
+WeightEditor::WeightEditor(QWidget *parent)
+    : QWidget(parent)
+    , m_grid(new QGridLayout(this))
+{
+    m_grid->setContentsMargins(0, 0, 0, 0);
+    m_grid->setHorizontalSpacing(12);
+    m_grid->setVerticalSpacing(10);
+    m_grid->setColumnStretch(2, 1);
+}
+
+void WeightEditor::setRows(const QList<WeightRow> &rows, const QList<int> &weights)
+{
+    qDeleteAll(m_widgets);
+    m_widgets.clear();
+    m_sliders.clear();
+    m_spins.clear();
+    m_observed.clear();
+    m_promote.clear();
+    m_rows = rows;
+    m_weights = weights;
+    for (int i = 0; i < rows.size(); ++i) {
+        const WeightRow &row = rows.at(i);
+        auto *swatch = new QLabel(this);
+        swatch->setFixedSize(14, 14);
+        swatch->setStyleSheet(QStringLiteral("background:%1;border-radius:7px;").arg(row.color.name()));
+        auto *name = new QLabel(QStringLiteral("<b>%1</b><br><span style='color:palette(mid)'>%2</span>")
+                                        .arg(row.version.toHtmlEscaped(), row.detail.toHtmlEscaped()),
+                                this);
+        name->setMinimumWidth(140);
+        auto *slider = new QSlider(Qt::Horizontal, this);
+        slider->setObjectName(QStringLiteral("weightSlider_") + row.version);
+        slider->setRange(0, 100);
+        slider->setPageStep(5);
+        slider->setAccessibleName(tr("Weight of %1").arg(row.version));
+        slider->setStyleSheet(QStringLiteral("QSlider::groove:horizontal{height:8px;background:palette(midlight);border-radius:4px;}"
+                                             "QSlider::sub-page:horizontal{background:%1;border-radius:4px;}"
+                                             "QSlider::handle:horizontal{background:white;border:2px solid %1;width:18px;"
+                                             "margin:-7px 0;border-radius:10px;}")
+                                      .arg(row.color.name()));
+        auto *spin = new QSpinBox(this);
+        spin->setObjectName(QStringLiteral("weightSpin_") + row.version);
+        spin->setRange(0, 100);
+        spin->setSuffix(QStringLiteral(" %"));
+        spin->setAccessibleName(tr("Weight of %1 in percent").arg(row.version));
+        spin->setMinimumWidth(80);
+        auto *observed = new QLabel(this);
+        observed->setObjectName(QStringLiteral("observed_") + row.version);
+        observed->setMinimumWidth(120);
+        observed->setToolTip(tr("Share of the requests this version received in the last seconds"));
+        auto *promote = new QToolButton(this);
+        promote->setObjectName(QStringLiteral("promoteButton_") + row.version);
+        promote->setText(tr("Promote"));
+        promote->setToolTip(tr("Send all traffic of this release to %1 and apply").arg(row.version));
+        connect(slider, &QSlider::valueChanged, this, [this, i](int v) { onValueChanged(i, v); });
+        connect(spin, &QSpinBox::valueChanged, this, [this, i](int v) { onValueChanged(i, v); });
+        connect(promote, &QToolButton::clicked, this, [this, version = row.version] { Q_EMIT promoteRequested(version); });
+        m_grid->addWidget(swatch, i, 0);
+        m_grid->addWidget(name, i, 1);
+        m_grid->addWidget(slider, i, 2);
+        m_grid->addWidget(spin, i, 3);
+        m_grid->addWidget(observed, i, 4);
+        m_grid->addWidget(promote, i, 5);
+        m_widgets << swatch << name << slider << spin << observed << promote;
+        m_sliders.append(slider);
+        m_spins.append(spin);
+        m_observed.append(observed);
+        m_promote.append(promote);
+    }
+    sync();
+}
+
+void WeightEditor::setWeights(const QList<int> &weights)
+{
+    m_weights = weights;
+    sync();
+}
+
+void WeightEditor::setPromoteEnabled(bool enabled)
+{
+    for (QToolButton *b : std::as_const(m_promote))
+        b->setEnabled(enabled);
+}
+
+void WeightEditor::setObservedShares(const QList<double> &percent)
+{
+    for (int i = 0; i < m_observed.size(); ++i) {
+        const double p = percent.value(i, -1);
+        m_observed.at(i)->setText(p < 0 ? QString() : tr("observed %1 %").arg(p, 0, 'f', 1));
+    }
+}
+
+void WeightEditor::onValueChanged(int index, int value)
+{
+    if (index >= m_weights.size() || m_weights.at(index) == value)
+        return;
+    m_weights = core::redistributeWeights(m_weights, index, value);
+    sync();
+    Q_EMIT weightsChanged(m_weights);
+}
+
+void WeightEditor::sync()
+{
+    for (int i = 0; i < m_sliders.size(); ++i) {
+        const int w = m_weights.value(i);
+        const QSignalBlocker b1(m_sliders.at(i));
+        const QSignalBlocker b2(m_spins.at(i));
+        m_sliders.at(i)->setValue(w);
+        m_spins.at(i)->setValue(w);
+    }
+}
+
+} // namespace canary::gui
