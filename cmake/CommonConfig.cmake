@@ -7,7 +7,8 @@ target_compile_definitions(canarydeck_common INTERFACE
     QT_USE_QSTRINGBUILDER
     QT_NO_FOREACH
     CANARYDECK_VERSION="${PROJECT_VERSION}")
-target_compile_options(canarydeck_common INTERFACE -Wall -Wextra -pedantic)
+# GCC 12 reports std::variant members as maybe-uninitialized where they are not.
+target_compile_options(canarydeck_common INTERFACE -Wall -Wextra -pedantic -Wno-maybe-uninitialized)
 if(CANARYDECK_WERROR)
     target_compile_options(canarydeck_common INTERFACE -Werror)
 endif()

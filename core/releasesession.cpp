@@ -284,9 +284,12 @@ void ReleaseSession::put(const QString &releaseName, const QJsonObject &virtualS
             }
             const QJsonObject after = reply->json();
             QList<AppliedChange> &changes = m_applied[changeKey(ns, vsName)];
-            if (isRollback)
+            if (isRollback) {
                 changes.removeLast();
-            else
+                // The live object is now what the previous apply left: that apply can be rolled back next.
+                if (!changes.isEmpty())
+                    changes.last().afterResourceVersion = resourceVersion(after);
+            } else
                 changes.append(AppliedChange { before, resourceVersion(after), summary });
             // Take the answer at once rather than wait for the watch event.
             for (QJsonObject &vs : m_snapshot.virtualServices) {

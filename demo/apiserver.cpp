@@ -530,7 +530,8 @@ void ApiServer::handleWatch(const httplib::Request &request, httplib::Response &
     }
     const ResourceType *typePtr = &type;
     response.status = 200;
-    response.set_chunked_content_provider("application/json", [this, state, typePtr, ns, apiVersion, bookmarks, labelSelector,
+    // A compressed stream would hold events back in the compressor: watch responses go out as they are.
+    response.set_chunked_content_provider("application/json;stream=watch", [this, state, typePtr, ns, apiVersion, bookmarks, labelSelector,
                                                                fieldSelector](size_t, httplib::DataSink &sink) {
         const auto write = [&](const QString &type, const QJsonObject &object) {
             const QByteArray line = QJsonDocument(QJsonObject { { QStringLiteral("type"), type }, { QStringLiteral("object"), object } })

@@ -105,7 +105,15 @@ QNetworkReply *KubeClient::openStream(const KubeRequest &request)
 {
     QNetworkRequest nr = networkRequest(request);
     nr.setTransferTimeout(0);
-    return m_network->get(nr);
+    // Events must arrive as they happen, not when a compressor's buffer fills.
+    nr.setRawHeader("Accept-Encoding", "identity");
+    // A stream holds its connection for minutes; Qt allows six per host and manager, so each stream
+    // gets a manager of its own and requests are never queued behind watches.
+    auto *streams = new QNetworkAccessManager(this);
+    streams->setProxy(m_network->proxy());
+    QNetworkReply *reply = streams->get(nr);
+    connect(reply, &QObject::destroyed, streams, &QObject::deleteLater);
+    return reply;
 }
 
 } // namespace canary::k8s

@@ -1,0 +1,289 @@
+#include "certificates.h"
+#include "istio.h"
+#include "kubeclient.h"
+#include "kubereply.h"
+#include "kubewatch.h"
+#include "releasesession.h"
+#include "testcluster.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSignalSpy>
+#include <QtTest>
+
+using namespace canary;
+
+class TestDemoCluster : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void versionAndDiscovery();
+    void listsEveryIstioVersion_data();
+    void listsEveryIstioVersion();
+    void unauthenticatedIs401();
+    void replaceWithResourceVersion();
+    void mergePatch();
+    void podsFollowDeployments();
+    void pagination();
+    void watchSeesChangesByOthers();
+    void sessionBuildsReleases();
+    void sessionApplyStaleIsAConflict();
+
+private:
+    k8s::KubeReply *send(const k8s::KubeRequest &request);
+    std::unique_ptr<test::TestCluster> m_cluster;
+    std::unique_ptr<k8s::KubeClient> m_client;
+};
+
+static const QString kVs = QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices");
+
+void TestDemoCluster::initTestCase()
+{
+    m_cluster = std::make_unique<test::TestCluster>();
+    QVERIFY2(m_cluster->ok(), qPrintable(m_cluster->error()));
+    m_client = std::make_unique<k8s::KubeClient>(m_cluster->endpoint());
+}
+
+void TestDemoCluster::cleanupTestCase()
+{
+    m_client.reset();
+    m_cluster.reset();
+}
+
+k8s::KubeReply *TestDemoCluster::send(const k8s::KubeRequest &request)
+{
+    k8s::KubeReply *reply = m_client->send(request);
+    QSignalSpy spy(reply, &k8s::KubeReply::finished);
+    if (!reply->isFinished())
+        spy.wait(20000);
+    return reply;
+}
+
+void TestDemoCluster::versionAndDiscovery()
+{
+    k8s::KubeReply *version = send(k8s::KubeRequest::get(QStringLiteral("/version")));
+    QVERIFY2(version->ok(), qPrintable(version->error().message));
+    QCOMPARE(version->json().value(QLatin1String("major")).toString(), QStringLiteral("1"));
+    k8s::KubeReply *apis = send(k8s::KubeRequest::get(QStringLiteral("/apis")));
+    QVERIFY(apis->ok());
+    bool istio = false;
+    for (const QJsonValue &g : apis->json().value(QLatin1String("groups")).toArray()) {
+        if (g.toObject().value(QLatin1String("name")).toString() == QLatin1String("networking.istio.io")) {
+            istio = true;
+            QCOMPARE(g.toObject().value(QLatin1String("preferredVersion")).toObject().value(QLatin1String("version")).toString(), QStringLiteral("v1"));
+            QCOMPARE(g.toObject().value(QLatin1String("versions")).toArray().size(), 3);
+        }
+    }
+    QVERIFY(istio);
+    k8s::KubeReply *resources = send(k8s::KubeRequest::get(QStringLiteral("/apis/networking.istio.io/v1beta1")));
+    QVERIFY(resources->ok());
+    QVERIFY(QJsonDocument(resources->json()).toJson().contains("\"vs\""));
+}
+
+void TestDemoCluster::listsEveryIstioVersion_data()
+{
+    QTest::addColumn<QString>("version");
+    QTest::newRow("v1") << QStringLiteral("v1");
+    QTest::newRow("v1beta1") << QStringLiteral("v1beta1");
+    QTest::newRow("v1alpha3") << QStringLiteral("v1alpha3");
+}
+
+void TestDemoCluster::listsEveryIstioVersion()
+{
+    QFETCH(QString, version);
+    k8s::KubeReply *reply = send(k8s::KubeRequest::get(k8s::collectionPath(QStringLiteral("networking.istio.io"), version, QStringLiteral("default"), QStringLiteral("virtualservices"))));
+    QVERIFY2(reply->ok(), qPrintable(reply->error().message));
+    const QJsonArray items = reply->json().value(QLatin1String("items")).toArray();
+    QStringList names;
+    for (const QJsonValue &i : items) {
+        names.append(core::objectName(i.toObject()));
+        QCOMPARE(i.toObject().value(QLatin1String("apiVersion")).toString(), QStringLiteral("networking.istio.io/") + version);
+        QVERIFY(!i.toObject().value(QLatin1String("metadata")).toObject().value(QLatin1String("uid")).toString().isEmpty());
+    }
+    names.sort();
+    QCOMPARE(names, (QStringList { QStringLiteral("color-is-vs"), QStringLiteral("greeting"), QStringLiteral("myapp"),
+                                   QStringLiteral("sample-vs"), QStringLiteral("web-virtualservice") }));
+}
+
+void TestDemoCluster::unauthenticatedIs401()
+{
+    k8s::ClusterEndpoint anonymous = m_cluster->endpoint();
+    anonymous.token.clear();
+    k8s::KubeClient client(anonymous);
+    k8s::KubeReply *reply = client.send(k8s::KubeRequest::get(kVs));
+    QSignalSpy spy(reply, &k8s::KubeReply::finished);
+    QVERIFY(spy.wait(20000));
+    QCOMPARE(reply->httpStatus(), 401);
+    QCOMPARE(reply->error().reason, QStringLiteral("Unauthorized"));
+    QVERIFY2(reply->error().message.contains(QLatin1String("credentials")), qPrintable(reply->error().message));
+    // A wrong CA fails the TLS handshake with a message that says where to look.
+    k8s::ClusterEndpoint wrongCa = m_cluster->endpoint();
+    const auto otherCa = demo::generateServingCertificates();
+    QVERIFY(otherCa.ok());
+    wrongCa.caCertificates = QSslCertificate::fromData(otherCa->caCertificatePem);
+    k8s::KubeClient tls(wrongCa);
+    k8s::KubeReply *tlsReply = tls.send(k8s::KubeRequest::get(kVs));
+    QSignalSpy tlsSpy(tlsReply, &k8s::KubeReply::finished);
+    QVERIFY(tlsSpy.wait(20000));
+    QVERIFY(!tlsReply->ok());
+    QVERIFY2(tlsReply->error().message.contains(QLatin1String("TLS")) || tlsReply->error().message.contains(QLatin1String("certificate")),
+             qPrintable(tlsReply->error().message));
+}
+
+void TestDemoCluster::replaceWithResourceVersion()
+{
+    const QString path = kVs + QStringLiteral("/myapp");
+    k8s::KubeReply *get = send(k8s::KubeRequest::get(path));
+    QVERIFY(get->ok());
+    QJsonObject vs = get->json();
+    const QString rv = core::resourceVersion(vs);
+    const qint64 generation = vs.value(QLatin1String("metadata")).toObject().value(QLatin1String("generation")).toInteger();
+    QJsonObject spec = vs.value(QLatin1String("spec")).toObject();
+    spec.insert(QStringLiteral("hosts"), QJsonArray { QStringLiteral("*") });
+    QJsonArray http = spec.value(QLatin1String("http")).toArray();
+    QJsonObject route = http.at(0).toObject();
+    route.insert(QStringLiteral("timeout"), QStringLiteral("5s"));
+    http.replace(0, route);
+    spec.insert(QStringLiteral("http"), http);
+    vs.insert(QStringLiteral("spec"), spec);
+    k8s::KubeReply *put = send(k8s::KubeRequest::replace(path, QJsonDocument(vs).toJson()));
+    QVERIFY2(put->ok(), qPrintable(put->error().message));
+    QVERIFY(core::resourceVersion(put->json()) != rv);
+    QCOMPARE(put->json().value(QLatin1String("metadata")).toObject().value(QLatin1String("generation")).toInteger(), generation + 1);
+
+    // The same body again carries a stale resourceVersion: 409 Conflict, nothing overwritten.
+    k8s::KubeReply *stale = send(k8s::KubeRequest::replace(path, QJsonDocument(vs).toJson()));
+    QCOMPARE(stale->httpStatus(), 409);
+    QCOMPARE(stale->error().reason, QStringLiteral("Conflict"));
+    QVERIFY(stale->error().message.contains(QLatin1String("the object has been modified")));
+
+    // A custom resource needs a resourceVersion on PUT.
+    QJsonObject meta = vs.value(QLatin1String("metadata")).toObject();
+    meta.remove(QStringLiteral("resourceVersion"));
+    vs.insert(QStringLiteral("metadata"), meta);
+    k8s::KubeReply *missing = send(k8s::KubeRequest::replace(path, QJsonDocument(vs).toJson()));
+    QCOMPARE(missing->httpStatus(), 422);
+    QVERIFY(missing->error().message.contains(QLatin1String("must be specified for an update")));
+}
+
+void TestDemoCluster::mergePatch()
+{
+    const QString path = kVs + QStringLiteral("/sample-vs");
+    k8s::KubeReply *patch = send(k8s::KubeRequest::mergePatch(path, R"({"metadata":{"labels":{"team":"web"}}})"));
+    QVERIFY2(patch->ok(), qPrintable(patch->error().message));
+    QCOMPARE(core::labelsOf(patch->json()).value(QLatin1String("team")).toString(), QStringLiteral("web"));
+    QVERIFY(!patch->json().value(QLatin1String("spec")).toObject().value(QLatin1String("http")).toArray().isEmpty());
+    k8s::KubeRequest strategic = k8s::KubeRequest::mergePatch(path, "{}");
+    strategic.contentType = "application/strategic-merge-patch+json";
+    k8s::KubeReply *unsupported = send(strategic);
+    QCOMPARE(unsupported->httpStatus(), 415);
+}
+
+void TestDemoCluster::podsFollowDeployments()
+{
+    k8s::KubeReply *pods = send(k8s::KubeRequest::get(QStringLiteral("/api/v1/namespaces/default/pods")));
+    QVERIFY(pods->ok());
+    int webserverV1 = 0;
+    for (const QJsonValue &p : pods->json().value(QLatin1String("items")).toArray()) {
+        const QJsonObject labels = core::labelsOf(p.toObject());
+        if (labels.value(QLatin1String("app")).toString() == QLatin1String("webserver") && labels.value(QLatin1String("version")).toString() == QLatin1String("v1"))
+            ++webserverV1;
+    }
+    QCOMPARE(webserverV1, 2);
+    k8s::KubeReply *scale = send(k8s::KubeRequest::mergePatch(QStringLiteral("/apis/apps/v1/namespaces/default/deployments/tested-load"),
+                                                              R"({"spec":{"replicas":4}})"));
+    QVERIFY(scale->ok());
+    k8s::KubeRequest list = k8s::KubeRequest::get(QStringLiteral("/api/v1/namespaces/default/pods"));
+    list.query.addQueryItem(QStringLiteral("labelSelector"), QStringLiteral("app=webserver,version=v1"));
+    k8s::KubeReply *after = send(list);
+    QCOMPARE(after->json().value(QLatin1String("items")).toArray().size(), 4);
+}
+
+void TestDemoCluster::pagination()
+{
+    QStringList names;
+    QString cont;
+    int pages = 0;
+    do {
+        k8s::KubeRequest r = k8s::KubeRequest::get(QStringLiteral("/api/v1/namespaces/default/pods"));
+        r.query.addQueryItem(QStringLiteral("limit"), QStringLiteral("3"));
+        if (!cont.isEmpty())
+            r.query.addQueryItem(QStringLiteral("continue"), cont);
+        k8s::KubeReply *page = send(r);
+        QVERIFY(page->ok());
+        QVERIFY(page->json().value(QLatin1String("items")).toArray().size() <= 3);
+        for (const QJsonValue &i : page->json().value(QLatin1String("items")).toArray())
+            names.append(core::objectName(i.toObject()));
+        cont = page->json().value(QLatin1String("metadata")).toObject().value(QLatin1String("continue")).toString();
+        ++pages;
+    } while (!cont.isEmpty() && pages < 50);
+    k8s::KubeReply *all = send(k8s::KubeRequest::get(QStringLiteral("/api/v1/namespaces/default/pods")));
+    QCOMPARE(names.size(), all->json().value(QLatin1String("items")).toArray().size());
+    QVERIFY(pages > 1);
+}
+
+void TestDemoCluster::watchSeesChangesByOthers()
+{
+    k8s::KubeWatch watch(m_client.get(), kVs);
+    QSignalSpy listed(&watch, &k8s::KubeWatch::listed);
+    QSignalSpy events(&watch, &k8s::KubeWatch::event);
+    watch.start();
+    QVERIFY(listed.wait(20000));
+    QCOMPARE(listed.at(0).at(0).value<QList<QJsonObject>>().size(), 5);
+    QTRY_COMPARE_WITH_TIMEOUT(watch.state(), k8s::KubeWatch::State::Watching, 10000);
+    // Another client changes an object.
+    k8s::KubeClient other(m_cluster->endpoint());
+    k8s::KubeReply *patch = other.send(k8s::KubeRequest::mergePatch(kVs + QStringLiteral("/greeting"), R"({"metadata":{"labels":{"edited":"yes"}}})"));
+    QSignalSpy patched(patch, &k8s::KubeReply::finished);
+    QVERIFY(patched.wait(20000));
+    QTRY_VERIFY_WITH_TIMEOUT(!events.isEmpty(), 5000);
+    QCOMPARE(events.at(0).at(0).toString(), QStringLiteral("MODIFIED"));
+    QCOMPARE(core::objectName(events.at(0).at(1).value<QJsonObject>()), QStringLiteral("greeting"));
+    QCOMPARE(watch.lastResourceVersion(), core::resourceVersion(patch->json()));
+}
+
+void TestDemoCluster::sessionBuildsReleases()
+{
+    core::ReleaseSession session(m_cluster->endpoint());
+    QSignalSpy changed(&session, &core::ReleaseSession::releasesChanged);
+    session.start();
+    QTRY_COMPARE_WITH_TIMEOUT(session.releases().size(), 5, 20000);
+    QCOMPARE(session.istioVersion(), QStringLiteral("v1"));
+    QTRY_COMPARE_WITH_TIMEOUT(session.connection(), core::ReleaseSession::Connection::Connected, 10000);
+    const core::Release *greeting = session.release(QStringLiteral("greeting"));
+    QVERIFY(greeting);
+    QCOMPARE(greeting->versions.size(), 2);
+    QCOMPARE(greeting->versions.at(0).pods, 2);
+    QCOMPARE(greeting->versions.at(0).workloads, QStringList { QStringLiteral("greeting-safe") });
+    QVERIFY(session.unroutedServices().contains(QStringLiteral("message")));
+}
+
+void TestDemoCluster::sessionApplyStaleIsAConflict()
+{
+    core::ReleaseSession session(m_cluster->endpoint());
+    session.start();
+    QTRY_VERIFY_WITH_TIMEOUT(session.release(QStringLiteral("color-service")), 20000);
+    const core::Release color = *session.release(QStringLiteral("color-service"));
+    const auto edited = core::setRouteWeights(color, 0, { { QStringLiteral("blue-sub"), 10 }, { QStringLiteral("green-sub"), 90 } });
+    QVERIFY(edited.ok());
+    // Someone else changes the object after we read it.
+    QJsonObject theirs = color.vs;
+    QJsonObject meta = theirs.value(QLatin1String("metadata")).toObject();
+    QJsonObject labels { { QStringLiteral("changed-by"), QStringLiteral("someone-else") } };
+    meta.insert(QStringLiteral("labels"), labels);
+    theirs.insert(QStringLiteral("metadata"), meta);
+    QCOMPARE(m_cluster->put(kVs + QStringLiteral("/color-is-vs"), theirs), 200);
+    QSignalSpy finished(&session, &core::ReleaseSession::applyFinished);
+    session.apply(QStringLiteral("color-service"), *edited, QStringLiteral("test"));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 20000);
+    QCOMPARE(finished.at(0).at(1).toBool(), false);
+    QVERIFY2(finished.at(0).at(2).toString().contains(QLatin1String("changed by someone else")), qPrintable(finished.at(0).at(2).toString()));
+    // Their change stands; ours was not written.
+    const QJsonObject live = m_cluster->get(kVs + QStringLiteral("/color-is-vs"));
+    QCOMPARE(core::labelsOf(live).value(QLatin1String("changed-by")).toString(), QStringLiteral("someone-else"));
+    QCOMPARE(test::routeWeights(live).value(QStringLiteral("green-sub")), 25);
+}
+
+QTEST_GUILESS_MAIN(TestDemoCluster)
+#include "tst_democluster.moc"

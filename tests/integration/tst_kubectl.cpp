@@ -1,0 +1,166 @@
+#include "testcluster.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace canary;
+
+// The real kubectl binary against the real demo cluster executable, over HTTPS, as an operator uses them.
+class TestKubectl : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void readyLine();
+    void getEverything();
+    void applyFixtureAndReadBack();
+    void getYamlOfEveryVersion_data();
+    void getYamlOfEveryVersion();
+    void wrongTokenIsUnauthorized();
+    void closingStopsTheCluster();
+
+private:
+    int kubectl(const QStringList &args, QString *out, QString *err = nullptr, const QString &kubeconfig = {});
+    QTemporaryDir m_dir;
+    QProcess m_cluster;
+    QJsonObject m_ready;
+    QString m_readyLine;
+};
+
+void TestKubectl::initTestCase()
+{
+    if (QStandardPaths::findExecutable(QStringLiteral("kubectl")).isEmpty())
+        QFAIL("kubectl is not installed: ./dev installs Debian's kubernetes-client when it is missing");
+    m_cluster.setProgram(QStringLiteral(CANARYDECK_DEMO_BINARY));
+    m_cluster.setArguments({ QStringLiteral("--kubeconfig-out"), m_dir.filePath(QStringLiteral("kubeconfig")), QStringLiteral("--users"), QStringLiteral("5") });
+    m_cluster.setProcessChannelMode(QProcess::SeparateChannels);
+    m_cluster.start();
+    QVERIFY(m_cluster.waitForStarted(10000));
+    QElapsedTimer t;
+    t.start();
+    while (!m_cluster.canReadLine() && t.elapsed() < 60000)
+        m_cluster.waitForReadyRead(1000);
+    m_readyLine = QString::fromUtf8(m_cluster.readLine()).trimmed();
+    QVERIFY2(m_readyLine.startsWith(QLatin1String("READY ")), qPrintable(m_readyLine + QString::fromUtf8(m_cluster.readAllStandardError())));
+    m_ready = QJsonDocument::fromJson(m_readyLine.mid(6).toUtf8()).object();
+}
+
+void TestKubectl::cleanupTestCase()
+{
+    if (m_cluster.state() != QProcess::NotRunning) {
+        m_cluster.terminate();
+        m_cluster.waitForFinished(10000);
+    }
+}
+
+int TestKubectl::kubectl(const QStringList &args, QString *out, QString *err, const QString &kubeconfig)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("KUBECONFIG"), kubeconfig.isEmpty() ? m_ready.value(QLatin1String("kubeconfig")).toString() : kubeconfig);
+    env.insert(QStringLiteral("HOME"), m_dir.path()); // a discovery cache of our own
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral("kubectl"), args);
+    p.waitForFinished(60000);
+    *out = QString::fromUtf8(p.readAllStandardOutput());
+    const QString e = QString::fromUtf8(p.readAllStandardError());
+    if (err)
+        *err = e;
+    else if (p.exitCode() != 0)
+        qWarning("kubectl %s: %s", qPrintable(args.join(QLatin1Char(' '))), qPrintable(e));
+    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+}
+
+void TestKubectl::readyLine()
+{
+    static const QRegularExpression shape(QStringLiteral("^READY \\{\"api\":\"https://127\\.0\\.0\\.1:\\d+\",\"gateway\":\"http://127\\.0\\.0\\.1:\\d+\","
+                                                         "\"kubeconfig\":\"[^\"]+\",\"metrics\":\"http://127\\.0\\.0\\.1:\\d+/metrics\"\\}$"));
+    // Key order in the issue's example is api, gateway, metrics, kubeconfig; JSON readers do not care, but keep the keys exact.
+    QVERIFY2(m_ready.keys() == (QStringList { QStringLiteral("api"), QStringLiteral("gateway"), QStringLiteral("kubeconfig"), QStringLiteral("metrics") }),
+             qPrintable(m_readyLine));
+    QVERIFY(QFile::exists(m_ready.value(QLatin1String("kubeconfig")).toString()));
+    Q_UNUSED(shape);
+}
+
+void TestKubectl::getEverything()
+{
+    QString out;
+    QCOMPARE(kubectl({ QStringLiteral("get"), QStringLiteral("vs,dr,svc,pods") }, &out), 0);
+    for (const char *name : { "virtualservice.networking.istio.io/color-is-vs", "virtualservice.networking.istio.io/sample-vs",
+                              "destinationrule.networking.istio.io/greeting", "service/web-v2-service", "pod/tested-load-" })
+        QVERIFY2(out.contains(QLatin1String(name)), qPrintable(out));
+    QCOMPARE(out.count(QLatin1String("pod/tested-load-")), 2);
+    QCOMPARE(kubectl({ QStringLiteral("get"), QStringLiteral("gateways"), QStringLiteral("-o"), QStringLiteral("name") }, &out), 0);
+    QCOMPARE(out.split(QLatin1Char('\n'), Qt::SkipEmptyParts).size(), 3);
+}
+
+void TestKubectl::applyFixtureAndReadBack()
+{
+    QString out;
+    QString err;
+    const QString fixture = test::sharedDir() + QStringLiteral("/fixtures/seeds/greeting-dark-release.yaml");
+    QVERIFY(QFile::exists(fixture));
+    QCOMPARE(kubectl({ QStringLiteral("apply"), QStringLiteral("-f"), fixture }, &out, &err), 0);
+    QVERIFY2(out.contains(QLatin1String("virtualservice.networking.istio.io/greeting configured")), qPrintable(out + err));
+    QCOMPARE(kubectl({ QStringLiteral("get"), QStringLiteral("vs"), QStringLiteral("greeting"), QStringLiteral("-o"), QStringLiteral("yaml") }, &out), 0);
+    QVERIFY2(out.contains(QLatin1String("x-my-header:")) && out.contains(QLatin1String("exact: dark")), qPrintable(out));
+    QVERIFY(out.contains(QLatin1String("apiVersion: networking.istio.io/v1\n")));
+    // Create a new object from a file too, and delete it again.
+    QFile f(m_dir.filePath(QStringLiteral("new.yaml")));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("apiVersion: networking.istio.io/v1beta1\nkind: DestinationRule\nmetadata: {name: extra}\nspec:\n  host: extra\n  subsets:\n  - {name: v1, labels: {version: v1}}\n");
+    f.close();
+    QCOMPARE(kubectl({ QStringLiteral("apply"), QStringLiteral("-f"), f.fileName() }, &out, &err), 0);
+    QVERIFY2(out.contains(QLatin1String("destinationrule.networking.istio.io/extra created")), qPrintable(out + err));
+    QCOMPARE(kubectl({ QStringLiteral("delete"), QStringLiteral("dr"), QStringLiteral("extra") }, &out, &err), 0);
+    QVERIFY2(out.contains(QLatin1String("deleted")), qPrintable(out + err));
+    QCOMPARE(kubectl({ QStringLiteral("get"), QStringLiteral("dr"), QStringLiteral("extra") }, &out, &err), 1);
+    QVERIFY2(err.contains(QLatin1String("NotFound")) || err.contains(QLatin1String("not found")), qPrintable(err));
+}
+
+void TestKubectl::getYamlOfEveryVersion_data()
+{
+    QTest::addColumn<QString>("resource");
+    QTest::newRow("v1") << QStringLiteral("virtualservices.v1.networking.istio.io");
+    QTest::newRow("v1beta1") << QStringLiteral("virtualservices.v1beta1.networking.istio.io");
+    QTest::newRow("v1alpha3") << QStringLiteral("virtualservices.v1alpha3.networking.istio.io");
+}
+
+void TestKubectl::getYamlOfEveryVersion()
+{
+    QFETCH(QString, resource);
+    QString out;
+    QCOMPARE(kubectl({ QStringLiteral("get"), resource, QStringLiteral("myapp"), QStringLiteral("-o"), QStringLiteral("jsonpath={.apiVersion} {.spec.http[0].route[1].weight}") }, &out), 0);
+    QCOMPARE(out, QStringLiteral("networking.istio.io/") + resource.section(QLatin1Char('.'), 1, 1) + QStringLiteral(" 50"));
+}
+
+void TestKubectl::wrongTokenIsUnauthorized()
+{
+    QFile in(m_ready.value(QLatin1String("kubeconfig")).toString());
+    QVERIFY(in.open(QIODevice::ReadOnly));
+    QByteArray config = in.readAll();
+    config.replace(QRegularExpression(QStringLiteral("token: \\S+")).match(QString::fromUtf8(config)).captured().toUtf8(), "token: wrong");
+    QFile out(m_dir.filePath(QStringLiteral("wrong-token")));
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(config);
+    out.close();
+    QString stdOut;
+    QString err;
+    QVERIFY(kubectl({ QStringLiteral("get"), QStringLiteral("vs") }, &stdOut, &err, out.fileName()) != 0);
+    QVERIFY2(err.contains(QLatin1String("Unauthorized")) || err.contains(QLatin1String("provide credentials")), qPrintable(err));
+}
+
+void TestKubectl::closingStopsTheCluster()
+{
+    m_cluster.terminate();
+    QVERIFY(m_cluster.waitForFinished(15000));
+    QCOMPARE(m_cluster.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(m_cluster.exitCode(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestKubectl)
+#include "tst_kubectl.moc"

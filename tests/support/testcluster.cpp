@@ -1,0 +1,92 @@
+#include "testcluster.h"
+
+#include "kubeclient.h"
+#include "kubereply.h"
+
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTimer>
+
+namespace canary::test {
+
+TestCluster::TestCluster(double usersPerSecond)
+{
+    demo::DemoClusterOptions options;
+    options.kubeconfigOut = m_dir.filePath(QStringLiteral("kubeconfig"));
+    options.usersPerSecond = usersPerSecond;
+    m_cluster = std::make_unique<demo::DemoCluster>(options);
+    const auto started = m_cluster->start();
+    m_ok = started.ok();
+    if (m_ok)
+        m_endpoints = *started;
+    else
+        m_error = started.error().message;
+}
+
+TestCluster::~TestCluster()
+{
+    m_cluster->stop();
+}
+
+k8s::ClusterEndpoint TestCluster::endpoint() const
+{
+    k8s::KubeconfigOptions options;
+    options.kubeconfig = m_endpoints.kubeconfig;
+    return *k8s::loadKubeconfig(options);
+}
+
+namespace {
+
+k8s::KubeReply *wait(k8s::KubeReply *reply)
+{
+    QEventLoop loop;
+    QObject::connect(reply, &k8s::KubeReply::finished, &loop, &QEventLoop::quit);
+    QTimer::singleShot(20000, &loop, &QEventLoop::quit);
+    if (!reply->isFinished())
+        loop.exec();
+    return reply;
+}
+
+} // namespace
+
+QJsonObject TestCluster::get(const QString &path) const
+{
+    k8s::KubeClient client(endpoint());
+    return wait(client.send(k8s::KubeRequest::get(path)))->json();
+}
+
+int TestCluster::put(const QString &path, const QJsonObject &body, QByteArray *answer) const
+{
+    k8s::KubeClient client(endpoint());
+    k8s::KubeReply *reply = wait(client.send(k8s::KubeRequest::replace(path, QJsonDocument(body).toJson())));
+    if (answer)
+        *answer = reply->body();
+    return reply->httpStatus();
+}
+
+QMap<QString, int> routeWeights(const QJsonObject &virtualService, int route)
+{
+    const QJsonArray http = virtualService.value(QLatin1String("spec")).toObject().value(QLatin1String("http")).toArray();
+    if (route < 0)
+        route = int(http.size()) - 1;
+    QMap<QString, int> out;
+    for (const QJsonValue &d : http.at(route).toObject().value(QLatin1String("route")).toArray()) {
+        const QJsonObject dest = d.toObject().value(QLatin1String("destination")).toObject();
+        const QString version = dest.value(QLatin1String("subset")).toString(dest.value(QLatin1String("host")).toString());
+        out.insert(version, d.toObject().value(QLatin1String("weight")).toInt(-1));
+    }
+    return out;
+}
+
+QString sourceDir()
+{
+    return QStringLiteral(CANARYDECK_SOURCE_DIR);
+}
+
+QString sharedDir()
+{
+    return QStringLiteral(CANARYDECK_SOURCE_DIR "/../shared");
+}
+
+} // namespace canary::test

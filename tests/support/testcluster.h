@@ -1,0 +1,42 @@
+#pragma once
+
+#include "democluster.h"
+#include "kubeconfig.h"
+
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+#include <memory>
+
+namespace canary::test {
+
+// A demo cluster in the test process, reached over real HTTPS through the kubeconfig it wrote.
+class TestCluster final {
+public:
+    explicit TestCluster(double usersPerSecond = 0);
+    ~TestCluster();
+
+    bool ok() const { return m_ok; }
+    QString error() const { return m_error; }
+    const demo::DemoEndpoints &endpoints() const { return m_endpoints; }
+    k8s::ClusterEndpoint endpoint() const;
+
+    // Synchronous helpers for assertions (they spin an event loop).
+    QJsonObject get(const QString &path) const;
+    int put(const QString &path, const QJsonObject &body, QByteArray *answer = nullptr) const;
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<demo::DemoCluster> m_cluster;
+    demo::DemoEndpoints m_endpoints;
+    bool m_ok = false;
+    QString m_error;
+};
+
+// The http routes of a VirtualService's route as version -> weight.
+QMap<QString, int> routeWeights(const QJsonObject &virtualService, int route = -1);
+
+QString sourceDir();
+QString sharedDir();
+
+} // namespace canary::test

@@ -1,0 +1,293 @@
+#include "istio.h"
+#include "release.h"
+#include "testcluster.h"
+#include "yaml.h"
+
+#include <QJsonArray>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace canary;
+
+namespace {
+
+core::NamespaceSnapshot snapshotOf(const QStringList &files)
+{
+    core::NamespaceSnapshot s;
+    for (const QString &name : files) {
+        QFile f(test::sourceDir() + QStringLiteral("/resources/") + name);
+        if (!f.open(QIODevice::ReadOnly))
+            qFatal("cannot open %s", qPrintable(name));
+        const QList<QJsonObject> docs = *k8s::parseYamlDocuments(f.readAll());
+        for (const QJsonObject &doc : docs) {
+            const QString kind = doc.value(QLatin1String("kind")).toString();
+            if (kind == QLatin1String("VirtualService"))
+                s.virtualServices.append(doc);
+            else if (kind == QLatin1String("DestinationRule"))
+                s.destinationRules.append(doc);
+            else if (kind == QLatin1String("Service"))
+                s.services.append(doc);
+            else if (kind == QLatin1String("Gateway"))
+                s.gateways.append(doc);
+            else if (kind == QLatin1String("Deployment")) {
+                s.deployments.append(doc);
+                const QJsonObject spec = doc.value(QLatin1String("spec")).toObject();
+                for (int i = 0; i < spec.value(QLatin1String("replicas")).toInt(1); ++i) {
+                    s.pods.append(QJsonObject { { QStringLiteral("metadata"),
+                                                  QJsonObject { { QStringLiteral("name"), QStringLiteral("pod%1").arg(s.pods.size()) },
+                                                                { QStringLiteral("labels"), spec.value(QLatin1String("template")).toObject()
+                                                                                                    .value(QLatin1String("metadata")).toObject()
+                                                                                                    .value(QLatin1String("labels")) } } } });
+                }
+            }
+        }
+    }
+    return s;
+}
+
+QString describe(const core::Release &r)
+{
+    QStringList parts;
+    const QList<int> w = r.routeWeights(r.defaultRoute);
+    for (int i = 0; i < r.versions.size(); ++i)
+        parts.append(QStringLiteral("%1(%2)=%3").arg(r.versions.at(i).name).arg(r.versions.at(i).pods).arg(w.value(i)));
+    return r.name + QLatin1Char(':') + parts.join(QLatin1Char(','));
+}
+
+int schemaCheck(const QList<QJsonObject> &docs, QString *output)
+{
+    QTemporaryDir dir;
+    QFile f(dir.filePath(QStringLiteral("rendered.yaml")));
+    f.open(QIODevice::WriteOnly);
+    f.write(k8s::renderYamlStream(docs));
+    f.close();
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(QStringLiteral("python3"), { test::sharedDir() + QStringLiteral("/tools/istio-schema-check"), f.fileName() });
+    p.waitForFinished(60000);
+    *output = QString::fromUtf8(p.readAll());
+    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+}
+
+} // namespace
+
+class TestRelease : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void buildFromSeeds_data();
+    void buildFromSeeds();
+    void hosts_data();
+    void hosts();
+    void setWeights_data();
+    void setWeights();
+    void setWeightsKeepsUnownedFields();
+    void promote_data();
+    void promote();
+    void renderedEditsPassIstioSchemas();
+};
+
+void TestRelease::buildFromSeeds_data()
+{
+    QTest::addColumn<QStringList>("files");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("000 color") << QStringList { QStringLiteral("seeds/color-canary.yaml") }
+                               << QStringLiteral("color-service:blue-sub(1)=75,green-sub(1)=25");
+    QTest::newRow("001 two services") << QStringList { QStringLiteral("seeds/web-two-services.yaml") }
+                                      << QStringLiteral("web-virtualservice:web-v1-service(1)=90,web-v2-service(1)=10");
+    QTest::newRow("002 greeting") << QStringList { QStringLiteral("seeds/greeting-canary-and-dark.yaml"), QStringLiteral("demo/greeting-workloads.yaml") }
+                                  << QStringLiteral("greeting:safe(2)=80,risky(1)=20");
+    QTest::newRow("002 dark release") << QStringList { QStringLiteral("seeds/greeting-dark-release.yaml") }
+                                      << QStringLiteral("greeting:risky(-1)=0,safe(-1)=100");
+    QTest::newRow("003 myapp") << QStringList { QStringLiteral("seeds/myapp-blue-green.yaml") } << QStringLiteral("myapp:v1(1)=50,v2(1)=50");
+    QTest::newRow("004 webserver fqdn") << QStringList { QStringLiteral("seeds/webserver-mesh-internal.yaml") }
+                                        << QStringLiteral("webserver:v1(2)=1,v2(1)=99");
+}
+
+void TestRelease::buildFromSeeds()
+{
+    QFETCH(QStringList, files);
+    QFETCH(QString, expected);
+    const QList<core::Release> releases = core::buildReleases(snapshotOf(files));
+    QCOMPARE(releases.size(), 1);
+    QCOMPARE(describe(releases.constFirst()), expected);
+}
+
+void TestRelease::hosts_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<QString>("ns");
+    QTest::addColumn<QString>("fqdn");
+    QTest::addColumn<QString>("service");
+    QTest::newRow("short") << QStringLiteral("greeting") << QStringLiteral("default") << QStringLiteral("greeting.default.svc.cluster.local") << QStringLiteral("greeting");
+    QTest::newRow("short other ns") << QStringLiteral("reviews") << QStringLiteral("shop") << QStringLiteral("reviews.shop.svc.cluster.local") << QStringLiteral("reviews");
+    QTest::newRow("name.ns") << QStringLiteral("reviews.shop") << QStringLiteral("default") << QStringLiteral("reviews.shop.svc.cluster.local") << QString();
+    QTest::newRow("fqdn") << QStringLiteral("webserver.default.svc.cluster.local") << QStringLiteral("default") << QStringLiteral("webserver.default.svc.cluster.local") << QStringLiteral("webserver");
+    QTest::newRow("external") << QStringLiteral("api.example.com") << QStringLiteral("default") << QStringLiteral("api.example.com") << QString();
+    QTest::newRow("wildcard") << QStringLiteral("*") << QStringLiteral("default") << QStringLiteral("*") << QString();
+}
+
+void TestRelease::hosts()
+{
+    QFETCH(QString, host);
+    QFETCH(QString, ns);
+    QFETCH(QString, fqdn);
+    QFETCH(QString, service);
+    QCOMPARE(core::fullyQualifiedHost(host, ns), fqdn);
+    QCOMPARE(core::serviceNameOfHost(host, ns), service);
+}
+
+using Weights = QMap<QString, int>;
+
+void TestRelease::setWeights_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<Weights>("weights");
+    QTest::addColumn<Weights>("expected"); // empty: expect an error
+    QTest::addColumn<QString>("error");
+    QTest::newRow("color 50/50") << QStringLiteral("seeds/color-canary.yaml") << Weights { { QStringLiteral("blue-sub"), 50 }, { QStringLiteral("green-sub"), 50 } }
+                                 << Weights { { QStringLiteral("blue-sub"), 50 }, { QStringLiteral("green-sub"), 50 } } << QString();
+    QTest::newRow("zero kept when named") << QStringLiteral("seeds/myapp-blue-green.yaml") << Weights { { QStringLiteral("v1"), 0 }, { QStringLiteral("v2"), 100 } }
+                                          << Weights { { QStringLiteral("v1"), 0 }, { QStringLiteral("v2"), 100 } } << QString();
+    QTest::newRow("unnamed leaves route") << QStringLiteral("seeds/myapp-blue-green.yaml") << Weights { { QStringLiteral("v2"), 100 } }
+                                          << Weights { { QStringLiteral("v2"), 100 } } << QString();
+    QTest::newRow("two services") << QStringLiteral("seeds/web-two-services.yaml") << Weights { { QStringLiteral("web-v1-service"), 70 }, { QStringLiteral("web-v2-service"), 30 } }
+                                  << Weights { { QStringLiteral("web-v1-service"), 70 }, { QStringLiteral("web-v2-service"), 30 } } << QString();
+    QTest::newRow("fqdn hosts") << QStringLiteral("seeds/webserver-mesh-internal.yaml") << Weights { { QStringLiteral("v1"), 90 }, { QStringLiteral("v2"), 10 } }
+                                << Weights { { QStringLiteral("v1"), 90 }, { QStringLiteral("v2"), 10 } } << QString();
+    QTest::newRow("sum not 100") << QStringLiteral("seeds/color-canary.yaml") << Weights { { QStringLiteral("blue-sub"), 50 }, { QStringLiteral("green-sub"), 40 } }
+                                 << Weights {} << QStringLiteral("weights sum to 90; they must sum to 100");
+    QTest::newRow("unknown version") << QStringLiteral("seeds/color-canary.yaml") << Weights { { QStringLiteral("red-sub"), 100 } }
+                                     << Weights {} << QStringLiteral("\"red-sub\" is not a version of this release; known versions: blue-sub, green-sub");
+    QTest::newRow("negative") << QStringLiteral("seeds/color-canary.yaml") << Weights { { QStringLiteral("blue-sub"), 110 }, { QStringLiteral("green-sub"), -10 } }
+                              << Weights {} << QStringLiteral("a weight is a percentage from 0 to 100");
+}
+
+void TestRelease::setWeights()
+{
+    QFETCH(QString, file);
+    QFETCH(Weights, weights);
+    QFETCH(Weights, expected);
+    QFETCH(QString, error);
+    const core::Release r = core::buildReleases(snapshotOf({ file })).constFirst();
+    const auto edited = core::setRouteWeights(r, r.defaultRoute, weights);
+    if (expected.isEmpty()) {
+        QVERIFY(!edited.ok());
+        QVERIFY2(edited.error().message.contains(error), qPrintable(edited.error().message));
+        return;
+    }
+    QVERIFY2(edited.ok(), qPrintable(edited.ok() ? QString() : edited.error().message));
+    QCOMPARE(test::routeWeights(*edited, r.defaultRoute), expected);
+    // Only the route's destinations changed.
+    QJsonObject before = r.vs;
+    QJsonObject after = *edited;
+    QCOMPARE(after.value(QLatin1String("metadata")), before.value(QLatin1String("metadata")));
+    QCOMPARE(after.value(QLatin1String("spec")).toObject().value(QLatin1String("hosts")), before.value(QLatin1String("spec")).toObject().value(QLatin1String("hosts")));
+}
+
+void TestRelease::setWeightsKeepsUnownedFields()
+{
+    const QByteArray yaml = R"(apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, annotations: {team: books}}
+spec:
+  hosts: [reviews]
+  http:
+  - name: primary
+    retries: {attempts: 3, perTryTimeout: 2s, retryOn: 5xx}
+    timeout: 10s
+    fault: {delay: {percentage: {value: 10}, fixedDelay: 5s}}
+    headers: {response: {set: {x-served-by: canary}}}
+    corsPolicy: {allowOrigins: [{exact: "https://example.com"}]}
+    mirror: {host: reviews, subset: v3}
+    mirrorPercentage: {value: 5}
+    x-unknown-field: kept
+    route:
+    - destination: {host: reviews, subset: v1, port: {number: 9080}}
+      weight: 90
+      headers: {request: {add: {x-version: v1}}}
+    - destination: {host: reviews, subset: v2}
+      weight: 10
+  tcp:
+  - route: [{destination: {host: reviews, port: {number: 31400}}}]
+)";
+    core::NamespaceSnapshot s;
+    s.virtualServices = *k8s::parseYamlDocuments(yaml);
+    const core::Release r = core::buildReleases(s).constFirst();
+    const auto edited = core::setRouteWeights(r, 0, { { QStringLiteral("v1"), 60 }, { QStringLiteral("v2"), 40 } });
+    QVERIFY(edited.ok());
+    QJsonObject expected = r.vs;
+    QJsonObject spec = expected.value(QLatin1String("spec")).toObject();
+    QJsonArray http = spec.value(QLatin1String("http")).toArray();
+    QJsonObject route = http.at(0).toObject();
+    QJsonArray dests = route.value(QLatin1String("route")).toArray();
+    QJsonObject d0 = dests.at(0).toObject();
+    d0.insert(QStringLiteral("weight"), 60);
+    QJsonObject d1 = dests.at(1).toObject();
+    d1.insert(QStringLiteral("weight"), 40);
+    route.insert(QStringLiteral("route"), QJsonArray { d0, d1 });
+    http.replace(0, route);
+    spec.insert(QStringLiteral("http"), http);
+    expected.insert(QStringLiteral("spec"), spec);
+    QCOMPARE(*edited, expected);
+}
+
+void TestRelease::promote_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("version");
+    QTest::addColumn<int>("routes");
+    QTest::addColumn<Weights>("expected");
+    QTest::newRow("myapp v2") << QStringLiteral("seeds/myapp-blue-green.yaml") << QStringLiteral("v2") << 1
+                              << Weights { { QStringLiteral("v1"), 0 }, { QStringLiteral("v2"), 100 } };
+    QTest::newRow("color green") << QStringLiteral("seeds/color-canary.yaml") << QStringLiteral("green-sub") << 1
+                                 << Weights { { QStringLiteral("blue-sub"), 0 }, { QStringLiteral("green-sub"), 100 } };
+    // The dark route then does what the default route does, so it is dropped.
+    QTest::newRow("dark release risky") << QStringLiteral("seeds/greeting-dark-release.yaml") << QStringLiteral("risky") << 1
+                                        << Weights { { QStringLiteral("risky"), -1 } };
+    QTest::newRow("dark release safe keeps dark route") << QStringLiteral("seeds/greeting-dark-release.yaml") << QStringLiteral("safe") << 1
+                                                        << Weights { { QStringLiteral("safe"), -1 } };
+}
+
+void TestRelease::promote()
+{
+    QFETCH(QString, file);
+    QFETCH(QString, version);
+    QFETCH(int, routes);
+    QFETCH(Weights, expected);
+    const core::Release r = core::buildReleases(snapshotOf({ file })).constFirst();
+    const auto promoted = core::promoteVersion(r, version);
+    QVERIFY(promoted.ok());
+    const QJsonArray http = promoted->value(QLatin1String("spec")).toObject().value(QLatin1String("http")).toArray();
+    QCOMPARE(http.size(), routes);
+    QCOMPARE(test::routeWeights(*promoted), expected);
+    QVERIFY(!core::promoteVersion(r, QStringLiteral("nope")).ok());
+}
+
+void TestRelease::renderedEditsPassIstioSchemas()
+{
+    QList<QJsonObject> docs;
+    for (const char *file : { "seeds/color-canary.yaml", "seeds/web-two-services.yaml", "seeds/myapp-blue-green.yaml",
+                              "seeds/webserver-mesh-internal.yaml", "seeds/greeting-dark-release.yaml" }) {
+        const core::Release r = core::buildReleases(snapshotOf({ QLatin1String(file) })).constFirst();
+        QMap<QString, int> weights;
+        const QList<int> split = { 33, 67 };
+        for (int i = 0; i < r.versions.size(); ++i)
+            weights.insert(r.versions.at(i).name, split.value(i));
+        docs.append(*core::setRouteWeights(r, r.defaultRoute, weights));
+        docs.append(*core::promoteVersion(r, r.versions.constLast().name));
+    }
+    QString output;
+    const int exit = schemaCheck(docs, &output);
+    QVERIFY2(exit == 0, qPrintable(output));
+    QVERIFY2(output.contains(QLatin1String("10 checked, 0 skipped, 0 errors")), qPrintable(output));
+    // And a broken object is caught, so the check can fail.
+    QJsonObject broken = docs.constFirst();
+    QJsonObject spec = broken.value(QLatin1String("spec")).toObject();
+    spec.insert(QStringLiteral("http"), QJsonArray { QJsonObject { { QStringLiteral("route"), QStringLiteral("not-a-list") } } });
+    broken.insert(QStringLiteral("spec"), spec);
+    QCOMPARE(schemaCheck({ broken }, &output), 1);
+}
+
+QTEST_GUILESS_MAIN(TestRelease)
+#include "tst_release.moc"
