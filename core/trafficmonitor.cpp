@@ -75,15 +75,27 @@ void TrafficMonitor::scrape()
 
 QList<QPointF> TrafficMonitor::series(const ReleaseVersion &version) const
 {
+    // Like rate(...[10s]): each point is the mean rate over the window that ends there.
     QList<QPointF> out;
-    for (const Point &p : m_points)
-        out.append(QPointF(double(p.atMs), versionRate(version, p.rates)));
+    std::deque<std::pair<qint64, double>> window;
+    double sum = 0;
+    for (const Point &p : m_points) {
+        const double rate = versionRate(version, p.rates);
+        window.emplace_back(p.atMs, rate);
+        sum += rate;
+        while (window.front().first <= p.atMs - m_smoothingMs) {
+            sum -= window.front().second;
+            window.pop_front();
+        }
+        out.append(QPointF(double(p.atMs), sum / double(window.size())));
+    }
     return out;
 }
 
 double TrafficMonitor::latestRate(const ReleaseVersion &version) const
 {
-    return m_points.empty() ? 0.0 : versionRate(version, m_points.back().rates);
+    const QList<QPointF> points = series(version);
+    return points.isEmpty() ? 0.0 : points.constLast().y();
 }
 
 } // namespace canary::core

@@ -27,6 +27,7 @@ public:
     QUrl source() const { return m_url; }
     void setInterval(int ms);
     void setWindowSeconds(int seconds) { m_windowMs = qint64(seconds) * 1000; }
+    void setSmoothingSeconds(int seconds) { m_smoothingMs = qint64(seconds) * 1000; }
 
     // Requests per second reaching a version over the window: (time in ms since epoch, rate).
     QList<QPointF> series(const ReleaseVersion &version) const;
@@ -50,6 +51,7 @@ private:
     CounterRates m_rates;
     std::deque<Point> m_points;
     qint64 m_windowMs = 300000;
+    qint64 m_smoothingMs = 10000;
     bool m_inFlight = false;
     bool m_seeded = false;
     QString m_lastError;

@@ -162,6 +162,7 @@ ApiServer::ApiServer(ObjectStore &store, ApiServerOptions options)
     // Watches hold a worker each for their whole life.
     m_server->new_task_queue = [] { return new httplib::ThreadPool(96); };
     m_server->set_keep_alive_max_count(1000);
+    m_server->set_tcp_nodelay(true);
     m_server->set_read_timeout(30, 0);
     const auto handler = [this](const httplib::Request &req, httplib::Response &res) { route(req, res); };
     m_server->Get(".*", handler);

@@ -164,6 +164,7 @@ Result<DemoEndpoints> DemoCluster::start()
 
     d->gateway.new_task_queue = [] { return new httplib::ThreadPool(16); };
     d->gateway.set_keep_alive_max_count(100000);
+    d->gateway.set_tcp_nodelay(true); // headers and body are separate writes: no Nagle wait between them
     d->gateway.Get(".*", [this](const httplib::Request &req, httplib::Response &res) {
         const GatewayResponse r = d->dataPlane.handle(requestInfo(req));
         res.status = r.status;
@@ -177,6 +178,7 @@ Result<DemoEndpoints> DemoCluster::start()
     if (gatewayPort <= 0)
         return makeError(QStringLiteral("cannot listen on 127.0.0.1:%1 for the gateway (port in use?)").arg(d->options.gatewayPort));
 
+    d->metricsServer.set_tcp_nodelay(true);
     d->metricsServer.Get("/metrics", [this](const httplib::Request &, httplib::Response &res) {
         res.set_content(d->metrics.exposition().toStdString(), "text/plain; version=0.0.4; charset=utf-8");
     });

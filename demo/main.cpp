@@ -2,6 +2,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSocketNotifier>
@@ -72,11 +73,14 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "error: %s\n", qPrintable(started.error().message));
         return 1;
     }
-    const QJsonObject ready { { QStringLiteral("api"), started->api },
-                              { QStringLiteral("gateway"), started->gateway },
-                              { QStringLiteral("metrics"), started->metrics },
-                              { QStringLiteral("kubeconfig"), started->kubeconfig } };
-    std::printf("READY %s\n", QJsonDocument(ready).toJson(QJsonDocument::Compact).constData());
+    // The documented order (api, gateway, metrics, kubeconfig); QJsonObject would sort the keys.
+    const auto field = [](const char *key, const QString &value) -> QByteArray {
+        const QByteArray quoted = QJsonDocument(QJsonArray { value }).toJson(QJsonDocument::Compact);
+        return QByteArray("\"") + key + "\":" + quoted.mid(1, quoted.size() - 2);
+    };
+    const QByteArray ready = "{" + field("api", started->api) + "," + field("gateway", started->gateway) + ","
+            + field("metrics", started->metrics) + "," + field("kubeconfig", started->kubeconfig) + "}";
+    std::printf("READY %s\n", ready.constData());
     std::fflush(stdout);
 
     if (::pipe(signalPipe) != 0)

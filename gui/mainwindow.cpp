@@ -79,19 +79,22 @@ void MainWindow::buildUi()
     outer->setSpacing(10);
 
     // Header: product, context, namespace.
-    auto *header = new QHBoxLayout;
-    auto *product = new QLabel(tr("<span style='font-size:18pt;font-weight:700'>Canary Deck</span>"), central);
-    m_contextLabel = new QLabel(central);
+    auto *banner = new QFrame(central);
+    banner->setObjectName(QStringLiteral("banner"));
+    auto *header = new QHBoxLayout(banner);
+    header->setContentsMargins(14, 8, 14, 8);
+    auto *product = new QLabel(tr("<span style='font-size:17pt;font-weight:700'>Canary Deck</span>"), banner);
+    m_contextLabel = new QLabel(banner);
     m_contextLabel->setObjectName(QStringLiteral("contextLabel"));
     m_contextLabel->setText(tr("Context <b>%1</b> · %2 · user %3")
                                     .arg(m_session->endpoint().contextName.toHtmlEscaped(),
                                          m_session->endpoint().server.toString().toHtmlEscaped(),
                                          m_session->endpoint().userName.toHtmlEscaped()));
-    m_namespaceCombo = new QComboBox(central);
+    m_namespaceCombo = new QComboBox(banner);
     m_namespaceCombo->setObjectName(QStringLiteral("namespaceCombo"));
     m_namespaceCombo->addItem(m_session->currentNamespace());
     m_namespaceCombo->setMinimumWidth(160);
-    auto *nsLabel = new QLabel(tr("&Namespace"), central);
+    auto *nsLabel = new QLabel(tr("&Namespace"), banner);
     nsLabel->setBuddy(m_namespaceCombo);
     connect(m_namespaceCombo, &QComboBox::currentTextChanged, this, [this](const QString &ns) { m_session->setNamespace(ns); });
     header->addWidget(product);
@@ -99,7 +102,7 @@ void MainWindow::buildUi()
     header->addWidget(m_contextLabel, 1);
     header->addWidget(nsLabel);
     header->addWidget(m_namespaceCombo);
-    outer->addLayout(header);
+    outer->addWidget(banner);
 
     auto *split = new QSplitter(Qt::Horizontal, central);
     outer->addWidget(split, 1);
@@ -112,17 +115,16 @@ void MainWindow::buildUi()
     m_releaseList->setAlternatingRowColors(true);
     m_releaseList->setUniformRowHeights(true);
     m_releaseList->header()->setStretchLastSection(true);
-    m_releaseList->setMinimumWidth(380);
+    m_releaseList->setMinimumWidth(400);
     connect(m_releaseList, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
         if (item)
             selectRelease(item->data(0, Qt::UserRole).toString());
     });
 
-    // Right: editor and YAML on top, traffic below.
+    // Right: the editor on top; traffic and the YAML to apply side by side below.
     auto *right = new QSplitter(Qt::Vertical, split);
-    auto *top = new QSplitter(Qt::Horizontal, right);
-
-    auto *editor = card(top);
+    auto *editor = card(right);
+    auto *bottom = new QSplitter(Qt::Horizontal, right);
     auto *ev = new QVBoxLayout(editor);
     ev->setContentsMargins(14, 12, 14, 12);
     m_releaseTitle = new QLabel(editor);
@@ -155,7 +157,6 @@ void MainWindow::buildUi()
     m_sumLabel = new QLabel(editor);
     m_sumLabel->setObjectName(QStringLiteral("sumLabel"));
     ev->addWidget(m_sumLabel);
-    ev->addStretch(1);
     auto *buttons = new QHBoxLayout;
     m_applyButton = new QPushButton(tr("&Apply"), editor);
     m_applyButton->setObjectName(QStringLiteral("applyButton"));
@@ -181,7 +182,11 @@ void MainWindow::buildUi()
     auto *applyShortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
     connect(applyShortcut, &QShortcut::activated, this, &MainWindow::applyDraft);
 
-    auto *yamlCard = card(top);
+    m_chart = new TrafficChart(bottom);
+    m_chart->setObjectName(QStringLiteral("trafficChart"));
+    m_chart->setMinimumHeight(260);
+
+    auto *yamlCard = card(bottom);
     auto *yv = new QVBoxLayout(yamlCard);
     yv->setContentsMargins(10, 10, 10, 10);
     m_yamlTitle = new QLabel(tr("<b>VirtualService to apply</b>"), yamlCard);
@@ -193,16 +198,14 @@ void MainWindow::buildUi()
     yv->addWidget(m_yamlTitle);
     yv->addWidget(m_yaml, 1);
 
-    m_chart = new TrafficChart(right);
-    m_chart->setObjectName(QStringLiteral("trafficChart"));
-    m_chart->setMinimumHeight(240);
-
-    top->setStretchFactor(0, 3);
-    top->setStretchFactor(1, 2);
-    right->setStretchFactor(0, 3);
-    right->setStretchFactor(1, 2);
-    split->setStretchFactor(0, 1);
-    split->setStretchFactor(1, 3);
+    bottom->setStretchFactor(0, 3);
+    bottom->setStretchFactor(1, 2);
+    bottom->setSizes({ 620, 400 });
+    right->setStretchFactor(0, 0);
+    right->setStretchFactor(1, 1);
+    split->setStretchFactor(0, 0);
+    split->setStretchFactor(1, 1);
+    split->setSizes({ 440, 1000 });
     setCentralWidget(central);
 
     m_connectionLabel = new QLabel(this);
@@ -215,7 +218,9 @@ void MainWindow::buildUi()
                                     ? tr("Traffic from %1").arg(m_traffic->source().toString())
                                     : tr("No traffic source: start with --metrics-url URL"));
 
-    setStyleSheet(QStringLiteral("QFrame#card{background:palette(base);border:1px solid palette(midlight);border-radius:8px;}"
+    setStyleSheet(QStringLiteral("QFrame#banner{background:#1d2a33;border-radius:8px;}"
+                                 "QFrame#banner QLabel{color:#eef2f5;}"
+                                 "QFrame#card{background:palette(base);border:1px solid palette(midlight);border-radius:8px;}"
                                  "QLabel#releaseTitle{font-size:16pt;font-weight:600;}"
                                  "QPushButton{padding:6px 16px;}"));
     resize(1440, 900);
@@ -269,13 +274,15 @@ void MainWindow::onReleasesChanged()
                 m_releaseList->setCurrentItem(item);
         }
         for (const QString &svc : m_session->unroutedServices()) {
-            auto *item = new QTreeWidgetItem(m_releaseList, { svc, QString(), tr("no VirtualService") });
+            auto *item = new QTreeWidgetItem(m_releaseList, { svc, QString(), tr("—") });
+            item->setToolTip(0, tr("No VirtualService routes to %1").arg(svc));
+            item->setToolTip(2, item->toolTip(0));
             item->setData(0, Qt::UserRole, QString(QStringLiteral("service:") + svc));
             item->setForeground(0, palette().brush(QPalette::Disabled, QPalette::Text));
             item->setForeground(2, palette().brush(QPalette::Disabled, QPalette::Text));
         }
-        m_releaseList->resizeColumnToContents(0);
-        m_releaseList->resizeColumnToContents(1);
+        for (int c = 0; c < m_releaseList->columnCount(); ++c)
+            m_releaseList->resizeColumnToContents(c);
     }
     if (m_releaseName.isEmpty() && !m_session->releases().isEmpty()) {
         selectRelease(m_session->releases().constFirst().name);

@@ -24,7 +24,7 @@ TrafficChart::TrafficChart(QWidget *parent)
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.2);
     titleFont.setBold(true);
     m_chart->setTitleFont(titleFont);
-    m_chart->legend()->setAlignment(Qt::AlignRight);
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
     m_chart->setMargins(QMargins(6, 6, 6, 6));
     m_chart->setBackgroundRoundness(6);
     m_time->setFormat(QStringLiteral("HH:mm:ss"));
@@ -66,7 +66,8 @@ void TrafficChart::setSeries(const QList<ChartSeries> &series, qint64 nowMs, int
             top = qMax(top, p.y());
     }
     m_time->setRange(QDateTime::fromMSecsSinceEpoch(nowMs - qint64(windowSeconds) * 1000), QDateTime::fromMSecsSinceEpoch(nowMs));
-    m_rate->setRange(0, std::ceil(top * 1.15 / 5.0) * 5.0);
+    m_rate->setRange(0, top * 1.1);
+    m_rate->applyNiceNumbers();
 }
 
 void TrafficChart::setMessage(const QString &message)

@@ -43,6 +43,7 @@ void WeightEditor::setRows(const QList<WeightRow> &rows, const QList<int> &weigh
         slider->setObjectName(QStringLiteral("weightSlider_") + row.version);
         slider->setRange(0, 100);
         slider->setPageStep(5);
+        slider->setMinimumWidth(220);
         slider->setAccessibleName(tr("Weight of %1").arg(row.version));
         slider->setStyleSheet(QStringLiteral("QSlider::groove:horizontal{height:8px;background:palette(midlight);border-radius:4px;}"
                                              "QSlider::sub-page:horizontal{background:%1;border-radius:4px;}"
