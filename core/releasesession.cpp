@@ -99,6 +99,7 @@ void ReleaseSession::startWatches()
         delete w.data();
     m_watches.clear();
     m_watchState.clear();
+    m_awaitingFirstList.clear();
     m_snapshot = NamespaceSnapshot { m_snapshot.ns, {}, {}, {}, {}, {}, {} };
     QList<Watched> watched { { {}, QStringLiteral("v1"), QStringLiteral("services"), &m_snapshot.services },
                              { {}, QStringLiteral("v1"), QStringLiteral("pods"), &m_snapshot.pods },
@@ -113,8 +114,10 @@ void ReleaseSession::startWatches()
         m_watches.append(watch);
         m_watchState.insert(watch, 0);
         QList<QJsonObject> *items = w.items;
-        connect(watch, &k8s::KubeWatch::listed, this, [this, items](const QList<QJsonObject> &listed) {
+        m_awaitingFirstList.insert(watch);
+        connect(watch, &k8s::KubeWatch::listed, this, [this, items, watch](const QList<QJsonObject> &listed) {
             *items = listed;
+            m_awaitingFirstList.remove(watch);
             scheduleRebuild();
         });
         connect(watch, &k8s::KubeWatch::event, this, [this, items](const QString &type, const QJsonObject &object) {
@@ -166,6 +169,9 @@ void ReleaseSession::setNamespace(const QString &ns)
 
 void ReleaseSession::scheduleRebuild()
 {
+    // Until every kind has been listed once, releases would show versions without their pods.
+    if (!m_awaitingFirstList.isEmpty())
+        return;
     if (!m_rebuild->isActive())
         m_rebuild->start();
 }

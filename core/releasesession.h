@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 
 class QTimer;
 
@@ -87,6 +88,7 @@ private:
     QList<Release> m_releases;
     QList<QPointer<k8s::KubeWatch>> m_watches;
     QHash<k8s::KubeWatch *, int> m_watchState; // 0 listing, 1 watching, 2 reconnecting
+    QSet<k8s::KubeWatch *> m_awaitingFirstList;
     QTimer *m_rebuild;
     bool m_applying = false;
     QHash<QString, QList<AppliedChange>> m_applied; // key: namespace/VirtualService

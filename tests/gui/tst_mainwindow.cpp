@@ -141,19 +141,7 @@ void TestMainWindow::rollback()
 
 void TestMainWindow::externalChangeAppearsThroughTheWatch()
 {
-    QJsonObject vs = m_cluster->get(kColorVs);
-    QJsonObject spec = vs.value(QLatin1String("spec")).toObject();
-    QJsonArray http = spec.value(QLatin1String("http")).toArray();
-    QJsonObject route = http.at(0).toObject();
-    QJsonArray dests = route.value(QLatin1String("route")).toArray();
-    QJsonObject d0 = dests.at(0).toObject();
-    d0.insert(QStringLiteral("weight"), 60);
-    QJsonObject d1 = dests.at(1).toObject();
-    d1.insert(QStringLiteral("weight"), 40);
-    route.insert(QStringLiteral("route"), QJsonArray { d0, d1 });
-    http.replace(0, route);
-    spec.insert(QStringLiteral("http"), http);
-    vs.insert(QStringLiteral("spec"), spec);
+    const QJsonObject vs = test::withWeights(m_cluster->get(kColorVs), 0, { 60, 40 });
     QElapsedTimer t;
     t.start();
     QCOMPARE(m_cluster->put(kColorVs, vs), 200);

@@ -79,6 +79,24 @@ QMap<QString, int> routeWeights(const QJsonObject &virtualService, int route)
     return out;
 }
 
+QJsonObject withWeights(QJsonObject virtualService, int route, const QList<int> &weights)
+{
+    QJsonObject spec = virtualService.value(QLatin1String("spec")).toObject();
+    QJsonArray http = spec.value(QLatin1String("http")).toArray();
+    QJsonObject r = http.at(route).toObject();
+    QJsonArray dests = r.value(QLatin1String("route")).toArray();
+    for (int i = 0; i < weights.size() && i < dests.size(); ++i) {
+        QJsonObject d = dests.at(i).toObject();
+        d.insert(QStringLiteral("weight"), weights.at(i));
+        dests.replace(i, d);
+    }
+    r.insert(QStringLiteral("route"), dests);
+    http.replace(route, r);
+    spec.insert(QStringLiteral("http"), http);
+    virtualService.insert(QStringLiteral("spec"), spec);
+    return virtualService;
+}
+
 QString sourceDir()
 {
     return QStringLiteral(CANARYDECK_SOURCE_DIR);

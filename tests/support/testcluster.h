@@ -35,6 +35,8 @@ private:
 
 // The http routes of a VirtualService's route as version -> weight.
 QMap<QString, int> routeWeights(const QJsonObject &virtualService, int route = -1);
+// The VirtualService with the destinations of one route given these weights, in order, and nothing else changed.
+QJsonObject withWeights(QJsonObject virtualService, int route, const QList<int> &weights);
 
 QString sourceDir();
 QString sharedDir();
