@@ -1,6 +1,9 @@
 #include "release.h"
 
 #include "istio.h"
+#include "routing.h"
+
+#include <QRegularExpression>
 
 #include <QSet>
 
@@ -164,6 +167,35 @@ QList<Release> buildReleases(const NamespaceSnapshot &s)
                 }
             }
         }
+        // Pods of the service labelled with a `version` no subset names yet are versions too.
+        if (!r.dr.isEmpty()) {
+            const QString drHost = r.dr.value(QLatin1String("spec")).toObject().value(QLatin1String("host")).toString();
+            const QJsonObject *svc = findService(s, serviceNameOfHost(drHost, r.ns));
+            const QJsonObject selector = svc ? serviceSelector(*svc) : QJsonObject();
+            QStringList labelled;
+            for (const QJsonObject &pod : s.pods) {
+                const QJsonObject labels = labelsOf(pod);
+                const QString version = labels.value(QLatin1String("version")).toString();
+                if (!selector.isEmpty() && !version.isEmpty() && labelsMatch(selector, labels) && !labelled.contains(version))
+                    labelled.append(version);
+            }
+            labelled.sort();
+            for (const QString &version : std::as_const(labelled)) {
+                bool named = false;
+                for (const ReleaseVersion &v : std::as_const(r.versions))
+                    named = named || v.name == version || v.labels.value(QLatin1String("version")).toString() == version;
+                if (named)
+                    continue;
+                ReleaseVersion v;
+                v.name = version;
+                v.host = drHost;
+                v.subset = version;
+                v.service = serviceNameOfHost(drHost, r.ns);
+                v.labels = QJsonObject { { QStringLiteral("version"), version } };
+                v.needsSubset = true;
+                r.versions.append(v);
+            }
+        }
         for (ReleaseVersion &v : r.versions)
             fillPods(v, s, podsKnown);
 
@@ -196,6 +228,93 @@ QList<Release> buildReleases(const NamespaceSnapshot &s)
         out.append(r);
     }
     return out;
+}
+
+Result<Release> findRelease(const QList<Release> &releases, const QString &nameOrHost)
+{
+    for (const Release &r : releases) {
+        if (r.virtualService == nameOrHost)
+            return r;
+    }
+    QList<const Release *> routing;
+    for (const Release &r : releases) {
+        const QString fqdn = fullyQualifiedHost(nameOrHost, r.ns);
+        bool hit = false;
+        for (const QString &h : r.hosts)
+            hit = hit || (h != QLatin1String("*") && fullyQualifiedHost(h, r.ns) == fqdn);
+        for (const ReleaseVersion &v : r.versions)
+            hit = hit || fullyQualifiedHost(v.host, r.ns) == fqdn;
+        if (hit)
+            routing.append(&r);
+    }
+    if (routing.size() == 1)
+        return *routing.constFirst();
+    QStringList names;
+    for (const Release *r : std::as_const(routing))
+        names.append(r->virtualService);
+    if (routing.size() > 1)
+        return makeError(QStringLiteral("\"%1\" is routed by %2 VirtualServices (%3): name one of them")
+                                 .arg(nameOrHost)
+                                 .arg(routing.size())
+                                 .arg(names.join(QLatin1String(", "))));
+    for (const Release &r : releases)
+        names.append(r.virtualService);
+    return makeError(QStringLiteral("no VirtualService is named \"%1\" or routes to it%2")
+                             .arg(nameOrHost,
+                                  names.isEmpty() ? QString() : QStringLiteral("; releases here: ") + names.join(QLatin1String(", "))));
+}
+
+Result<int> resolveRoute(const Release &release, const QString &nameOrIndex)
+{
+    if (nameOrIndex.isEmpty()) {
+        if (release.defaultRoute < 0)
+            return makeError(QStringLiteral("VirtualService/%1: spec.http: no http routes").arg(release.virtualService));
+        return release.defaultRoute;
+    }
+    bool isIndex = false;
+    const int index = nameOrIndex.toInt(&isIndex);
+    if (isIndex) {
+        if (!release.route(index))
+            return makeError(QStringLiteral("VirtualService/%1: spec.http[%2]: no such route; routes are numbered 0 to %3")
+                                     .arg(release.virtualService)
+                                     .arg(index)
+                                     .arg(release.routes.size() - 1));
+        return index;
+    }
+    QStringList names;
+    for (const ReleaseRoute &r : release.routes) {
+        if (r.name == nameOrIndex)
+            return r.index;
+        if (!r.name.isEmpty())
+            names.append(r.name);
+    }
+    return makeError(QStringLiteral("VirtualService/%1: no http route is named \"%2\"%3")
+                             .arg(release.virtualService, nameOrIndex,
+                                  names.isEmpty() ? QStringLiteral(" (its routes have no names; give an index)")
+                                                  : QStringLiteral("; named routes: ") + names.join(QLatin1String(", "))));
+}
+
+QJsonObject matchBlock(const QList<MatchCondition> &conditions)
+{
+    QJsonObject block;
+    QJsonObject headers;
+    QJsonObject query;
+    for (const MatchCondition &c : conditions) {
+        const QString kind = c.kind == MatchCondition::Kind::Exact ? QStringLiteral("exact")
+                : c.kind == MatchCondition::Kind::Prefix           ? QStringLiteral("prefix")
+                                                                   : QStringLiteral("regex");
+        const QJsonObject sm { { kind, c.value } };
+        switch (c.field) {
+        case MatchCondition::Field::Header: headers.insert(c.name, sm); break;
+        case MatchCondition::Field::Query: query.insert(c.name, sm); break;
+        case MatchCondition::Field::Uri: block.insert(QStringLiteral("uri"), sm); break;
+        }
+    }
+    if (!headers.isEmpty())
+        block.insert(QStringLiteral("headers"), headers);
+    if (!query.isEmpty())
+        block.insert(QStringLiteral("queryParams"), query);
+    return block;
 }
 
 QStringList unroutedServices(const NamespaceSnapshot &snapshot, const QList<Release> &releases)
@@ -311,6 +430,179 @@ Result<QJsonObject> setRouteWeights(const Release &release, int routeIndex, cons
     route.insert(QStringLiteral("route"), dests);
     http.replace(routeIndex, route);
     return withHttp(release.vs, http);
+}
+
+namespace {
+
+Result<const ReleaseVersion *> knownVersion(const Release &release, const QString &version)
+{
+    const int vi = release.versionIndex(version);
+    if (vi < 0)
+        return makeError(QStringLiteral("VirtualService/%1: version \"%2\" is not a version of this release; known "
+                                        "versions: %3")
+                                 .arg(release.virtualService, version, release.versionNames().join(QLatin1String(", "))));
+    return &release.versions.at(vi);
+}
+
+Error conditionError(const Release &release, const QString &field, const QString &message)
+{
+    return makeError(QStringLiteral("VirtualService/%1: %2: %3").arg(release.virtualService, field, message));
+}
+
+Result<bool> checkConditions(const Release &release, const QList<MatchCondition> &conditions)
+{
+    if (conditions.isEmpty())
+        return conditionError(release, QStringLiteral("match"),
+                              QStringLiteral("give at least one condition (--header, --header-prefix, --header-regex, "
+                                             "--uri-exact, --uri-prefix, --uri-regex, --query)"));
+    int uris = 0;
+    static const QRegularExpression token(QStringLiteral("^[!#$%&'*+.^_`|~0-9a-z-]+$"));
+    for (const MatchCondition &c : conditions) {
+        const QString field = c.field == MatchCondition::Field::Header ? QStringLiteral("match.headers.") + c.name
+                : c.field == MatchCondition::Field::Query               ? QStringLiteral("match.queryParams.") + c.name
+                                                                        : QStringLiteral("match.uri");
+        if (c.field == MatchCondition::Field::Uri && ++uris > 1)
+            return conditionError(release, field, QStringLiteral("one match block holds one URI condition; add a second route for another URI"));
+        if (c.field == MatchCondition::Field::Header) {
+            if (c.name.isEmpty())
+                return conditionError(release, QStringLiteral("match.headers"), QStringLiteral("header name is empty"));
+            if (c.name != c.name.toLower())
+                return conditionError(release, field, QStringLiteral("header names must be lower-case; use \"%1\"").arg(c.name.toLower()));
+            if (!token.match(c.name).hasMatch())
+                return conditionError(release, field, QStringLiteral("\"%1\" is not a valid HTTP header name").arg(c.name));
+        }
+        if (c.field == MatchCondition::Field::Query && c.name.isEmpty())
+            return conditionError(release, QStringLiteral("match.queryParams"), QStringLiteral("query parameter name is empty"));
+        if (c.kind == MatchCondition::Kind::Regex) {
+            QString error;
+            if (!isValidRe2(c.value, &error))
+                return conditionError(release, field + QStringLiteral(".regex"),
+                                      QStringLiteral("invalid RE2 regular expression \"%1\": %2").arg(c.value, error));
+        }
+        if (c.field == MatchCondition::Field::Uri && c.kind != MatchCondition::Kind::Regex && !c.value.startsWith(QLatin1Char('/')))
+            return conditionError(release, field, QStringLiteral("a URI starts with \"/\" (got \"%1\")").arg(c.value));
+    }
+    return true;
+}
+
+} // namespace
+
+Result<QJsonObject> addMatchRoute(const Release &release, const QString &version, const QList<MatchCondition> &conditions,
+                                  const QString &routeName)
+{
+    const auto target = knownVersion(release, version);
+    if (!target)
+        return target.error();
+    const auto checked = checkConditions(release, conditions);
+    if (!checked)
+        return checked.error();
+    const auto existing = findMatchRoute(release, conditions);
+    if (existing)
+        return makeError(QStringLiteral("VirtualService/%1: spec.http[%2] already matches these conditions; remove it first "
+                                        "or change its weights with --route %2")
+                                 .arg(release.virtualService)
+                                 .arg(*existing));
+    QJsonArray http = httpOf(release);
+    const int at = release.defaultRoute < 0 ? int(http.size()) : release.defaultRoute;
+    QJsonObject route;
+    if (!routeName.isEmpty())
+        route.insert(QStringLiteral("name"), routeName);
+    route.insert(QStringLiteral("match"), QJsonArray { matchBlock(conditions) });
+    const QJsonArray defaultDests = at < http.size() ? http.at(at).toObject().value(QLatin1String("route")).toArray() : QJsonArray();
+    QJsonObject dest = destinationFor(release, **target, defaultDests);
+    dest.remove(QStringLiteral("weight"));
+    dest.remove(QStringLiteral("headers"));
+    route.insert(QStringLiteral("route"), QJsonArray { dest });
+    http.insert(at, route);
+    return withHttp(release.vs, http);
+}
+
+Result<int> findMatchRoute(const Release &release, const QList<MatchCondition> &conditions)
+{
+    const QJsonObject block = matchBlock(conditions);
+    for (const ReleaseRoute &r : release.routes) {
+        if (r.match.size() == 1 && r.match.at(0).toObject() == block)
+            return r.index;
+    }
+    return makeError(QStringLiteral("VirtualService/%1: no match route has exactly these conditions").arg(release.virtualService));
+}
+
+Result<QJsonObject> removeRoute(const Release &release, int routeIndex)
+{
+    const ReleaseRoute *route = release.route(routeIndex);
+    if (!route)
+        return makeError(QStringLiteral("VirtualService/%1: spec.http[%2]: no such route").arg(release.virtualService).arg(routeIndex));
+    if (route->match.isEmpty())
+        return makeError(QStringLiteral("VirtualService/%1: spec.http[%2] is the default route (it has no match); only match "
+                                        "routes can be removed")
+                                 .arg(release.virtualService)
+                                 .arg(routeIndex));
+    QJsonArray http = httpOf(release);
+    http.removeAt(routeIndex);
+    return withHttp(release.vs, http);
+}
+
+Result<QJsonObject> setMirror(const Release &release, int routeIndex, const QString &version, double percent)
+{
+    QJsonArray http = httpOf(release);
+    if (routeIndex < 0 || routeIndex >= http.size())
+        return makeError(QStringLiteral("VirtualService/%1: spec.http[%2]: no such route").arg(release.virtualService).arg(routeIndex));
+    if (!(percent >= 0 && percent <= 100))
+        return makeError(QStringLiteral("VirtualService/%1: spec.http[%2].mirrorPercentage.value: %3 is not a percentage from 0 to 100")
+                                 .arg(release.virtualService)
+                                 .arg(routeIndex)
+                                 .arg(percent));
+    QJsonObject route = http.at(routeIndex).toObject();
+    if (percent == 0) {
+        route.remove(QStringLiteral("mirror"));
+        route.remove(QStringLiteral("mirrorPercentage"));
+    } else {
+        const auto target = knownVersion(release, version);
+        if (!target)
+            return target.error();
+        const QJsonObject dest = destinationFor(release, **target, route.value(QLatin1String("route")).toArray())
+                                         .value(QLatin1String("destination"))
+                                         .toObject();
+        route.insert(QStringLiteral("mirror"), dest);
+        route.insert(QStringLiteral("mirrorPercentage"), QJsonObject { { QStringLiteral("value"), percent } });
+    }
+    http.replace(routeIndex, route);
+    return withHttp(release.vs, http);
+}
+
+QString versionOfDestination(const Release &release, const QJsonObject &destination)
+{
+    const QString fqdn = fullyQualifiedHost(destination.value(QLatin1String("host")).toString(), release.ns);
+    const QString subset = destination.value(QLatin1String("subset")).toString();
+    for (const ReleaseVersion &v : release.versions) {
+        if (fullyQualifiedHost(v.host, release.ns) == fqdn && v.subset == subset)
+            return v.name;
+    }
+    return subset.isEmpty() ? destination.value(QLatin1String("host")).toString() : subset;
+}
+
+QJsonObject withSubsetsFor(const Release &release, const QJsonObject &virtualService)
+{
+    if (release.dr.isEmpty())
+        return {};
+    QStringList used;
+    for (const QJsonValue &rv : virtualService.value(QLatin1String("spec")).toObject().value(QLatin1String("http")).toArray()) {
+        const QJsonObject route = rv.toObject();
+        for (const QJsonValue &d : route.value(QLatin1String("route")).toArray())
+            used.append(versionOfDestination(release, d.toObject().value(QLatin1String("destination")).toObject()));
+        if (route.contains(QLatin1String("mirror")))
+            used.append(versionOfDestination(release, route.value(QLatin1String("mirror")).toObject()));
+    }
+    QJsonObject dr = release.dr;
+    QJsonObject spec = dr.value(QLatin1String("spec")).toObject();
+    QJsonArray subsets = spec.value(QLatin1String("subsets")).toArray();
+    for (const ReleaseVersion &v : release.versions) {
+        if (v.needsSubset && used.contains(v.name))
+            subsets.append(QJsonObject { { QStringLiteral("name"), v.subset }, { QStringLiteral("labels"), v.labels } });
+    }
+    spec.insert(QStringLiteral("subsets"), subsets);
+    dr.insert(QStringLiteral("spec"), spec);
+    return dr;
 }
 
 Result<QJsonObject> promoteVersion(const Release &release, const QString &version)

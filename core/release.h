@@ -30,6 +30,7 @@ struct ReleaseVersion {
     QJsonObject labels; // the subset's labels
     int pods = -1; // -1: unknown (no pods listed)
     QStringList workloads; // Deployments whose pods serve this version
+    bool needsSubset = false; // a pod `version` label no subset names yet: choosing it adds the subset first
 };
 
 struct ReleaseRoute {
@@ -60,6 +61,21 @@ struct Release {
 };
 
 QList<Release> buildReleases(const NamespaceSnapshot &snapshot);
+// RELEASE as users name it: a VirtualService name, or a host that exactly one VirtualService routes to.
+Result<Release> findRelease(const QList<Release> &releases, const QString &nameOrHost);
+// --route NAME|INDEX; empty: the default route.
+Result<int> resolveRoute(const Release &release, const QString &nameOrIndex);
+
+// One condition of a match block.
+struct MatchCondition {
+    enum class Field { Header, Uri, Query };
+    enum class Kind { Exact, Prefix, Regex };
+    Field field = Field::Header;
+    Kind kind = Kind::Exact;
+    QString name; // header or query parameter name
+    QString value;
+};
+QJsonObject matchBlock(const QList<MatchCondition> &conditions);
 // Services of the namespace that no VirtualService routes to.
 QStringList unroutedServices(const NamespaceSnapshot &snapshot, const QList<Release> &releases);
 
@@ -67,5 +83,17 @@ QStringList unroutedServices(const NamespaceSnapshot &snapshot, const QList<Rele
 // edit (retries, timeouts, headers, fault, unknown fields) are kept as they were.
 Result<QJsonObject> setRouteWeights(const Release &release, int routeIndex, const QMap<QString, int> &weights);
 Result<QJsonObject> promoteVersion(const Release &release, const QString &version);
+// A route in front of the default route that sends requests matching all conditions to one version.
+Result<QJsonObject> addMatchRoute(const Release &release, const QString &version, const QList<MatchCondition> &conditions,
+                                  const QString &routeName = {});
+Result<QJsonObject> removeRoute(const Release &release, int routeIndex);
+// The first match route whose first block is exactly these conditions.
+Result<int> findMatchRoute(const Release &release, const QList<MatchCondition> &conditions);
+Result<QJsonObject> setMirror(const Release &release, int routeIndex, const QString &version, double percent);
+
+// The DestinationRule with a subset for every version the VirtualService routes to that needs one
+// (make-before-break: applied, and accepted by the server, before the VirtualService).
+QJsonObject withSubsetsFor(const Release &release, const QJsonObject &virtualService);
+QString versionOfDestination(const Release &release, const QJsonObject &destination);
 
 } // namespace canary::core

@@ -1,5 +1,6 @@
 #include "releasesession.h"
 
+#include "applyplan.h"
 #include "istio.h"
 #include "kubeclient.h"
 #include "kubereply.h"
@@ -18,17 +19,14 @@ namespace {
 
 const QString kIstioGroup = QStringLiteral("networking.istio.io");
 
-QString changeKey(const QString &ns, const QString &vs)
-{
-    return ns + QLatin1Char('/') + vs;
-}
 
 } // namespace
 
-ReleaseSession::ReleaseSession(k8s::ClusterEndpoint endpoint, QObject *parent)
+ReleaseSession::ReleaseSession(k8s::ClusterEndpoint endpoint, QObject *parent, QString journalDirectory)
     : QObject(parent)
     , m_client(new k8s::KubeClient(std::move(endpoint), this))
     , m_rebuild(new QTimer(this))
+    , m_journal(std::move(journalDirectory))
 {
     m_snapshot.ns = m_client->endpoint().ns;
     m_rebuild->setSingleShot(true);
@@ -179,7 +177,18 @@ void ReleaseSession::scheduleRebuild()
 void ReleaseSession::rebuild()
 {
     m_releases = buildReleases(m_snapshot);
+    refreshRollbacks();
     Q_EMIT releasesChanged();
+}
+
+void ReleaseSession::refreshRollbacks()
+{
+    m_rollbackable.clear();
+    for (const Release &r : std::as_const(m_releases)) {
+        const auto entry = m_journal.lastUndone(endpoint().server.toString(), r.ns, r.virtualService);
+        if (entry)
+            m_rollbackable.insert(r.name, *entry);
+    }
 }
 
 QStringList ReleaseSession::unroutedServices() const
@@ -196,120 +205,111 @@ const Release *ReleaseSession::release(const QString &name) const
     return nullptr;
 }
 
-void ReleaseSession::apply(const QString &releaseName, const QJsonObject &virtualService, const QString &summary)
-{
-    put(releaseName, virtualService, summary, false);
-}
-
-bool ReleaseSession::canRollback(const QString &releaseName) const
-{
-    const Release *r = release(releaseName);
-    return r && !m_applied.value(changeKey(r->ns, r->virtualService)).isEmpty();
-}
-
-QString ReleaseSession::rollbackSummary(const QString &releaseName) const
+ApplyPlan ReleaseSession::planFor(const QString &releaseName, const QJsonObject &virtualService, const QString &summary) const
 {
     const Release *r = release(releaseName);
     if (!r)
         return {};
-    const QList<AppliedChange> changes = m_applied.value(changeKey(r->ns, r->virtualService));
-    return changes.isEmpty() ? QString() : changes.constLast().summary;
+    return makePlan(*r, virtualService, withSubsetsFor(*r, virtualService), m_istioVersion, summary);
 }
 
-void ReleaseSession::rollback(const QString &releaseName)
+void ReleaseSession::apply(const QString &releaseName, const QJsonObject &virtualService, const QString &summary)
+{
+    const Release *r = release(releaseName);
+    if (!r) {
+        Q_EMIT applyFinished(releaseName, false, tr("Release %1 is gone.").arg(releaseName));
+        return;
+    }
+    run(releaseName, planFor(releaseName, virtualService, summary), {});
+}
+
+bool ReleaseSession::canRollback(const QString &releaseName) const
+{
+    return m_rollbackable.contains(releaseName);
+}
+
+QString ReleaseSession::rollbackSummary(const QString &releaseName) const
+{
+    return m_rollbackable.value(releaseName).summary;
+}
+
+void ReleaseSession::rollback(const QString &releaseName, bool force)
 {
     const Release *r = release(releaseName);
     if (!r || !canRollback(releaseName)) {
-        Q_EMIT applyFinished(releaseName, false, tr("Nothing to roll back for %1: no change was applied in this session.").arg(releaseName));
+        Q_EMIT applyFinished(releaseName, false, tr("Nothing to roll back for %1: the journal holds no applied change of it.").arg(releaseName));
         return;
     }
-    const AppliedChange &last = m_applied.value(changeKey(r->ns, r->virtualService)).constLast();
-    if (resourceVersion(r->vs) != last.afterResourceVersion) {
+    const JournalEntry entry = m_rollbackable.value(releaseName);
+    QList<QJsonObject> live;
+    QStringList changed;
+    for (const PlanStep &step : entry.plan.steps) {
+        const QJsonObject current = step.kind == QLatin1String("VirtualService") ? r->vs : r->dr;
+        live.append(current);
+        if (current.value(QLatin1String("spec")) != step.after.value(QLatin1String("spec")))
+            changed.append(QStringLiteral("%1 %2").arg(step.kind, step.name));
+    }
+    if (!changed.isEmpty() && !force) {
         Q_EMIT applyFinished(releaseName, false,
-                             tr("Rollback refused: VirtualService %1 was changed by someone else after your last apply "
-                                "(resourceVersion %2, now %3). Review the live object before changing it.")
-                                     .arg(r->virtualService, last.afterResourceVersion, resourceVersion(r->vs)));
+                             tr("Rollback refused: %1 changed after \"%2\" was applied; rolling back would overwrite "
+                                "that change. Review the live object first.")
+                                     .arg(changed.join(QLatin1String(", ")), entry.summary));
         return;
     }
-    QJsonObject restored = r->vs;
-    restored.insert(QStringLiteral("spec"), last.before.value(QLatin1String("spec")));
-    put(releaseName, restored, tr("Roll back: %1").arg(last.summary), true);
+    run(releaseName, makeRestorePlan(entry.plan, live, m_istioVersion, tr("roll back: %1").arg(entry.summary)), entry.id);
 }
 
-void ReleaseSession::put(const QString &releaseName, const QJsonObject &virtualService, const QString &summary, bool isRollback)
+void ReleaseSession::run(const QString &releaseName, const ApplyPlan &plan, const QString &rollbackOf)
 {
-    const Release *r = release(releaseName);
-    if (!r || m_applying) {
-        Q_EMIT applyFinished(releaseName, false, m_applying ? tr("Another apply is still running.") : tr("Release %1 is gone.").arg(releaseName));
+    if (m_applying) {
+        Q_EMIT applyFinished(releaseName, false, tr("Another apply is still running."));
+        return;
+    }
+    if (plan.isEmpty()) {
+        Q_EMIT applyFinished(releaseName, false, tr("Nothing to apply: the live objects already say this."));
         return;
     }
     m_applying = true;
-    const QString ns = r->ns;
-    const QString vsName = r->virtualService;
-    const QJsonObject before = r->vs;
-    QJsonObject body = virtualService;
-    QJsonObject meta = body.value(QLatin1String("metadata")).toObject();
-    meta.remove(QStringLiteral("managedFields"));
-    body.insert(QStringLiteral("metadata"), meta);
-    body.insert(QStringLiteral("apiVersion"), QString(kIstioGroup + QLatin1Char('/') + m_istioVersion));
-    body.insert(QStringLiteral("kind"), QStringLiteral("VirtualService"));
-    const QString path = k8s::objectPath(kIstioGroup, m_istioVersion, ns, QStringLiteral("virtualservices"), vsName);
-    const QByteArray json = QJsonDocument(body).toJson(QJsonDocument::Compact);
-
-    KubeRequest dryRun = KubeRequest::replace(path, json);
-    dryRun.query.addQueryItem(QStringLiteral("dryRun"), QStringLiteral("All"));
-    dryRun.query.addQueryItem(QStringLiteral("fieldManager"), QStringLiteral("canarydeck"));
-    KubeReply *check = m_client->send(dryRun, tr("dry-run of VirtualService %1").arg(vsName));
-    connect(check, &KubeReply::finished, this, [=, this] {
-        check->deleteLater();
-        if (!check->ok()) {
-            m_applying = false;
-            const int status = check->error().httpStatus;
-            QString message = check->error().message;
-            if (status == 409)
-                message = tr("VirtualService %1 was changed by someone else since you loaded it; nothing was applied. The view "
-                             "now shows the live object: review it and apply again.")
-                                  .arg(vsName);
+    auto *runner = new PlanRunner(m_client, plan, false, this);
+    connect(runner, &PlanRunner::finished, this, [=, this](bool ok, const QString &message) {
+        runner->deleteLater();
+        m_applying = false;
+        if (!ok) {
             Q_EMIT applyFinished(releaseName, false, message);
             return;
         }
-        KubeRequest write = KubeRequest::replace(path, json);
-        write.query.addQueryItem(QStringLiteral("fieldManager"), QStringLiteral("canarydeck"));
-        KubeReply *reply = m_client->send(write, tr("update VirtualService %1").arg(vsName));
-        connect(reply, &KubeReply::finished, this, [=, this] {
-            reply->deleteLater();
-            m_applying = false;
-            if (!reply->ok()) {
-                QString message = reply->error().message;
-                if (reply->error().httpStatus == 409)
-                    message = tr("VirtualService %1 was changed by someone else between the dry-run and the apply; nothing "
-                                 "was overwritten. Review the live object and apply again.")
-                                      .arg(vsName);
-                Q_EMIT applyFinished(releaseName, false, message);
-                return;
+        JournalEntry entry;
+        entry.context = endpoint().contextName;
+        entry.server = endpoint().server.toString();
+        entry.ns = plan.ns;
+        entry.release = plan.release;
+        entry.summary = plan.summary;
+        entry.rollbackOf = rollbackOf;
+        entry.plan = plan;
+        const QList<QJsonObject> stored = runner->results();
+        for (int i = 0; i < entry.plan.steps.size() && i < stored.size(); ++i)
+            entry.plan.steps[i].after = stored.at(i);
+        const auto recorded = m_journal.record(entry);
+        // Take the server's answers at once rather than wait for the watch events.
+        for (const QJsonObject &object : stored) {
+            QList<QJsonObject> &items = object.value(QLatin1String("kind")).toString() == QLatin1String("VirtualService")
+                    ? m_snapshot.virtualServices
+                    : m_snapshot.destinationRules;
+            for (QJsonObject &item : items) {
+                if (core::objectName(item) == core::objectName(object))
+                    item = object;
             }
-            const QJsonObject after = reply->json();
-            QList<AppliedChange> &changes = m_applied[changeKey(ns, vsName)];
-            if (isRollback) {
-                changes.removeLast();
-                // The live object is now what the previous apply left: that apply can be rolled back next.
-                if (!changes.isEmpty())
-                    changes.last().afterResourceVersion = resourceVersion(after);
-            } else
-                changes.append(AppliedChange { before, resourceVersion(after), summary });
-            // Take the answer at once rather than wait for the watch event.
-            for (QJsonObject &vs : m_snapshot.virtualServices) {
-                if (core::objectName(vs) == vsName && resourceVersion(vs) != resourceVersion(after))
-                    vs = after;
-            }
-            rebuild();
-            QString message = isRollback ? tr("Rolled back VirtualService %1.").arg(vsName)
-                                         : tr("Applied to VirtualService %1: %2").arg(vsName, summary);
-            if (!reply->warnings().isEmpty())
-                message += tr(" Warning from the server: %1").arg(reply->warnings().join(QLatin1String("; ")));
-            Q_EMIT applyFinished(releaseName, true, message);
-        });
+        }
+        rebuild();
+        QString text = rollbackOf.isEmpty() ? tr("Applied to VirtualService %1: %2").arg(plan.release, plan.summary)
+                                            : tr("Rolled back VirtualService %1 (%2).").arg(plan.release, plan.summary);
+        if (!recorded)
+            text += tr(" Not recorded in the journal: %1").arg(recorded.error().message);
+        if (!runner->warnings().isEmpty())
+            text += tr(" Warning from the server: %1").arg(runner->warnings().join(QLatin1String("; ")));
+        Q_EMIT applyFinished(releaseName, true, text);
     });
+    runner->start();
 }
 
 } // namespace canary::core

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "journal.h"
 #include "kubeconfig.h"
 #include "release.h"
 
@@ -26,7 +27,7 @@ public:
     enum class Connection { Connecting, Connected, Reconnecting, NoIstio, Failed };
     Q_ENUM(Connection)
 
-    explicit ReleaseSession(k8s::ClusterEndpoint endpoint, QObject *parent = nullptr);
+    explicit ReleaseSession(k8s::ClusterEndpoint endpoint, QObject *parent = nullptr, QString journalDirectory = Journal::defaultDirectory());
     ~ReleaseSession() override;
 
     void start();
@@ -51,7 +52,12 @@ public:
     bool isApplying() const { return m_applying; }
     bool canRollback(const QString &releaseName) const;
     QString rollbackSummary(const QString &releaseName) const;
-    void rollback(const QString &releaseName);
+    // Restores the state before the last apply of the release that is not rolled back yet; refuses,
+    // with a diff, when the live objects changed since, unless forced.
+    void rollback(const QString &releaseName, bool force = false);
+    // The plan an apply of this VirtualService would run (subsets first), for review before Apply.
+    ApplyPlan planFor(const QString &releaseName, const QJsonObject &virtualService, const QString &summary) const;
+    const Journal &journal() const { return m_journal; }
 
 Q_SIGNALS:
     void releasesChanged();
@@ -66,18 +72,14 @@ private:
         QString plural;
         QList<QJsonObject> *items;
     };
-    struct AppliedChange {
-        QJsonObject before;
-        QString afterResourceVersion;
-        QString summary;
-    };
 
     void discover();
     void startWatches();
     void setConnection(Connection connection, const QString &detail);
     void scheduleRebuild();
     void rebuild();
-    void put(const QString &releaseName, const QJsonObject &virtualService, const QString &summary, bool isRollback);
+    void run(const QString &releaseName, const ApplyPlan &plan, const QString &rollbackOf);
+    void refreshRollbacks();
 
     k8s::KubeClient *m_client;
     QString m_istioVersion;
@@ -91,7 +93,8 @@ private:
     QSet<k8s::KubeWatch *> m_awaitingFirstList;
     QTimer *m_rebuild;
     bool m_applying = false;
-    QHash<QString, QList<AppliedChange>> m_applied; // key: namespace/VirtualService
+    Journal m_journal;
+    QHash<QString, JournalEntry> m_rollbackable; // by release name
 };
 
 } // namespace canary::core

@@ -12,6 +12,8 @@ namespace canary::test {
 
 TestCluster::TestCluster(double usersPerSecond)
 {
+    // History and rollback write a journal under the XDG data directory: keep the test's apart.
+    qputenv("XDG_DATA_HOME", m_dir.filePath(QStringLiteral("data")).toUtf8());
     demo::DemoClusterOptions options;
     options.kubeconfigOut = m_dir.filePath(QStringLiteral("kubeconfig"));
     options.usersPerSecond = usersPerSecond;

@@ -1,0 +1,168 @@
+#include "applyplan.h"
+
+#include "istio.h"
+#include "kubeclient.h"
+#include "kubereply.h"
+
+#include <QEventLoop>
+#include <QJsonDocument>
+
+namespace canary::core {
+
+namespace {
+
+const QString kIstioGroup = QStringLiteral("networking.istio.io");
+
+QJsonObject forWrite(QJsonObject object, const QString &kind, const QString &istioVersion)
+{
+    QJsonObject meta = object.value(QLatin1String("metadata")).toObject();
+    meta.remove(QStringLiteral("managedFields"));
+    object.insert(QStringLiteral("metadata"), meta);
+    object.insert(QStringLiteral("apiVersion"), QString(kIstioGroup + QLatin1Char('/') + istioVersion));
+    object.insert(QStringLiteral("kind"), kind);
+    object.remove(QStringLiteral("status"));
+    return object;
+}
+
+PlanStep step(const QString &kind, const QJsonObject &before, const QJsonObject &after, const QString &istioVersion,
+              const QString &description)
+{
+    const QString plural = kind == QLatin1String("VirtualService") ? QStringLiteral("virtualservices") : QStringLiteral("destinationrules");
+    return PlanStep { kind, objectName(after), k8s::objectPath(kIstioGroup, istioVersion, objectNamespace(after), plural, objectName(after)),
+                      before, forWrite(after, kind, istioVersion), description };
+}
+
+} // namespace
+
+QStringList ApplyPlan::describe() const
+{
+    QStringList out;
+    for (int i = 0; i < steps.size(); ++i)
+        out.append(QStringLiteral("%1. %2").arg(i + 1).arg(steps.at(i).description));
+    return out;
+}
+
+ApplyPlan makePlan(const Release &release, const QJsonObject &virtualService, const QJsonObject &destinationRule,
+                   const QString &istioVersion, const QString &summary)
+{
+    ApplyPlan plan { release.virtualService, release.ns, summary, {} };
+    const bool drChanged = !destinationRule.isEmpty()
+            && destinationRule.value(QLatin1String("spec")) != release.dr.value(QLatin1String("spec"));
+    if (drChanged)
+        plan.steps.append(step(QStringLiteral("DestinationRule"), release.dr, destinationRule, istioVersion,
+                               QObject::tr("Add the new subsets to DestinationRule %1 before any route uses them").arg(objectName(destinationRule))));
+    if (virtualService.value(QLatin1String("spec")) != release.vs.value(QLatin1String("spec"))
+        || virtualService.value(QLatin1String("metadata")).toObject().value(QLatin1String("labels"))
+                != release.vs.value(QLatin1String("metadata")).toObject().value(QLatin1String("labels")))
+        plan.steps.append(step(QStringLiteral("VirtualService"), release.vs, virtualService, istioVersion,
+                               QObject::tr("Update the routes of VirtualService %1").arg(release.virtualService)));
+    return plan;
+}
+
+ApplyPlan makeRestorePlan(const ApplyPlan &applied, const QList<QJsonObject> &liveObjects, const QString &istioVersion,
+                          const QString &summary)
+{
+    ApplyPlan plan { applied.release, applied.ns, summary, {} };
+    // Undo in reverse: routes first, then the subsets they no longer use.
+    for (int i = int(applied.steps.size()) - 1; i >= 0; --i) {
+        const PlanStep &s = applied.steps.at(i);
+        const QJsonObject live = liveObjects.value(i);
+        QJsonObject restored = live;
+        restored.insert(QStringLiteral("spec"), s.before.value(QLatin1String("spec")));
+        plan.steps.append(step(s.kind, live, restored, istioVersion,
+                               s.kind == QLatin1String("VirtualService")
+                                       ? QObject::tr("Restore the routes of VirtualService %1").arg(s.name)
+                                       : QObject::tr("Restore the subsets of DestinationRule %1 after no route uses the added ones").arg(s.name)));
+    }
+    return plan;
+}
+
+PlanRunner::PlanRunner(k8s::KubeClient *client, ApplyPlan plan, bool dryRunOnly, QObject *parent)
+    : QObject(parent)
+    , m_client(client)
+    , m_plan(std::move(plan))
+    , m_dryRunOnly(dryRunOnly)
+{
+}
+
+void PlanRunner::start()
+{
+    m_results.clear();
+    if (m_plan.isEmpty()) {
+        Q_EMIT finished(true, tr("Nothing to change."));
+        return;
+    }
+    runStep(0, true);
+}
+
+void PlanRunner::fail(const PlanStep &step, const k8s::KubeReply *reply, bool dryRun)
+{
+    m_failedStatus = reply->error().httpStatus;
+    QString message;
+    if (m_failedStatus == 409)
+        message = tr("%1 %2 was changed by someone else since it was read; nothing was overwritten%3. Reload, review "
+                     "the live object and apply again.")
+                          .arg(step.kind, step.name, dryRun ? QString() : tr(" by this step"));
+    else
+        message = reply->error().message;
+    if (!reply->error().causes.isEmpty())
+        message += QStringLiteral(" (") + reply->error().causes.join(QLatin1String("; ")) + QLatin1Char(')');
+    Q_EMIT finished(false, message);
+}
+
+void PlanRunner::runStep(int index, bool dryRun)
+{
+    if (index >= m_plan.steps.size()) {
+        if (dryRun && !m_dryRunOnly) {
+            m_results.clear();
+            runStep(0, false);
+            return;
+        }
+        Q_EMIT finished(true, dryRun ? tr("Server-side dry-run passed.") : tr("Applied."));
+        return;
+    }
+    const PlanStep &s = m_plan.steps.at(index);
+    k8s::KubeRequest request = k8s::KubeRequest::replace(s.path, QJsonDocument(s.after).toJson(QJsonDocument::Compact));
+    request.query.addQueryItem(QStringLiteral("fieldManager"), QStringLiteral("canarydeck"));
+    if (dryRun)
+        request.query.addQueryItem(QStringLiteral("dryRun"), QStringLiteral("All"));
+    k8s::KubeReply *reply = m_client->send(request, tr("%1 %2 %3").arg(dryRun ? tr("dry-run of") : tr("update of"), s.kind, s.name));
+    connect(reply, &k8s::KubeReply::finished, this, [this, reply, index, dryRun] {
+        reply->deleteLater();
+        if (!reply->ok()) {
+            fail(m_plan.steps.at(index), reply, dryRun);
+            return;
+        }
+        m_results.append(reply->json());
+        m_warnings.append(reply->warnings());
+        runStep(index + 1, dryRun);
+    });
+}
+
+bool runPlanBlocking(k8s::KubeClient *client, const ApplyPlan &plan, bool dryRunOnly, QString *message,
+                     QList<QJsonObject> *results, QStringList *warnings, int *failedStatus)
+{
+    PlanRunner runner(client, plan, dryRunOnly);
+    QEventLoop loop;
+    bool ok = false;
+    QObject::connect(&runner, &PlanRunner::finished, &loop, [&](bool success, const QString &text) {
+        ok = success;
+        if (message)
+            *message = text;
+        loop.quit();
+    });
+    runner.start();
+    if (!runner.plan().isEmpty())
+        loop.exec();
+    else
+        ok = true;
+    if (results)
+        *results = runner.results();
+    if (warnings)
+        *warnings = runner.warnings();
+    if (failedStatus)
+        *failedStatus = runner.failedStatus();
+    return ok;
+}
+
+} // namespace canary::core

@@ -1,0 +1,77 @@
+#pragma once
+
+#include "release.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+
+namespace canary::k8s {
+class KubeClient;
+class KubeReply;
+}
+
+namespace canary::core {
+
+struct PlanStep {
+    QString kind; // VirtualService or DestinationRule
+    QString name;
+    QString path; // object path on the API server
+    QJsonObject before; // live object (empty when created)
+    QJsonObject after; // object to write, with the resourceVersion read
+    QString description; // for the user: what this step does and why it comes here
+};
+
+// The writes one change needs, in a safe order: a subset the VirtualService will use is added to the
+// DestinationRule first (make-before-break), and removed only after no route uses it.
+struct ApplyPlan {
+    QString release; // VirtualService name
+    QString ns;
+    QString summary;
+    QList<PlanStep> steps;
+
+    bool isEmpty() const { return steps.isEmpty(); }
+    QStringList describe() const;
+};
+
+ApplyPlan makePlan(const Release &release, const QJsonObject &virtualService, const QJsonObject &destinationRule,
+                   const QString &istioVersion, const QString &summary);
+// The reverse of an applied change: restore `before` of each step, VirtualService first.
+ApplyPlan makeRestorePlan(const ApplyPlan &applied, const QList<QJsonObject> &liveObjects, const QString &istioVersion,
+                          const QString &summary);
+
+// Runs a plan: a server-side dry-run of every step, then (unless dryRunOnly) the writes in order, each
+// with the resourceVersion read, so a change made by someone else in between is a conflict, never
+// overwritten. finished() fires once.
+class PlanRunner final : public QObject {
+    Q_OBJECT
+public:
+    PlanRunner(k8s::KubeClient *client, ApplyPlan plan, bool dryRunOnly, QObject *parent = nullptr);
+    void start();
+    const ApplyPlan &plan() const { return m_plan; }
+    // The objects the server answered for the writes (or the dry-runs), in step order.
+    QList<QJsonObject> results() const { return m_results; }
+    QStringList warnings() const { return m_warnings; }
+    int failedStatus() const { return m_failedStatus; }
+
+Q_SIGNALS:
+    void finished(bool ok, const QString &message);
+
+private:
+    void runStep(int index, bool dryRun);
+    void fail(const PlanStep &step, const k8s::KubeReply *reply, bool dryRun);
+
+    k8s::KubeClient *m_client;
+    ApplyPlan m_plan;
+    bool m_dryRunOnly;
+    QList<QJsonObject> m_results;
+    QStringList m_warnings;
+    int m_failedStatus = 0;
+};
+
+// Blocking convenience for command-line use: runs the plan in a local event loop.
+bool runPlanBlocking(k8s::KubeClient *client, const ApplyPlan &plan, bool dryRunOnly, QString *message,
+                     QList<QJsonObject> *results = nullptr, QStringList *warnings = nullptr, int *failedStatus = nullptr);
+
+} // namespace canary::core
