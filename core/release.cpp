@@ -5,6 +5,8 @@
 
 #include <QRegularExpression>
 
+#include <algorithm>
+
 #include <QSet>
 
 namespace canary::core {
@@ -195,6 +197,19 @@ QList<Release> buildReleases(const NamespaceSnapshot &s)
                 v.needsSubset = true;
                 r.versions.append(v);
             }
+        }
+        // A stable order whatever the routes say: the DestinationRule's subsets as written, then the rest.
+        if (!r.dr.isEmpty()) {
+            QStringList subsetOrder;
+            for (const QJsonValue &sv : r.dr.value(QLatin1String("spec")).toObject().value(QLatin1String("subsets")).toArray())
+                subsetOrder.append(sv.toObject().value(QLatin1String("name")).toString());
+            std::stable_sort(r.versions.begin(), r.versions.end(), [&](const ReleaseVersion &a, const ReleaseVersion &b) {
+                const auto rank = [&](const ReleaseVersion &v) {
+                    const qsizetype i = subsetOrder.indexOf(v.subset);
+                    return i < 0 ? subsetOrder.size() : i;
+                };
+                return rank(a) < rank(b);
+            });
         }
         for (ReleaseVersion &v : r.versions)
             fillPods(v, s, podsKnown);

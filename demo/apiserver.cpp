@@ -1,5 +1,6 @@
 #include "apiserver.h"
 
+#include "validation.h"
 #include "yaml.h"
 
 #include <httplib.h>
@@ -314,24 +315,6 @@ bool ApiServer::handleOpenApi(const QString &path, httplib::Response &response)
     const QStringList parts = gv.split(QLatin1Char('/'));
     const QString group = parts.size() == 3 ? parts.at(1) : QString();
     const QString version = parts.constLast();
-    std::call_once(m_schemasLoaded, [this] {
-        // Istio's own CRD schemas, carried in the resources, describe the Istio kinds.
-        QJsonObject schemas;
-        for (const char *file : { "virtualservices", "destinationrules", "gateways" }) {
-            QFile f(QStringLiteral(":/canarydeck/istio/crds/%1.yaml").arg(QLatin1String(file)));
-            if (!f.open(QIODevice::ReadOnly))
-                continue;
-            const Result<QJsonValue> crd = k8s::parseYaml(f.readAll());
-            if (!crd)
-                continue;
-            const QJsonObject spec = crd->toObject().value(QLatin1String("spec")).toObject();
-            const QString kind = spec.value(QLatin1String("names")).toObject().value(QLatin1String("kind")).toString();
-            for (const QJsonValue &v : spec.value(QLatin1String("versions")).toArray())
-                schemas.insert(kind + QLatin1Char('/') + v.toObject().value(QLatin1String("name")).toString(),
-                               v.toObject().value(QLatin1String("schema")).toObject().value(QLatin1String("openAPIV3Schema")));
-        }
-        m_istioSchemas = schemas;
-    });
     QJsonObject paths;
     QJsonObject components;
     const QJsonArray fieldValidation { QJsonObject { { QStringLiteral("name"), QStringLiteral("fieldValidation") },
@@ -346,7 +329,7 @@ bool ApiServer::handleOpenApi(const QString &path, httplib::Response &response)
         const QJsonObject gvk { { QStringLiteral("group"), t.group }, { QStringLiteral("version"), version }, { QStringLiteral("kind"), t.kind } };
         const QString schemaName = (t.group.isEmpty() ? QStringLiteral("io.k8s.api.core.") : QStringLiteral("io.canarydeck.") + t.group + QLatin1Char('.'))
                 + version + QLatin1Char('.') + t.kind;
-        QJsonObject schema = m_istioSchemas.value(t.kind + QLatin1Char('/') + version).toObject();
+        QJsonObject schema = t.group.isEmpty() || t.group == QLatin1String("apps") ? QJsonObject() : core::istioSchema(t.kind, version);
         if (schema.isEmpty())
             schema = QJsonObject { { QStringLiteral("type"), QStringLiteral("object") },
                                    { QStringLiteral("x-kubernetes-preserve-unknown-fields"), true } };

@@ -50,8 +50,6 @@ private:
     std::unique_ptr<httplib::Server> m_server;
     std::atomic<bool> m_stopping { false };
     int m_port = 0;
-    std::once_flag m_schemasLoaded;
-    QJsonObject m_istioSchemas; // kind -> openAPIV3Schema, from the CRDs in the resources
 };
 
 } // namespace canary::demo

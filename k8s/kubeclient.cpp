@@ -98,7 +98,7 @@ KubeReply *KubeClient::send(const KubeRequest &request, const QString &what)
             ? m_network->get(nr)
             : m_network->sendCustomRequest(nr, request.verb, request.body);
     const QString description = what.isEmpty() ? QString::fromLatin1(request.verb) + QLatin1Char(' ') + request.path : what;
-    return new KubeReply(reply, description, request.timeoutMs, this);
+    return new KubeReply(reply, description, m_requestTimeoutMs > 0 ? m_requestTimeoutMs : request.timeoutMs, this);
 }
 
 QNetworkReply *KubeClient::openStream(const KubeRequest &request)

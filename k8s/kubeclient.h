@@ -23,6 +23,8 @@ public:
 
     const ClusterEndpoint &endpoint() const { return m_endpoint; }
     QString userAgent() const;
+    // --request-timeout: applies to every request that does not set its own (0: the request's default).
+    void setRequestTimeout(int ms) { m_requestTimeoutMs = ms; }
 
     // The reply is parented to the client; delete it (or let the client do so) when done.
     KubeReply *send(const KubeRequest &request, const QString &what = {});
@@ -38,6 +40,7 @@ private:
     QNetworkAccessManager *m_network;
     mutable QString m_fileToken;
     mutable QDateTime m_fileTokenReadAt;
+    int m_requestTimeoutMs = 0;
 };
 
 } // namespace canary::k8s
