@@ -78,6 +78,7 @@ void fillPods(ReleaseVersion &v, const NamespaceSnapshot &s, bool podsKnown)
                 ++v.pods;
         }
     }
+    const bool countReplicas = podsKnown && s.pods.isEmpty(); // manifests without pods: what the Deployments ask for
     for (const QJsonObject &dep : s.deployments) {
         const QJsonObject labels = dep.value(QLatin1String("spec"))
                                            .toObject()
@@ -87,8 +88,11 @@ void fillPods(ReleaseVersion &v, const NamespaceSnapshot &s, bool podsKnown)
                                            .toObject()
                                            .value(QLatin1String("labels"))
                                            .toObject();
-        if (!selector.isEmpty() && labelsMatch(selector, labels) && labelsMatch(v.labels, labels))
+        if (!selector.isEmpty() && labelsMatch(selector, labels) && labelsMatch(v.labels, labels)) {
             v.workloads.append(objectName(dep));
+            if (countReplicas)
+                v.pods += dep.value(QLatin1String("spec")).toObject().value(QLatin1String("replicas")).toInt(1);
+        }
     }
 }
 
@@ -256,7 +260,7 @@ Result<Release> findRelease(const QList<Release> &releases, const QString &nameO
         const QString fqdn = fullyQualifiedHost(nameOrHost, r.ns);
         bool hit = false;
         for (const QString &h : r.hosts)
-            hit = hit || (h != QLatin1String("*") && fullyQualifiedHost(h, r.ns) == fqdn);
+            hit = hit || h == nameOrHost || (!h.contains(QLatin1Char('*')) && fullyQualifiedHost(h, r.ns) == fqdn);
         for (const ReleaseVersion &v : r.versions)
             hit = hit || fullyQualifiedHost(v.host, r.ns) == fqdn;
         if (hit)

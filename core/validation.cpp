@@ -258,10 +258,21 @@ QList<Finding> validateRelease(const Release &release, const QJsonObject &virtua
             const QString version = versionOfDestination(release, destination);
             const int vi = release.versionIndex(version);
             const QString subset = destination.value(QLatin1String("subset")).toString();
-            if (!subset.isEmpty() && (vi < 0 || (release.versions.at(vi).labels.isEmpty() && !release.versions.at(vi).needsSubset)))
+            const bool subsetsKnown = !release.dr.isEmpty() || podsKnown;
+            if (!subset.isEmpty() && !subsetsKnown && d == 0 && i == 0)
+                warning(QStringLiteral("spec.http"), QStringLiteral("no DestinationRule for host %1 among the objects read: subsets are not checked")
+                                                             .arg(destination.value(QLatin1String("host")).toString()));
+            if (!subset.isEmpty() && subsetsKnown && (vi < 0 || (release.versions.at(vi).labels.isEmpty() && !release.versions.at(vi).needsSubset)))
+            {
+                QStringList known;
+                for (const ReleaseVersion &v : release.versions) {
+                    if (!v.subset.isEmpty() && (!v.labels.isEmpty() || v.needsSubset))
+                        known.append(v.name);
+                }
                 error(field + QStringLiteral(".destination.subset"),
                       QStringLiteral("subset \"%1\" is not defined in a DestinationRule for host %2 (requests would get 503); known subsets: %3")
-                              .arg(subset, destination.value(QLatin1String("host")).toString(), release.versionNames().join(QLatin1String(", "))));
+                              .arg(subset, destination.value(QLatin1String("host")).toString(), known.isEmpty() ? QStringLiteral("none") : known.join(QLatin1String(", "))));
+            }
             else if (vi >= 0 && podsKnown && release.versions.at(vi).pods == 0 && (weight > 0 || dests.size() == 1))
                 warning(field + QStringLiteral(".destination"), QStringLiteral("version \"%1\" has no pods: its share of the traffic would fail with 503 (no healthy upstream)").arg(version));
             if (vi >= 0 && podsKnown && release.versions.at(vi).service.isEmpty() && !destination.value(QLatin1String("host")).toString().contains(QLatin1Char('*')))

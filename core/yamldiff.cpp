@@ -7,8 +7,22 @@
 
 namespace canary::core {
 
-QList<DiffLine> diffLines(const QStringList &before, const QStringList &after)
+namespace {
+
+// Text split on newlines ends in an empty element when the text ends in a newline; it is not a line.
+QStringList withoutFinalEmpty(QStringList lines)
 {
+    if (!lines.isEmpty() && lines.constLast().isEmpty())
+        lines.removeLast();
+    return lines;
+}
+
+} // namespace
+
+QList<DiffLine> diffLines(const QStringList &beforeLines, const QStringList &afterLines)
+{
+    const QStringList before = withoutFinalEmpty(beforeLines);
+    const QStringList after = withoutFinalEmpty(afterLines);
     std::vector<std::string> a;
     std::vector<std::string> b;
     a.reserve(before.size());
