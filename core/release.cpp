@@ -561,6 +561,33 @@ Result<QJsonObject> removeRoute(const Release &release, int routeIndex)
     return withHttp(release.vs, http);
 }
 
+Result<QJsonObject> moveRoute(const Release &release, int routeIndex, int delta)
+{
+    QJsonArray http = httpOf(release);
+    const int target = routeIndex + delta;
+    if (routeIndex < 0 || routeIndex >= http.size() || target < 0 || target >= http.size())
+        return makeError(QStringLiteral("VirtualService/%1: spec.http[%2] cannot move there").arg(release.virtualService).arg(routeIndex));
+    if (http.at(routeIndex).toObject().value(QLatin1String("match")).toArray().isEmpty()
+        || http.at(target).toObject().value(QLatin1String("match")).toArray().isEmpty())
+        return makeError(QStringLiteral("VirtualService/%1: the default route stays last; only match routes move").arg(release.virtualService));
+    const QJsonValue moving = http.at(routeIndex);
+    http.replace(routeIndex, http.at(target));
+    http.replace(target, moving);
+    return withHttp(release.vs, http);
+}
+
+Result<Release> releaseWithVirtualService(const NamespaceSnapshot &snapshot, const QJsonObject &virtualService)
+{
+    NamespaceSnapshot s = snapshot;
+    const QString name = objectName(virtualService);
+    s.virtualServices.clear();
+    s.virtualServices.append(virtualService);
+    const QList<Release> releases = buildReleases(s);
+    if (releases.isEmpty())
+        return makeError(QStringLiteral("VirtualService/%1 routes to no destination").arg(name));
+    return releases.constFirst();
+}
+
 Result<QJsonObject> setMirror(const Release &release, int routeIndex, const QString &version, double percent)
 {
     QJsonArray http = httpOf(release);

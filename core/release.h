@@ -87,6 +87,10 @@ Result<QJsonObject> promoteVersion(const Release &release, const QString &versio
 Result<QJsonObject> addMatchRoute(const Release &release, const QString &version, const QList<MatchCondition> &conditions,
                                   const QString &routeName = {});
 Result<QJsonObject> removeRoute(const Release &release, int routeIndex);
+// Moves a match route up (-1) or down (+1) among the routes in front of the default route.
+Result<QJsonObject> moveRoute(const Release &release, int routeIndex, int delta);
+// The release as it would be with this VirtualService in place of the live one (for editing drafts).
+Result<Release> releaseWithVirtualService(const NamespaceSnapshot &snapshot, const QJsonObject &virtualService);
 // The first match route whose first block is exactly these conditions.
 Result<int> findMatchRoute(const Release &release, const QList<MatchCondition> &conditions);
 Result<QJsonObject> setMirror(const Release &release, int routeIndex, const QString &version, double percent);

@@ -235,12 +235,45 @@ QString ReleaseSession::rollbackSummary(const QString &releaseName) const
 
 void ReleaseSession::rollback(const QString &releaseName, bool force)
 {
-    const Release *r = release(releaseName);
-    if (!r || !canRollback(releaseName)) {
+    if (!canRollback(releaseName)) {
         Q_EMIT applyFinished(releaseName, false, tr("Nothing to roll back for %1: the journal holds no applied change of it.").arg(releaseName));
         return;
     }
-    const JournalEntry entry = m_rollbackable.value(releaseName);
+    rollbackEntry(releaseName, m_rollbackable.value(releaseName).id, force);
+}
+
+QList<JournalEntry> ReleaseSession::history(const QString &releaseName) const
+{
+    const Release *r = release(releaseName);
+    return r ? m_journal.entries(endpoint().server.toString(), r->ns, r->virtualService) : QList<JournalEntry> {};
+}
+
+QStringList ReleaseSession::rolledBackIds(const QString &releaseName) const
+{
+    QStringList out;
+    for (const JournalEntry &e : history(releaseName)) {
+        if (!e.rollbackOf.isEmpty())
+            out.append(e.rollbackOf);
+    }
+    return out;
+}
+
+void ReleaseSession::rollbackEntry(const QString &releaseName, const QString &entryId, bool force)
+{
+    const Release *r = release(releaseName);
+    JournalEntry entry;
+    for (const JournalEntry &e : history(releaseName)) {
+        if (e.id == entryId)
+            entry = e;
+    }
+    if (!r || entry.id.isEmpty()) {
+        Q_EMIT applyFinished(releaseName, false, tr("The journal has no entry %1 for %2.").arg(entryId, releaseName));
+        return;
+    }
+    if (rolledBackIds(releaseName).contains(entry.id)) {
+        Q_EMIT applyFinished(releaseName, false, tr("\"%1\" was rolled back already.").arg(entry.summary));
+        return;
+    }
     QList<QJsonObject> live;
     QStringList changed;
     for (const PlanStep &step : entry.plan.steps) {
@@ -257,6 +290,23 @@ void ReleaseSession::rollback(const QString &releaseName, bool force)
         return;
     }
     run(releaseName, makeRestorePlan(entry.plan, live, m_istioVersion, tr("roll back: %1").arg(entry.summary)), entry.id);
+}
+
+void ReleaseSession::dryRun(const QString &releaseName, const QJsonObject &virtualService)
+{
+    delete m_dryRun.data(); // a newer draft makes the older answer irrelevant
+    const ApplyPlan plan = planFor(releaseName, virtualService, QString());
+    if (plan.isEmpty()) {
+        Q_EMIT dryRunFinished(releaseName, true, tr("No change to the live objects."));
+        return;
+    }
+    auto *runner = new PlanRunner(m_client, plan, true, this);
+    m_dryRun = runner;
+    connect(runner, &PlanRunner::finished, this, [this, runner, releaseName](bool ok, const QString &message) {
+        runner->deleteLater();
+        Q_EMIT dryRunFinished(releaseName, ok, ok ? tr("The API server accepts every step (server-side dry-run).") : message);
+    });
+    runner->start();
 }
 
 void ReleaseSession::run(const QString &releaseName, const ApplyPlan &plan, const QString &rollbackOf)

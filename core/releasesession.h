@@ -55,6 +55,13 @@ public:
     // Restores the state before the last apply of the release that is not rolled back yet; refuses,
     // with a diff, when the live objects changed since, unless forced.
     void rollback(const QString &releaseName, bool force = false);
+    // Rolls back one journal entry of the release (not only the last), when the live objects are still
+    // what that entry left; refuses otherwise unless forced.
+    void rollbackEntry(const QString &releaseName, const QString &entryId, bool force = false);
+    QList<JournalEntry> history(const QString &releaseName) const;
+    QStringList rolledBackIds(const QString &releaseName) const;
+    // A server-side dry-run of the plan, reported by dryRunFinished; results of older requests are dropped.
+    void dryRun(const QString &releaseName, const QJsonObject &virtualService);
     // The plan an apply of this VirtualService would run (subsets first), for review before Apply.
     ApplyPlan planFor(const QString &releaseName, const QJsonObject &virtualService, const QString &summary) const;
     const Journal &journal() const { return m_journal; }
@@ -64,6 +71,7 @@ Q_SIGNALS:
     void namespacesChanged();
     void connectionChanged(canary::core::ReleaseSession::Connection connection, const QString &detail);
     void applyFinished(const QString &releaseName, bool ok, const QString &message);
+    void dryRunFinished(const QString &releaseName, bool ok, const QString &message);
 
 private:
     struct Watched {
@@ -95,6 +103,7 @@ private:
     bool m_applying = false;
     Journal m_journal;
     QHash<QString, JournalEntry> m_rollbackable; // by release name
+    QPointer<QObject> m_dryRun;
 };
 
 } // namespace canary::core

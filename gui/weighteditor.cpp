@@ -10,6 +10,15 @@
 
 namespace canary::gui {
 
+namespace {
+
+QString nameText(const WeightRow &row)
+{
+    return QStringLiteral("<b>%1</b><br><span style='color:palette(mid)'>%2</span>").arg(row.version.toHtmlEscaped(), row.detail.toHtmlEscaped());
+}
+
+} // namespace
+
 WeightEditor::WeightEditor(QWidget *parent)
     : QWidget(parent)
     , m_grid(new QGridLayout(this))
@@ -22,7 +31,21 @@ WeightEditor::WeightEditor(QWidget *parent)
 
 void WeightEditor::setRows(const QList<WeightRow> &rows, const QList<int> &weights)
 {
+    // Same versions: update in place. Rebuilding would delete the very slider or spin box whose
+    // signal led here.
+    bool same = rows.size() == m_rows.size();
+    for (int i = 0; same && i < rows.size(); ++i)
+        same = rows.at(i).version == m_rows.at(i).version && rows.at(i).color == m_rows.at(i).color;
+    if (same) {
+        for (int i = 0; i < rows.size(); ++i)
+            m_names.at(i)->setText(nameText(rows.at(i)));
+        m_rows = rows;
+        m_weights = weights;
+        sync();
+        return;
+    }
     qDeleteAll(m_widgets);
+    m_names.clear();
     m_widgets.clear();
     m_sliders.clear();
     m_spins.clear();
@@ -35,9 +58,8 @@ void WeightEditor::setRows(const QList<WeightRow> &rows, const QList<int> &weigh
         auto *swatch = new QLabel(this);
         swatch->setFixedSize(14, 14);
         swatch->setStyleSheet(QStringLiteral("background:%1;border-radius:7px;").arg(row.color.name()));
-        auto *name = new QLabel(QStringLiteral("<b>%1</b><br><span style='color:palette(mid)'>%2</span>")
-                                        .arg(row.version.toHtmlEscaped(), row.detail.toHtmlEscaped()),
-                                this);
+        auto *name = new QLabel(nameText(row), this);
+        m_names.append(name);
         name->setMinimumWidth(140);
         auto *slider = new QSlider(Qt::Horizontal, this);
         slider->setObjectName(QStringLiteral("weightSlider_") + row.version);

@@ -44,6 +44,7 @@ private:
     QList<int> m_weights;
     QList<QSlider *> m_sliders;
     QList<QSpinBox *> m_spins;
+    QList<QLabel *> m_names;
     QList<QLabel *> m_observed;
     QList<QToolButton *> m_promote;
     QList<QWidget *> m_widgets;

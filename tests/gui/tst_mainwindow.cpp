@@ -4,7 +4,14 @@
 #include "trafficchart.h"
 #include "trafficmonitor.h"
 
+#include <QComboBox>
+#include <QEventLoop>
 #include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QTimer>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -13,6 +20,8 @@
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QtTest>
+#include <cmath>
+#include <functional>
 
 using namespace canary;
 
@@ -28,8 +37,13 @@ private Q_SLOTS:
     void rollback();
     void externalChangeAppearsThroughTheWatch();
     void chartShowsTrafficPerVersion();
+    void darkReleaseFromTheEditor();
+    void invalidRegexIsMarkedAsYouType();
+    void undoAndDiscardUnappliedEdits();
+    void historyRollsBackOneEntry();
 
 private:
+    void answerNextConfirmation(QMessageBox::StandardButton button);
     void select(const QString &service);
     QMap<QString, int> liveColorWeights() const;
     void clickAndWaitForApply(QAbstractButton *button);
@@ -38,6 +52,7 @@ private:
     std::unique_ptr<core::ReleaseSession> m_session;
     std::unique_ptr<core::TrafficMonitor> m_traffic;
     std::unique_ptr<gui::MainWindow> m_window;
+    QString m_lastConfirmation;
 };
 
 static const QString kColorVs = QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/color-is-vs");
@@ -78,6 +93,20 @@ void TestMainWindow::select(const QString &service)
 QMap<QString, int> TestMainWindow::liveColorWeights() const
 {
     return test::routeWeights(m_cluster->get(kColorVs), 0);
+}
+
+void TestMainWindow::answerNextConfirmation(QMessageBox::StandardButton button)
+{
+    QTimer::singleShot(0, this, [this, button] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box) {
+            answerNextConfirmation(button); // not shown yet
+            return;
+        }
+        QCOMPARE(box->objectName(), QStringLiteral("confirmDialog"));
+        m_lastConfirmation = box->text() + QLatin1Char('\n') + box->informativeText();
+        QTest::mouseClick(box->button(button), Qt::LeftButton);
+    });
 }
 
 void TestMainWindow::clickAndWaitForApply(QAbstractButton *button)
@@ -123,8 +152,11 @@ void TestMainWindow::setGreenTo50AndApply()
 
 void TestMainWindow::promoteGreen()
 {
+    answerNextConfirmation(QMessageBox::Yes);
     clickAndWaitForApply(m_window->findChild<QToolButton *>(QStringLiteral("promoteButton_green-sub")));
     QCOMPARE(liveColorWeights(), (QMap<QString, int> { { QStringLiteral("blue-sub"), 0 }, { QStringLiteral("green-sub"), 100 } }));
+    // The confirmation said what would change.
+    QVERIFY2(m_lastConfirmation.contains(QLatin1String("-      weight: 50\n+      weight: 100")), qPrintable(m_lastConfirmation));
     QTRY_COMPARE(m_window->findChild<QSpinBox *>(QStringLiteral("weightSpin_green-sub"))->value(), 100);
 }
 
@@ -132,8 +164,14 @@ void TestMainWindow::rollback()
 {
     auto *rollback = m_window->findChild<QPushButton *>(QStringLiteral("rollbackButton"));
     QVERIFY(rollback->toolTip().contains(QLatin1String("promote green-sub")));
+    // Cancel changes nothing.
+    answerNextConfirmation(QMessageBox::Cancel);
+    QTest::mouseClick(rollback, Qt::LeftButton);
+    QCOMPARE(liveColorWeights().value(QStringLiteral("green-sub")), 100);
+    answerNextConfirmation(QMessageBox::Yes);
     clickAndWaitForApply(rollback);
     QCOMPARE(liveColorWeights(), (QMap<QString, int> { { QStringLiteral("blue-sub"), 50 }, { QStringLiteral("green-sub"), 50 } }));
+    answerNextConfirmation(QMessageBox::Yes);
     clickAndWaitForApply(rollback); // and the apply before it
     QCOMPARE(liveColorWeights(), (QMap<QString, int> { { QStringLiteral("blue-sub"), 75 }, { QStringLiteral("green-sub"), 25 } }));
     QTRY_VERIFY(!rollback->isEnabled());
@@ -154,11 +192,134 @@ void TestMainWindow::chartShowsTrafficPerVersion()
     auto *chart = m_window->findChild<gui::TrafficChart *>(QStringLiteral("trafficChart"));
     QVERIFY(chart);
     QTRY_COMPARE_WITH_TIMEOUT(chart->seriesCount(), 2, 5000);
-    QTRY_VERIFY_WITH_TIMEOUT(chart->points(QStringLiteral("blue-sub")).size() >= 3, 15000);
-    double blue = 0;
-    for (const QPointF &p : chart->points(QStringLiteral("blue-sub")))
-        blue = qMax(blue, p.y());
-    QVERIFY2(blue > 1.0, qPrintable(QString::number(blue))); // background users reach /color at 20 req/s
+    const auto peak = [chart] {
+        double top = 0;
+        for (const QPointF &p : chart->points(QStringLiteral("blue-sub")))
+            top = qMax(top, p.y());
+        return top;
+    };
+    // Background users reach /color at 20 req/s; the chart shows it within seconds.
+    QTRY_VERIFY2_WITH_TIMEOUT(peak() > 1.0 && chart->points(QStringLiteral("blue-sub")).size() >= 3,
+                              qPrintable(m_traffic->lastError() + QStringLiteral(" points=%1 peak=%2").arg(chart->points(QStringLiteral("blue-sub")).size()).arg(peak())), 15000);
+}
+
+void TestMainWindow::darkReleaseFromTheEditor()
+{
+    select(QStringLiteral("greeting"));
+    auto *name = m_window->findChild<QLineEdit *>(QStringLiteral("ruleName"));
+    auto *value = m_window->findChild<QLineEdit *>(QStringLiteral("ruleValue"));
+    auto *version = m_window->findChild<QComboBox *>(QStringLiteral("ruleVersion"));
+    QVERIFY(name && value && version);
+    QTest::keyClicks(name, QStringLiteral("x-my-header"));
+    QTest::keyClicks(value, QStringLiteral("dark"));
+    version->setCurrentText(QStringLiteral("risky"));
+    QTest::mouseClick(m_window->findChild<QPushButton *>(QStringLiteral("addRuleButton")), Qt::LeftButton);
+    QVERIFY(m_window->hasDraft());
+    auto *routes = m_window->findChild<QTreeWidget *>(QStringLiteral("matchRoutes"));
+    QCOMPARE(routes->topLevelItemCount(), 1);
+    QCOMPARE(routes->topLevelItem(0)->text(1), QStringLiteral("x-my-header = dark"));
+    QCOMPARE(routes->topLevelItem(0)->text(2), QStringLiteral("risky"));
+    auto *plan = m_window->findChild<QPlainTextEdit *>(QStringLiteral("planView"));
+    QTRY_VERIFY_WITH_TIMEOUT(plan->toPlainText().contains(QLatin1String("Server-side dry-run: accepted")), 10000);
+    QVERIFY(plan->toPlainText().contains(QLatin1String("1. Update the routes of VirtualService greeting")));
+    auto *after = m_window->findChild<QPlainTextEdit *>(QStringLiteral("diffAfter"));
+    QVERIFY(after->toPlainText().contains(QLatin1String("          exact: dark")));
+    clickAndWaitForApply(m_window->findChild<QPushButton *>(QStringLiteral("applyButton")));
+
+    // Through the gateway: every request with the header reaches risky, the rest split 80/20.
+    QNetworkAccessManager network;
+    QMap<QString, int> dark;
+    QMap<QString, int> rest;
+    const int n = 2000;
+    int pending = 0;
+    QEventLoop loop;
+    std::function<void(int)> send = [&](int i) {
+        QNetworkRequest request(QUrl(m_cluster->endpoints().gateway + QStringLiteral("/")));
+        request.setRawHeader("Host", "greeting");
+        const bool withHeader = i % 2 == 0;
+        if (withHeader)
+            request.setRawHeader("x-my-header", "dark");
+        QNetworkReply *reply = network.get(request);
+        ++pending;
+        connect(reply, &QNetworkReply::finished, &loop, [&, reply, withHeader, i] {
+            reply->deleteLater();
+            --pending;
+            ++(withHeader ? dark : rest)[QString::fromUtf8(reply->rawHeader("x-canary-version"))];
+            if (i + 16 < 2 * n)
+                send(i + 16);
+            if (pending == 0)
+                loop.quit();
+        });
+    };
+    for (int i = 0; i < 16; ++i)
+        send(i);
+    loop.exec();
+    QCOMPARE(dark, (QMap<QString, int> { { QStringLiteral("risky"), n } }));
+    const double sd = std::sqrt(n * 0.2 * 0.8);
+    QVERIFY2(std::abs(rest.value(QStringLiteral("risky")) - n * 0.2) <= 3 * sd, qPrintable(QStringLiteral("risky got %1 of %2 without the header").arg(rest.value(QStringLiteral("risky"))).arg(n)));
+    QCOMPARE(rest.value(QStringLiteral("safe")) + rest.value(QStringLiteral("risky")), n);
+}
+
+void TestMainWindow::invalidRegexIsMarkedAsYouType()
+{
+    auto *kind = m_window->findChild<QComboBox *>(QStringLiteral("ruleKind"));
+    auto *name = m_window->findChild<QLineEdit *>(QStringLiteral("ruleName"));
+    auto *value = m_window->findChild<QLineEdit *>(QStringLiteral("ruleValue"));
+    auto *add = m_window->findChild<QPushButton *>(QStringLiteral("addRuleButton"));
+    name->clear();
+    value->clear();
+    kind->setCurrentIndex(kind->findText(QStringLiteral("regex")));
+    QTest::keyClicks(name, QStringLiteral("x-user"));
+    QTest::keyClicks(value, QStringLiteral("qa-(a"));
+    QCOMPARE(value->property("invalid").toBool(), true);
+    QVERIFY2(value->toolTip().contains(QLatin1String("missing )")), qPrintable(value->toolTip()));
+    QVERIFY(!add->isEnabled());
+    QTest::keyClicks(value, QStringLiteral(")"));
+    QCOMPARE(value->property("invalid").toBool(), false);
+    QVERIFY(add->isEnabled());
+    name->clear();
+    QTest::keyClicks(name, QStringLiteral("X-User"));
+    QCOMPARE(name->property("invalid").toBool(), true);
+    QVERIFY(name->toolTip().contains(QLatin1String("use \"x-user\"")));
+    name->clear();
+    value->clear();
+    kind->setCurrentIndex(0);
+}
+
+void TestMainWindow::undoAndDiscardUnappliedEdits()
+{
+    auto *green = m_window->findChild<QSpinBox *>(QStringLiteral("weightSpin_risky"));
+    QVERIFY(green);
+    const int before = green->value();
+    green->selectAll();
+    QTest::keyClicks(green, QStringLiteral("35"));
+    QVERIFY(m_window->hasDraft());
+    auto *undo = m_window->findChild<QToolButton *>(QStringLiteral("undoButton"));
+    QVERIFY(undo->isEnabled());
+    QTest::mouseClick(undo, Qt::LeftButton); // typing 3 then 5 is one edit of the slider
+    QCOMPARE(green->value(), before);
+    QVERIFY(!m_window->hasDraft());
+    QTest::mouseClick(m_window->findChild<QToolButton *>(QStringLiteral("redoButton")), Qt::LeftButton);
+    QCOMPARE(green->value(), 35);
+    QTest::mouseClick(m_window->findChild<QPushButton *>(QStringLiteral("resetButton")), Qt::LeftButton);
+    QCOMPARE(green->value(), before);
+    QVERIFY(!m_window->hasDraft());
+}
+
+void TestMainWindow::historyRollsBackOneEntry()
+{
+    auto *history = m_window->findChild<QTreeWidget *>(QStringLiteral("historyList"));
+    QTRY_VERIFY(history->topLevelItemCount() >= 1);
+    QTreeWidgetItem *newest = history->topLevelItem(0);
+    QVERIFY2(newest->text(1).contains(QLatin1String("x-my-header = dark")), qPrintable(newest->text(1)));
+    QCOMPARE(newest->text(2), QStringLiteral("applied"));
+    history->setCurrentItem(newest);
+    answerNextConfirmation(QMessageBox::Yes);
+    clickAndWaitForApply(m_window->findChild<QPushButton *>(QStringLiteral("rollbackEntryButton")));
+    const QJsonObject greeting = m_cluster->get(QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/greeting"));
+    QCOMPARE(greeting.value(QLatin1String("spec")).toObject().value(QLatin1String("http")).toArray().size(), 1);
+    QTRY_COMPARE(history->topLevelItem(0)->text(2), QStringLiteral("rollback"));
+    QCOMPARE(history->topLevelItem(1)->text(2), QStringLiteral("rolled back"));
 }
 
 QTEST_MAIN(TestMainWindow)
