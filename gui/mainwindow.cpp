@@ -150,7 +150,7 @@ void MainWindow::buildUi()
     m_releaseList->setRootIsDecorated(false);
     m_releaseList->setAlternatingRowColors(true);
     m_releaseList->setUniformRowHeights(true);
-    m_releaseList->setMinimumWidth(300);
+    m_releaseList->setMinimumWidth(360);
     connect(m_releaseList, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
         if (item)
             selectRelease(item->data(0, Qt::UserRole).toString());
@@ -275,7 +275,7 @@ QWidget *MainWindow::buildEditor(QWidget *parent)
     m_matchRoutes->setObjectName(QStringLiteral("matchRoutes"));
     m_matchRoutes->setHeaderLabels({ tr("#"), tr("When"), tr("Goes to") });
     m_matchRoutes->setRootIsDecorated(false);
-    m_matchRoutes->setMaximumHeight(110);
+    m_matchRoutes->setMaximumHeight(120);
     m_matchRoutes->header()->setStretchLastSection(true);
     rulesRow->addWidget(m_matchRoutes, 1);
     auto *ruleButtons = new QVBoxLayout;
@@ -301,6 +301,8 @@ QWidget *MainWindow::buildEditor(QWidget *parent)
     rulesRow->addLayout(ruleButtons);
     rulesColumn->addLayout(rulesRow);
 
+    columns->addLayout(rulesColumn, 4);
+
     auto *form = new QHBoxLayout;
     m_ruleField = new QComboBox(editor);
     m_ruleField->setObjectName(QStringLiteral("ruleField"));
@@ -325,6 +327,8 @@ QWidget *MainWindow::buildEditor(QWidget *parent)
     m_andButton->setToolTip(tr("Keep this condition and add another one to the same route"));
     m_addRuleButton = new QPushButton(tr("Add ro&ute"), editor);
     m_addRuleButton->setObjectName(QStringLiteral("addRuleButton"));
+    auto *formLabel = new QLabel(tr("New match route:"), editor);
+    form->addWidget(formLabel);
     form->addWidget(m_ruleField);
     form->addWidget(m_ruleName, 2);
     form->addWidget(m_ruleKind);
@@ -333,19 +337,18 @@ QWidget *MainWindow::buildEditor(QWidget *parent)
     form->addWidget(m_ruleVersion, 1);
     form->addWidget(m_andButton);
     form->addWidget(m_addRuleButton);
-    rulesColumn->addLayout(form);
     m_ruleStatus = new QLabel(editor);
     m_ruleStatus->setObjectName(QStringLiteral("ruleStatus"));
     m_ruleStatus->setWordWrap(true);
-    rulesColumn->addWidget(m_ruleStatus);
     for (QLineEdit *e : { m_ruleName, m_ruleValue })
         connect(e, &QLineEdit::textChanged, this, &MainWindow::validateRuleForm);
     for (QComboBox *c : { m_ruleField, m_ruleKind })
         connect(c, &QComboBox::currentIndexChanged, this, &MainWindow::validateRuleForm);
+    ev->addLayout(form);
+    ev->addWidget(m_ruleStatus);
     connect(m_ruleValue, &QLineEdit::returnPressed, this, [this] { addRule(false); });
     connect(m_andButton, &QPushButton::clicked, this, [this] { addRule(true); });
     connect(m_addRuleButton, &QPushButton::clicked, this, [this] { addRule(false); });
-    columns->addLayout(rulesColumn, 4);
 
     auto *buttons = new QHBoxLayout;
     m_applyButton = new QPushButton(tr("&Apply"), editor);

@@ -60,12 +60,12 @@ void WeightEditor::setRows(const QList<WeightRow> &rows, const QList<int> &weigh
         swatch->setStyleSheet(QStringLiteral("background:%1;border-radius:7px;").arg(row.color.name()));
         auto *name = new QLabel(nameText(row), this);
         m_names.append(name);
-        name->setMinimumWidth(140);
+        name->setMinimumWidth(190);
         auto *slider = new QSlider(Qt::Horizontal, this);
         slider->setObjectName(QStringLiteral("weightSlider_") + row.version);
         slider->setRange(0, 100);
         slider->setPageStep(5);
-        slider->setMinimumWidth(220);
+        slider->setMinimumWidth(180);
         slider->setAccessibleName(tr("Weight of %1").arg(row.version));
         slider->setStyleSheet(QStringLiteral("QSlider::groove:horizontal{height:8px;background:palette(midlight);border-radius:4px;}"
                                              "QSlider::sub-page:horizontal{background:%1;border-radius:4px;}"
