@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include <QMultiHash>
 #include <QSet>
 
 namespace canary::core {
@@ -108,6 +109,9 @@ QList<Release> buildReleases(const NamespaceSnapshot &s)
 {
     QList<Release> out;
     const bool podsKnown = !s.pods.isEmpty() || !s.deployments.isEmpty();
+    QMultiHash<QString, const QJsonObject *> rulesByHost; // FQDN -> DestinationRules, in input order
+    for (auto it = s.destinationRules.crbegin(); it != s.destinationRules.crend(); ++it)
+        rulesByHost.insert(fullyQualifiedHost(it->value(QLatin1String("spec")).toObject().value(QLatin1String("host")).toString(), objectNamespace(*it, s.ns)), &*it);
     for (const QJsonObject &vs : s.virtualServices) {
         Release r;
         r.vs = vs;
@@ -143,11 +147,13 @@ QList<Release> buildReleases(const NamespaceSnapshot &s)
         if (r.versions.isEmpty())
             continue;
 
-        for (const QJsonObject &dr : s.destinationRules) {
+        QList<const QJsonObject *> rules;
+        for (const QString &host : std::as_const(destinationHosts))
+            rules.append(rulesByHost.values(host));
+        for (const QJsonObject *drPtr : std::as_const(rules)) {
+            const QJsonObject &dr = *drPtr;
             const QJsonObject drSpec = dr.value(QLatin1String("spec")).toObject();
             const QString drHost = fullyQualifiedHost(drSpec.value(QLatin1String("host")).toString(), objectNamespace(dr, s.ns));
-            if (!destinationHosts.contains(drHost))
-                continue;
             if (r.destinationRule.isEmpty()) {
                 r.destinationRule = objectName(dr);
                 r.dr = dr;

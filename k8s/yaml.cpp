@@ -31,6 +31,12 @@ int boolScalar(const std::string &s)
 
 bool numberScalar(const std::string &s, double *out)
 {
+    // Most scalars are words: only something that starts like a number can be one.
+    if (s.empty())
+        return false;
+    const char c = s.front();
+    if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.'))
+        return false;
     static const QRegularExpression intRe(QStringLiteral("^[-+]?(0|[1-9][0-9_]*)$"));
     static const QRegularExpression hexRe(QStringLiteral("^0x[0-9a-fA-F_]+$"));
     static const QRegularExpression octRe(QStringLiteral("^0o?[0-7_]+$"));
