@@ -8,7 +8,7 @@ target_compile_definitions(canarydeck_common INTERFACE
     QT_NO_FOREACH
     CANARYDECK_VERSION="${PROJECT_VERSION}")
 # GCC 12 reports std::variant members as maybe-uninitialized where they are not.
-target_compile_options(canarydeck_common INTERFACE -Wall -Wextra -pedantic -Wno-maybe-uninitialized)
+target_compile_options(canarydeck_common INTERFACE -Wall -Wextra -pedantic $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>)
 if(CANARYDECK_WERROR)
     target_compile_options(canarydeck_common INTERFACE -Werror)
 endif()

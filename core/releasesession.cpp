@@ -118,7 +118,7 @@ void ReleaseSession::startWatches()
             m_awaitingFirstList.remove(watch);
             scheduleRebuild();
         });
-        connect(watch, &k8s::KubeWatch::event, this, [this, items](const QString &type, const QJsonObject &object) {
+        connect(watch, &k8s::KubeWatch::changed, this, [this, items](const QString &type, const QJsonObject &object) {
             const QString name = core::objectName(object);
             qsizetype at = -1;
             for (qsizetype i = 0; i < items->size(); ++i) {

@@ -174,7 +174,7 @@ void KubeWatch::onStreamData()
             m_resourceVersion = rv;
         if (type == QLatin1String("BOOKMARK"))
             continue;
-        Q_EMIT event(type, object);
+        Q_EMIT changed(type, object);
     }
 }
 

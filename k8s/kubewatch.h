@@ -42,7 +42,7 @@ public:
 
 Q_SIGNALS:
     void listed(const QList<QJsonObject> &items); // a full (re)list: replace what you hold
-    void event(const QString &type, const QJsonObject &object); // ADDED, MODIFIED, DELETED
+    void changed(const QString &type, const QJsonObject &object); // ADDED, MODIFIED, DELETED
     void stateChanged(canary::k8s::KubeWatch::State state, const QString &detail);
 
 private:

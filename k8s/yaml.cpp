@@ -119,6 +119,98 @@ QJsonValue toJson(const YAML::Node &node, int depth)
     return QJsonValue::Null;
 }
 
+// yaml-cpp 0.7 loops forever when a complete top-level node is followed by a flow separator (`[a], b`,
+// `"q", x`, or a document that starts with `,`), text that is invalid YAML anyway. Found by fuzzing;
+// this scan reports that shape as the error it is before yaml-cpp sees it.
+QString flowSeparatorProblem(const QByteArray &text)
+{
+    int depth = 0;
+    int line = 1;
+    int blockIndent = -1; // inside a | or > block scalar: lines indented more than this are content
+    bool nodeEnded = false; // a quoted scalar or flow collection just closed at depth 0
+    const QList<QByteArray> lines = text.split('\n');
+    for (const QByteArray &raw : lines) {
+        int indent = 0;
+        while (indent < raw.size() && raw.at(indent) == ' ')
+            ++indent;
+        const QByteArray rest = raw.mid(indent);
+        if (blockIndent >= 0) {
+            if (rest.isEmpty() || indent > blockIndent) {
+                ++line;
+                continue;
+            }
+            blockIndent = -1;
+        }
+        if (depth == 0)
+            nodeEnded = false;
+        char previous = 0; // last significant character on this line
+        for (int i = indent; i < raw.size(); ++i) {
+            const char c = raw.at(i);
+            if (c == '#' && (i == indent || raw.at(i - 1) == ' ' || raw.at(i - 1) == '\t'))
+                break;
+            if (c == ' ' || c == '\t' || c == '\r')
+                continue;
+            const bool nodeStart = depth > 0 || previous == 0 || previous == ':' || previous == '-' || previous == '?' || previous == ',';
+            if ((c == '"' || c == '\'') && nodeStart) {
+                int j = i + 1;
+                while (j < raw.size()) {
+                    if (c == '"' && raw.at(j) == '\\') {
+                        j += 2;
+                        continue;
+                    }
+                    if (raw.at(j) == c) {
+                        if (c == '\'' && j + 1 < raw.size() && raw.at(j + 1) == '\'') {
+                            j += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    ++j;
+                }
+                i = j;
+                previous = c;
+                nodeEnded = depth == 0;
+                continue;
+            }
+            if ((c == '[' || c == '{') && nodeStart) {
+                ++depth;
+                previous = c;
+                continue;
+            }
+            if ((c == ']' || c == '}') && depth > 0) {
+                --depth;
+                previous = c;
+                nodeEnded = depth == 0;
+                continue;
+            }
+            if (c == ',' && depth == 0 && (nodeEnded || previous == 0) && (previous == 0 || previous == '"' || previous == '\'' || previous == ']' || previous == '}'))
+                return QStringLiteral("line %1: \",\" after a complete value: a flow separator outside [ ] or { }").arg(line);
+            if (depth == 0 && (c == '|' || c == '>') && (previous == ':' || previous == '-' || previous == 0)) {
+                blockIndent = indent;
+                break;
+            }
+            if (depth == 0 && previous != 0 && previous != ':' && previous != '-' && previous != '?' && c != ':')
+                nodeEnded = false;
+            // A plain scalar: its quotes and brackets are text; skip to the next ": " or " #".
+            if (!nodeStart || (c != '-' && c != ':' && c != '?' && c != ',' && depth == 0)) {
+                int j = i;
+                while (j < raw.size() && !(raw.at(j) == ':' && (j + 1 == raw.size() || raw.at(j + 1) == ' '))
+                       && !(raw.at(j) == '#' && j > 0 && raw.at(j - 1) == ' ')
+                       && !(depth > 0 && (raw.at(j) == ',' || raw.at(j) == ']' || raw.at(j) == '}')))
+                    ++j;
+                if (j > i) { // always make progress
+                    i = j - 1;
+                    previous = 'a';
+                    continue;
+                }
+            }
+            previous = c;
+        }
+        ++line;
+    }
+    return {};
+}
+
 Error yamlError(const YAML::Exception &e)
 {
     const QString where = e.mark.is_null()
@@ -263,6 +355,9 @@ void render(QString &out, const QJsonValue &value, int indent, bool)
 
 Result<QList<QJsonObject>> parseYamlDocuments(const QByteArray &text)
 {
+    const QString problem = flowSeparatorProblem(text);
+    if (!problem.isEmpty())
+        return makeError(QStringLiteral("invalid YAML: ") + problem);
     try {
         const std::vector<YAML::Node> docs = YAML::LoadAll(text.toStdString());
         QList<QJsonObject> out;
@@ -285,6 +380,9 @@ Result<QList<QJsonObject>> parseYamlDocuments(const QByteArray &text)
 
 Result<QJsonValue> parseYaml(const QByteArray &text)
 {
+    const QString problem = flowSeparatorProblem(text);
+    if (!problem.isEmpty())
+        return makeError(QStringLiteral("invalid YAML: ") + problem);
     try {
         return toJson(YAML::Load(text.toStdString()), 0);
     } catch (const YAML::Exception &e) {

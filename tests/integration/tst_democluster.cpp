@@ -227,7 +227,7 @@ void TestDemoCluster::watchSeesChangesByOthers()
 {
     k8s::KubeWatch watch(m_client.get(), kVs);
     QSignalSpy listed(&watch, &k8s::KubeWatch::listed);
-    QSignalSpy events(&watch, &k8s::KubeWatch::event);
+    QSignalSpy events(&watch, &k8s::KubeWatch::changed);
     watch.start();
     QVERIFY(listed.wait(20000));
     QCOMPARE(listed.at(0).at(0).value<QList<QJsonObject>>().size(), 5);

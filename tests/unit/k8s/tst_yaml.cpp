@@ -60,6 +60,8 @@ void TestYaml::scalars_data()
     QTest::newRow("version string") << QByteArray("v: v1.2") << QJsonValue(QStringLiteral("v1.2"));
     QTest::newRow("hex") << QByteArray("v: 0x1F") << QJsonValue(31);
     QTest::newRow("single quoted") << QByteArray("v: 'it''s'") << QJsonValue(QStringLiteral("it's"));
+    QTest::newRow("quotes in a plain scalar") << QByteArray("v: it's \"x\", y") << QJsonValue(QStringLiteral("it's \"x\", y"));
+    QTest::newRow("commas in a block scalar") << QByteArray("v: |\n  \"hi\", there\n") << QJsonValue(QStringLiteral("\"hi\", there\n"));
 }
 
 void TestYaml::scalars()
@@ -97,6 +99,10 @@ void TestYaml::errors_data()
     QTest::newRow("duplicate key") << QByteArray("a: 1\na: 2\n") << QStringLiteral("duplicate key \"a\"");
     QTest::newRow("not a map") << QByteArray("- 1\n- 2\n") << QStringLiteral("not a mapping");
     QTest::newRow("unclosed") << QByteArray("a: [1, 2\n") << QStringLiteral("invalid YAML");
+    // Inputs on which yaml-cpp 0.7 loops forever (found by fuzz_release): an error, at once.
+    QTest::newRow("leading comma") << QByteArray(", a") << QStringLiteral("\",\" after a complete value");
+    QTest::newRow("comma after quoted root") << QByteArray("# c\n\n\"q\", a") << QStringLiteral("line 3: \",\" after a complete value");
+    QTest::newRow("comma after flow root") << QByteArray("[a], b") << QStringLiteral("flow separator outside [ ] or { }");
 }
 
 void TestYaml::errors()
