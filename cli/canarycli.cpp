@@ -764,8 +764,21 @@ int Cli::finishChange(const Options &o, World &w, const Change &change)
     QList<QJsonObject> results;
     QStringList serverWarnings;
     const bool serverDryRun = dryRun == QLatin1String("server");
-    if (!core::runPlanBlocking(w.client.get(), plan, serverDryRun, &message, &results, &serverWarnings))
-        return fail(message);
+    int failedStatus = 0;
+    if (!core::runPlanBlocking(w.client.get(), plan, serverDryRun, &message, &results, &serverWarnings, &failedStatus)) {
+        fail(message);
+        if (failedStatus == 409) {
+            // Show what changed underneath: the object as read against the object as it is now.
+            for (const core::PlanStep &step : plan.steps) {
+                const auto now = getBlocking(w.client.get(), step.path);
+                if (now && now->value(QLatin1String("spec")) != step.before.value(QLatin1String("spec")))
+                    m_err << core::unifiedDiff(QStringLiteral("a/%1/%2 (as read)").arg(step.kind, step.name), QStringLiteral("b/%1/%2 (live)").arg(step.kind, step.name),
+                                               QString::fromUtf8(k8s::renderYaml(core::withoutServerFields(step.before))).split(QLatin1Char('\n')),
+                                               QString::fromUtf8(k8s::renderYaml(core::withoutServerFields(*now))).split(QLatin1Char('\n')));
+            }
+        }
+        return 1;
+    }
     warnAll(change.warnings);
     warnAll(serverWarnings);
     if (!serverDryRun) {

@@ -1,6 +1,7 @@
 #include "istio.h"
 #include "release.h"
 #include "testcluster.h"
+#include "validation.h"
 #include "yaml.h"
 
 #include <QJsonArray>
@@ -85,7 +86,109 @@ private Q_SLOTS:
     void promote_data();
     void promote();
     void renderedEditsPassIstioSchemas();
+    void everySchemaFieldRoundTrips_data();
+    void everySchemaFieldRoundTrips();
+    void everyFieldSurvivesAnEdit();
 };
+
+namespace {
+
+// A value for every property the schema declares, recursively: a fixture that uses every field.
+QJsonValue exampleFor(const QJsonObject &schema, int depth, int *fields)
+{
+    ++*fields;
+    if (schema.value(QLatin1String("x-kubernetes-int-or-string")).toBool())
+        return 8080;
+    const QString type = schema.value(QLatin1String("type")).toString();
+    if (type == QLatin1String("object") || schema.contains(QLatin1String("properties"))) {
+        QJsonObject o;
+        const QJsonObject props = schema.value(QLatin1String("properties")).toObject();
+        if (depth < 14) {
+            for (auto it = props.begin(); it != props.end(); ++it)
+                o.insert(it.key(), exampleFor(it.value().toObject(), depth + 1, fields));
+            if (props.isEmpty() && schema.value(QLatin1String("additionalProperties")).isObject())
+                o.insert(QStringLiteral("some-key"), exampleFor(schema.value(QLatin1String("additionalProperties")).toObject(), depth + 1, fields));
+        }
+        if (props.isEmpty() && o.isEmpty())
+            o.insert(QStringLiteral("preserved"), QStringLiteral("unknown field"));
+        return o;
+    }
+    if (type == QLatin1String("array"))
+        return QJsonArray { exampleFor(schema.value(QLatin1String("items")).toObject(), depth + 1, fields) };
+    if (type == QLatin1String("integer"))
+        return 3;
+    if (type == QLatin1String("number"))
+        return 12.5;
+    if (type == QLatin1String("boolean"))
+        return true;
+    if (schema.contains(QLatin1String("enum")))
+        return schema.value(QLatin1String("enum")).toArray().last();
+    return QStringLiteral("value: with 'quotes', \"double\" and # hash");
+}
+
+QJsonObject everyField(const QString &kind, int *fields)
+{
+    const QJsonObject schema = core::istioSchema(kind, QStringLiteral("v1"));
+    QJsonObject doc { { QStringLiteral("apiVersion"), QStringLiteral("networking.istio.io/v1") },
+                      { QStringLiteral("kind"), kind },
+                      { QStringLiteral("metadata"), QJsonObject { { QStringLiteral("name"), QStringLiteral("all-fields") }, { QStringLiteral("namespace"), QStringLiteral("default") } } } };
+    doc.insert(QStringLiteral("spec"), exampleFor(schema.value(QLatin1String("properties")).toObject().value(QLatin1String("spec")).toObject(), 0, fields));
+    return doc;
+}
+
+} // namespace
+
+void TestRelease::everySchemaFieldRoundTrips_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("VirtualService") << QStringLiteral("VirtualService");
+    QTest::newRow("DestinationRule") << QStringLiteral("DestinationRule");
+    QTest::newRow("Gateway") << QStringLiteral("Gateway");
+}
+
+void TestRelease::everySchemaFieldRoundTrips()
+{
+    QFETCH(QString, kind);
+    int fields = 0;
+    const QJsonObject doc = everyField(kind, &fields);
+    QVERIFY2(fields > 40, qPrintable(QString::number(fields))); // the generator reached into the schema, not just its top
+    const QByteArray yaml = k8s::renderYaml(doc);
+    const auto parsed = k8s::parseYamlDocuments(yaml);
+    QVERIFY2(parsed.ok(), yaml.left(2000).constData());
+    QCOMPARE(parsed->constFirst(), doc);
+    qInfo("%s: %d schema fields, %lld bytes of YAML, round trip equal", qPrintable(kind), fields, qint64(yaml.size()));
+}
+
+void TestRelease::everyFieldSurvivesAnEdit()
+{
+    int fields = 0;
+    const QJsonObject vs = everyField(QStringLiteral("VirtualService"), &fields);
+    const QJsonObject dr = everyField(QStringLiteral("DestinationRule"), &fields);
+    core::NamespaceSnapshot s;
+    s.virtualServices = { vs };
+    s.destinationRules = { dr };
+    const QList<core::Release> releases = core::buildReleases(s);
+    QCOMPARE(releases.size(), 1);
+    const core::Release &r = releases.constFirst();
+    const auto edited = core::setRouteWeights(r, 0, { { r.versions.constFirst().name, 100 } });
+    QVERIFY2(edited.ok(), qPrintable(edited.ok() ? QString() : edited.error().message));
+    // Everything but the weight of the edited route's destination is as it was, to the last field.
+    QCOMPARE(*edited, test::withWeights(vs, 0, { 100 }));
+    const auto mirrored = core::setMirror(r, 0, r.versions.constFirst().name, 7);
+    QVERIFY(mirrored.ok());
+    QJsonObject expected = vs;
+    QJsonObject spec = expected.value(QLatin1String("spec")).toObject();
+    QJsonArray http = spec.value(QLatin1String("http")).toArray();
+    QJsonObject route = http.at(0).toObject();
+    route.insert(QStringLiteral("mirror"), mirrored->value(QLatin1String("spec")).toObject().value(QLatin1String("http")).toArray().at(0).toObject().value(QLatin1String("mirror")));
+    QJsonObject percentage = route.value(QLatin1String("mirrorPercentage")).toObject();
+    percentage.insert(QStringLiteral("value"), 7);
+    route.insert(QStringLiteral("mirrorPercentage"), percentage);
+    http.replace(0, route);
+    spec.insert(QStringLiteral("http"), http);
+    expected.insert(QStringLiteral("spec"), spec);
+    QCOMPARE(*mirrored, expected);
+}
 
 void TestRelease::buildFromSeeds_data()
 {
