@@ -234,21 +234,16 @@ Result<QList<QJsonObject>> readManifests(const QStringList &files)
     return docs;
 }
 
-void addToSnapshot(core::NamespaceSnapshot &s, const QJsonObject &doc)
+k8s::KubeconfigOptions kubeconfigOptions(const Options &o)
 {
-    const QString kind = doc.value(QLatin1String("kind")).toString();
-    if (kind == QLatin1String("VirtualService"))
-        s.virtualServices.append(doc);
-    else if (kind == QLatin1String("DestinationRule"))
-        s.destinationRules.append(doc);
-    else if (kind == QLatin1String("Gateway"))
-        s.gateways.append(doc);
-    else if (kind == QLatin1String("Service"))
-        s.services.append(doc);
-    else if (kind == QLatin1String("Deployment"))
-        s.deployments.append(doc);
-    else if (kind == QLatin1String("Pod"))
-        s.pods.append(doc);
+    k8s::KubeconfigOptions kc;
+    kc.kubeconfig = o.value(QStringLiteral("kubeconfig"));
+    kc.context = o.value(QStringLiteral("context"));
+    kc.cluster = o.value(QStringLiteral("cluster"));
+    kc.user = o.value(QStringLiteral("user"));
+    kc.ns = o.value(QStringLiteral("namespace"));
+    kc.insecureSkipTlsVerify = o.isSet(QStringLiteral("insecure-skip-tls-verify"));
+    return kc;
 }
 
 Result<World> load(const Options &o)
@@ -272,19 +267,12 @@ Result<World> load(const Options &o)
         w.snapshot.ns = ns.isEmpty() ? QStringLiteral("default") : ns;
         for (const QJsonObject &d : *docs) {
             if (core::objectNamespace(d, w.snapshot.ns) == w.snapshot.ns)
-                addToSnapshot(w.snapshot, d);
+                core::addToSnapshot(w.snapshot, d);
         }
         w.releases = core::buildReleases(w.snapshot);
         return w;
     }
-    k8s::KubeconfigOptions kc;
-    kc.kubeconfig = o.value(QStringLiteral("kubeconfig"));
-    kc.context = o.value(QStringLiteral("context"));
-    kc.cluster = o.value(QStringLiteral("cluster"));
-    kc.user = o.value(QStringLiteral("user"));
-    kc.ns = o.value(QStringLiteral("namespace"));
-    kc.insecureSkipTlsVerify = o.isSet(QStringLiteral("insecure-skip-tls-verify"));
-    const auto endpoint = k8s::loadKubeconfig(kc);
+    const auto endpoint = k8s::loadKubeconfig(kubeconfigOptions(o));
     if (!endpoint)
         return endpoint.error();
     const auto timeout = parseTimeout(o.value(QStringLiteral("request-timeout")));
@@ -335,7 +323,7 @@ Result<World> load(const Options &o)
                                                                                                  : QStringLiteral("Deployment"));
             else
                 o2.insert(QStringLiteral("kind"), QStringLiteral("Service"));
-            addToSnapshot(w.snapshot, o2);
+            core::addToSnapshot(w.snapshot, o2);
         }
     }
     w.releases = core::buildReleases(w.snapshot);
@@ -866,13 +854,7 @@ int Cli::history(const Options &o)
     QString server;
     QString ns;
     if (!o.isSet(QStringLiteral("filename"))) {
-        k8s::KubeconfigOptions kc;
-        kc.kubeconfig = o.value(QStringLiteral("kubeconfig"));
-        kc.context = o.value(QStringLiteral("context"));
-        kc.cluster = o.value(QStringLiteral("cluster"));
-        kc.user = o.value(QStringLiteral("user"));
-        kc.ns = o.value(QStringLiteral("namespace"));
-        const auto endpoint = k8s::loadKubeconfig(kc);
+        const auto endpoint = k8s::loadKubeconfig(kubeconfigOptions(o));
         if (!endpoint)
             return fail(endpoint.error().message);
         server = endpoint->server.toString();
@@ -926,9 +908,6 @@ int Cli::validate(const Options &o)
             ++errors;
             continue;
         }
-        core::NamespaceSnapshot snapshot;
-        for (const QJsonObject &d : *docs)
-            addToSnapshot(snapshot, d);
         for (const core::Finding &f : core::validateDocuments(*docs)) {
             if (f.severity == core::Finding::Severity::Note) {
                 m_err << file << ": " << f.object << ": " << f.message << '\n';
@@ -947,13 +926,7 @@ int Cli::version(const Options &o)
     m_out << "Client Version: kubectl-canary v" << CANARYDECK_VERSION << " (Canary Deck)\n";
     if (o.isSet(QStringLiteral("filename")))
         return 0;
-    k8s::KubeconfigOptions kc;
-    kc.kubeconfig = o.value(QStringLiteral("kubeconfig"));
-    kc.context = o.value(QStringLiteral("context"));
-    kc.cluster = o.value(QStringLiteral("cluster"));
-    kc.user = o.value(QStringLiteral("user"));
-    kc.insecureSkipTlsVerify = o.isSet(QStringLiteral("insecure-skip-tls-verify"));
-    const auto endpoint = k8s::loadKubeconfig(kc);
+    const auto endpoint = k8s::loadKubeconfig(kubeconfigOptions(o));
     if (!endpoint)
         return fail(endpoint.error().message);
     k8s::KubeClient client(*endpoint);

@@ -105,6 +105,21 @@ QString hostShortName(const QString &host, const QString &ns)
 
 } // namespace
 
+bool addToSnapshot(NamespaceSnapshot &s, const QJsonObject &object)
+{
+    const QString kind = object.value(QLatin1String("kind")).toString();
+    QList<QJsonObject> *into = kind == QLatin1String("VirtualService") ? &s.virtualServices
+            : kind == QLatin1String("DestinationRule")                 ? &s.destinationRules
+            : kind == QLatin1String("Gateway")                         ? &s.gateways
+            : kind == QLatin1String("Service")                         ? &s.services
+            : kind == QLatin1String("Deployment")                      ? &s.deployments
+            : kind == QLatin1String("Pod")                             ? &s.pods
+                                                                       : nullptr;
+    if (into)
+        into->append(object);
+    return into != nullptr;
+}
+
 QList<Release> buildReleases(const NamespaceSnapshot &s)
 {
     QList<Release> out;

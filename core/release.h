@@ -60,6 +60,9 @@ struct Release {
     QStringList versionNames() const;
 };
 
+// Files the object under its kind (VirtualService, DestinationRule, Gateway, Service, Deployment, Pod);
+// returns false for kinds a release is not built from.
+bool addToSnapshot(NamespaceSnapshot &snapshot, const QJsonObject &object);
 QList<Release> buildReleases(const NamespaceSnapshot &snapshot);
 // RELEASE as users name it: a VirtualService name, or a host that exactly one VirtualService routes to.
 Result<Release> findRelease(const QList<Release> &releases, const QString &nameOrHost);

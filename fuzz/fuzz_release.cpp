@@ -14,19 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!docs)
         return 0;
     core::NamespaceSnapshot s;
-    for (const QJsonObject &d : *docs) {
-        const QString kind = d.value(QLatin1String("kind")).toString();
-        if (kind == QLatin1String("VirtualService"))
-            s.virtualServices.append(d);
-        else if (kind == QLatin1String("DestinationRule"))
-            s.destinationRules.append(d);
-        else if (kind == QLatin1String("Service"))
-            s.services.append(d);
-        else if (kind == QLatin1String("Deployment"))
-            s.deployments.append(d);
-        else if (kind == QLatin1String("Pod"))
-            s.pods.append(d);
-    }
+    for (const QJsonObject &d : *docs)
+        core::addToSnapshot(s, d);
     (void)core::validateDocuments(*docs);
     for (const core::Release &r : core::buildReleases(s)) {
         QMap<QString, int> weights;

@@ -845,25 +845,20 @@ void MainWindow::edit(const Result<QJsonObject> &edited, const QString &summary,
 
 void MainWindow::undo()
 {
-    if (m_undo.isEmpty())
-        return;
-    m_redo.append(Snapshot { m_draft, m_summaries });
-    const Snapshot s = m_undo.takeLast();
-    m_draft = s.draft;
-    m_summaries = s.summaries;
-    m_lastCoalesce.clear();
-    m_dryRunText.clear();
-    if (hasDraft())
-        m_session->dryRun(m_releaseName, m_draft);
-    refresh();
+    step(m_undo, m_redo);
 }
 
 void MainWindow::redo()
 {
-    if (m_redo.isEmpty())
+    step(m_redo, m_undo);
+}
+
+void MainWindow::step(QList<Snapshot> &from, QList<Snapshot> &to)
+{
+    if (from.isEmpty())
         return;
-    m_undo.append(Snapshot { m_draft, m_summaries });
-    const Snapshot s = m_redo.takeLast();
+    to.append(Snapshot { m_draft, m_summaries });
+    const Snapshot s = from.takeLast();
     m_draft = s.draft;
     m_summaries = s.summaries;
     m_lastCoalesce.clear();

@@ -123,6 +123,7 @@ private:
         QJsonObject draft;
         QStringList summaries;
     };
+    void step(QList<Snapshot> &from, QList<Snapshot> &to);
     QList<Snapshot> m_undo;
     QList<Snapshot> m_redo;
     QList<core::MatchCondition> m_pending; // conditions ANDed into the next match route

@@ -22,25 +22,17 @@ core::NamespaceSnapshot snapshotOf(const QStringList &files)
             qFatal("cannot open %s", qPrintable(name));
         const QList<QJsonObject> docs = *k8s::parseYamlDocuments(f.readAll());
         for (const QJsonObject &doc : docs) {
-            const QString kind = doc.value(QLatin1String("kind")).toString();
-            if (kind == QLatin1String("VirtualService"))
-                s.virtualServices.append(doc);
-            else if (kind == QLatin1String("DestinationRule"))
-                s.destinationRules.append(doc);
-            else if (kind == QLatin1String("Service"))
-                s.services.append(doc);
-            else if (kind == QLatin1String("Gateway"))
-                s.gateways.append(doc);
-            else if (kind == QLatin1String("Deployment")) {
-                s.deployments.append(doc);
-                const QJsonObject spec = doc.value(QLatin1String("spec")).toObject();
-                for (int i = 0; i < spec.value(QLatin1String("replicas")).toInt(1); ++i) {
-                    s.pods.append(QJsonObject { { QStringLiteral("metadata"),
-                                                  QJsonObject { { QStringLiteral("name"), QStringLiteral("pod%1").arg(s.pods.size()) },
-                                                                { QStringLiteral("labels"), spec.value(QLatin1String("template")).toObject()
-                                                                                                    .value(QLatin1String("metadata")).toObject()
-                                                                                                    .value(QLatin1String("labels")) } } } });
-                }
+            core::addToSnapshot(s, doc);
+            if (doc.value(QLatin1String("kind")).toString() != QLatin1String("Deployment"))
+                continue;
+            // The pods a Deployment would run, so that versions show pod counts as on a cluster.
+            const QJsonObject spec = doc.value(QLatin1String("spec")).toObject();
+            for (int i = 0; i < spec.value(QLatin1String("replicas")).toInt(1); ++i) {
+                s.pods.append(QJsonObject { { QStringLiteral("metadata"),
+                                              QJsonObject { { QStringLiteral("name"), QStringLiteral("pod%1").arg(s.pods.size()) },
+                                                            { QStringLiteral("labels"), spec.value(QLatin1String("template")).toObject()
+                                                                                                .value(QLatin1String("metadata")).toObject()
+                                                                                                .value(QLatin1String("labels")) } } } });
             }
         }
     }
