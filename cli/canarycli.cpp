@@ -246,7 +246,7 @@ k8s::KubeconfigOptions kubeconfigOptions(const Options &o)
     return kc;
 }
 
-Result<World> load(const Options &o)
+Result<World> load(const Options &o, QTextStream *err = nullptr)
 {
     World w;
     const QStringList files = o.all(QStringLiteral("filename"));
@@ -279,6 +279,11 @@ Result<World> load(const Options &o)
     if (!timeout)
         return timeout.error();
     w.client = std::make_unique<k8s::KubeClient>(*endpoint);
+    if (err && w.client->execProvider()) // a credential plugin's prompts and warnings reach the user
+        QObject::connect(w.client->execProvider(), &k8s::ExecCredentialProvider::pluginMessage, [err](const QString &text) {
+            *err << text;
+            err->flush();
+        });
     if (*timeout > 0)
         w.client->setRequestTimeout(*timeout);
     w.server = endpoint->server.toString();
@@ -582,7 +587,7 @@ int Cli::get(const Options &o)
         return usageError(QStringLiteral("unable to match a printer suitable for the output format \"%1\", allowed formats are: json,wide,yaml").arg(format), QStringLiteral("get"));
     if (o.positional.size() > 1)
         return usageError(QStringLiteral("get takes at most one RELEASE"), QStringLiteral("get"));
-    auto world = load(o);
+    auto world = load(o, &m_err);
     if (!world)
         return fail(world.error().message);
     QList<Release> releases = world->releases;
@@ -634,7 +639,7 @@ int Cli::write(const Options &o, const QString &command)
 {
     if (o.positional.isEmpty())
         return usageError(QStringLiteral("%1 needs a RELEASE").arg(command), command);
-    auto world = load(o);
+    auto world = load(o, &m_err);
     if (!world)
         return fail(world.error().message);
     const auto found = core::findRelease(world->releases, o.positional.constFirst());
@@ -796,7 +801,7 @@ int Cli::rollback(const Options &o)
         return usageError(QStringLiteral("rollback takes RELEASE"), QStringLiteral("rollback"));
     if (o.isSet(QStringLiteral("filename")))
         return usageError(QStringLiteral("rollback needs a cluster: it restores what the journal recorded there"), QStringLiteral("rollback"));
-    auto w = load(o);
+    auto w = load(o, &m_err);
     if (!w)
         return fail(w.error().message);
     const auto found = core::findRelease(w->releases, o.positional.constFirst());

@@ -29,6 +29,11 @@ ReleaseSession::ReleaseSession(k8s::ClusterEndpoint endpoint, QObject *parent, Q
     , m_journal(std::move(journalDirectory))
 {
     m_snapshot.ns = m_client->endpoint().ns;
+    if (k8s::ExecCredentialProvider *exec = m_client->execProvider()) {
+        connect(exec, &k8s::ExecCredentialProvider::pluginMessage, this, [this](const QString &text) {
+            setConnection(m_connection, tr("credential plugin: %1").arg(text.trimmed().section(QLatin1Char('\n'), -1)));
+        });
+    }
     m_rebuild->setSingleShot(true);
     m_rebuild->setInterval(30);
     connect(m_rebuild, &QTimer::timeout, this, &ReleaseSession::rebuild);

@@ -24,6 +24,8 @@ KubeClient::KubeClient(ClusterEndpoint endpoint, QObject *parent)
                                           p.userName(), p.password()));
     }
     // No HTTP/2 for now: Qt 6.4's HTTP/2 client does not stream long-lived watch responses line by line.
+    if (m_endpoint.hasExec)
+        m_exec = new ExecCredentialProvider(m_endpoint.exec, this);
 }
 
 KubeClient::~KubeClient() = default;
@@ -51,7 +53,7 @@ QString KubeClient::bearerToken() const
     return m_fileToken;
 }
 
-QNetworkRequest KubeClient::networkRequest(const KubeRequest &request) const
+QNetworkRequest KubeClient::networkRequest(const KubeRequest &request, const ExecCredential *credential) const
 {
     QUrl url = m_endpoint.server;
     QString base = url.path();
@@ -65,7 +67,7 @@ QNetworkRequest KubeClient::networkRequest(const KubeRequest &request) const
     nr.setHeader(QNetworkRequest::UserAgentHeader, userAgent());
     if (!request.contentType.isEmpty())
         nr.setHeader(QNetworkRequest::ContentTypeHeader, request.contentType);
-    const QString token = bearerToken();
+    const QString token = credential && !credential->token.isEmpty() ? credential->token : bearerToken();
     if (!token.isEmpty())
         nr.setRawHeader("Authorization", "Bearer " + token.toUtf8());
     else if (!m_endpoint.username.isEmpty())
@@ -81,7 +83,10 @@ QNetworkRequest KubeClient::networkRequest(const KubeRequest &request) const
         ssl.setCaCertificates(m_endpoint.caCertificates);
     if (m_endpoint.insecureSkipTlsVerify)
         ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
-    if (!m_endpoint.clientCertificate.isNull()) {
+    if (credential && !credential->clientCertificate.isNull()) {
+        ssl.setLocalCertificate(credential->clientCertificate);
+        ssl.setPrivateKey(credential->clientKey);
+    } else if (!m_endpoint.clientCertificate.isNull()) {
         ssl.setLocalCertificate(m_endpoint.clientCertificate);
         ssl.setPrivateKey(m_endpoint.clientKey);
     }
@@ -91,19 +96,48 @@ QNetworkRequest KubeClient::networkRequest(const KubeRequest &request) const
     return nr;
 }
 
+QNetworkReply *KubeClient::rawSend(const KubeRequest &request, const ExecCredential *credential)
+{
+    const QNetworkRequest nr = networkRequest(request, credential);
+    return request.body.isEmpty() && request.verb == "GET" ? m_network->get(nr) : m_network->sendCustomRequest(nr, request.verb, request.body);
+}
+
 KubeReply *KubeClient::send(const KubeRequest &request, const QString &what)
 {
-    const QNetworkRequest nr = networkRequest(request);
-    QNetworkReply *reply = request.body.isEmpty() && request.verb == "GET"
-            ? m_network->get(nr)
-            : m_network->sendCustomRequest(nr, request.verb, request.body);
     const QString description = what.isEmpty() ? QString::fromLatin1(request.verb) + QLatin1Char(' ') + request.path : what;
-    return new KubeReply(reply, description, m_requestTimeoutMs > 0 ? m_requestTimeoutMs : request.timeoutMs, this);
+    auto *reply = new KubeReply(description, m_requestTimeoutMs > 0 ? m_requestTimeoutMs : request.timeoutMs, this);
+    if (m_exec)
+        sendWithExec(reply, request, false);
+    else
+        reply->attach(rawSend(request, nullptr));
+    return reply;
+}
+
+void KubeClient::sendWithExec(KubeReply *reply, const KubeRequest &request, bool retried)
+{
+    m_exec->request(reply, [this, reply, request, retried](const Result<ExecCredential> &credential) {
+        if (!credential) {
+            reply->failWith(credential.error());
+            return;
+        }
+        const QString usedToken = credential->token;
+        if (!retried) {
+            // client-go's rule: a 401 discards the credential and runs the plugin again, once.
+            reply->setRetryOnUnauthorized([this, reply, request, usedToken] {
+                m_exec->invalidate(usedToken);
+                sendWithExec(reply, request, true);
+                return true;
+            });
+        }
+        reply->attach(rawSend(request, &*credential));
+    });
 }
 
 QNetworkReply *KubeClient::openStream(const KubeRequest &request)
 {
-    QNetworkRequest nr = networkRequest(request);
+    // Streams use the cached exec credential; when there is none the stream gets a 401, and the watch
+    // lists again through send(), which runs the plugin.
+    QNetworkRequest nr = networkRequest(request, m_exec && m_exec->hasValidCredential() ? &m_exec->cached() : nullptr);
     nr.setTransferTimeout(0);
     // Events must arrive as they happen, not when a compressor's buffer fills.
     nr.setRawHeader("Accept-Encoding", "identity");

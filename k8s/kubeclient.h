@@ -31,13 +31,19 @@ public:
     // A long-lived response read as it arrives (watch streams); the caller owns the reply.
     QNetworkReply *openStream(const KubeRequest &request);
 
-    QNetworkRequest networkRequest(const KubeRequest &request) const;
+    QNetworkRequest networkRequest(const KubeRequest &request, const ExecCredential *credential = nullptr) const;
+    // The exec credential plugin of the user, if the kubeconfig names one.
+    ExecCredentialProvider *execProvider() const { return m_exec; }
 
 private:
     QString bearerToken() const;
 
     ClusterEndpoint m_endpoint;
+    QNetworkReply *rawSend(const KubeRequest &request, const ExecCredential *credential);
+    void sendWithExec(KubeReply *reply, const KubeRequest &request, bool retried);
+
     QNetworkAccessManager *m_network;
+    ExecCredentialProvider *m_exec = nullptr;
     mutable QString m_fileToken;
     mutable QDateTime m_fileTokenReadAt;
     int m_requestTimeoutMs = 0;

@@ -224,10 +224,28 @@ Result<ClusterEndpoint> loadKubeconfig(const KubeconfigOptions &options)
             ep.token = u.value(QLatin1String("auth-provider")).toObject().value(QLatin1String("config")).toObject()
                                .value(QLatin1String("id-token")).toString();
         }
-        if (u.contains(QLatin1String("exec")))
-            return makeError(QStringLiteral("%1: exec credential plugins (%2) are not supported by this version of Canary "
-                                            "Deck; use a token or client certificate")
-                                     .arg(whatUser, u.value(QLatin1String("exec")).toObject().value(QLatin1String("command")).toString()));
+        if (u.contains(QLatin1String("exec"))) {
+            const auto exec = parseExecConfig(u.value(QLatin1String("exec")).toObject(), user.file, ep.userName);
+            if (!exec)
+                return exec.error();
+            ep.hasExec = true;
+            ep.exec = *exec;
+            QJsonObject info { { QStringLiteral("server"), ep.server.toString() } };
+            if (!ep.tlsServerName.isEmpty())
+                info.insert(QStringLiteral("tls-server-name"), ep.tlsServerName);
+            if (ep.insecureSkipTlsVerify)
+                info.insert(QStringLiteral("insecure-skip-tls-verify"), true);
+            QByteArray caPem;
+            for (const QSslCertificate &c : std::as_const(ep.caCertificates))
+                caPem += c.toPem();
+            if (!caPem.isEmpty())
+                info.insert(QStringLiteral("certificate-authority-data"), QString::fromLatin1(caPem.toBase64()));
+            if (ep.proxyUrl.isValid() && !ep.proxyUrl.isEmpty())
+                info.insert(QStringLiteral("proxy-url"), ep.proxyUrl.toString());
+            if (ep.clusterExtensions.contains(QLatin1String("client.authentication.k8s.io/exec")))
+                info.insert(QStringLiteral("config"), ep.clusterExtensions.value(QLatin1String("client.authentication.k8s.io/exec")));
+            ep.exec.clusterInfo = info;
+        }
         if (u.contains(QLatin1String("token")))
             ep.token = u.value(QLatin1String("token")).toString();
         else if (u.contains(QLatin1String("tokenFile")))

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "execcredential.h"
 #include "result.h"
 
 #include <QJsonObject>
@@ -43,6 +44,8 @@ struct ClusterEndpoint {
     QSslKey clientKey;
     QString impersonateUser;
     QStringList impersonateGroups;
+    bool hasExec = false;
+    ExecConfig exec;
 };
 
 // The kubeconfig files kubectl would read, in order (--kubeconfig, else KUBECONFIG, else ~/.kube/config).

@@ -26,11 +26,26 @@ QString networkErrorText(QNetworkReply *reply)
 }
 
 KubeReply::KubeReply(QNetworkReply *reply, QString what, int timeoutMs, QObject *parent)
+    : KubeReply(std::move(what), timeoutMs, parent)
+{
+    attach(reply);
+}
+
+void KubeReply::attach(QNetworkReply *reply)
+{
+    if (m_finished) {
+        reply->abort();
+        reply->deleteLater();
+        return;
+    }
+    m_reply = reply;
+    connect(reply, &QNetworkReply::finished, this, &KubeReply::complete);
+}
+
+KubeReply::KubeReply(QString what, int timeoutMs, QObject *parent)
     : QObject(parent)
-    , m_reply(reply)
     , m_what(std::move(what))
 {
-    connect(reply, &QNetworkReply::finished, this, &KubeReply::complete);
     if (timeoutMs > 0) {
         m_timer = new QTimer(this);
         m_timer->setSingleShot(true);
@@ -84,6 +99,16 @@ void KubeReply::complete()
     if (m_finished || !m_reply)
         return;
     m_status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (m_status == 401 && m_retryOnUnauthorized) {
+        const auto retry = std::exchange(m_retryOnUnauthorized, {});
+        QNetworkReply *old = m_reply;
+        m_reply = nullptr;
+        old->disconnect(this);
+        old->deleteLater();
+        if (retry())
+            return; // fresh credentials, same request: attach() follows
+        m_reply = old;
+    }
     m_body = m_reply->readAll();
     for (const auto &header : m_reply->rawHeaderPairs()) {
         if (header.first.compare("Warning", Qt::CaseInsensitive) == 0) {

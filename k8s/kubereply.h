@@ -8,6 +8,8 @@
 #include <QPointer>
 #include <QStringList>
 
+#include <functional>
+
 class QNetworkReply;
 class QTimer;
 
@@ -18,6 +20,12 @@ class KubeReply final : public QObject {
     Q_OBJECT
 public:
     KubeReply(QNetworkReply *reply, QString what, int timeoutMs, QObject *parent = nullptr);
+    // A request whose network reply comes later (after credentials are fetched): attach() it.
+    KubeReply(QString what, int timeoutMs, QObject *parent = nullptr);
+    void attach(QNetworkReply *reply);
+    void failWith(Error error) { fail(std::move(error)); }
+    // Called on a 401; returning true means the request is sent again (and attach() follows).
+    void setRetryOnUnauthorized(std::function<bool()> retry) { m_retryOnUnauthorized = std::move(retry); }
     ~KubeReply() override;
 
     bool isFinished() const { return m_finished; }
@@ -47,6 +55,7 @@ private:
     QByteArray m_body;
     Error m_error;
     QStringList m_warnings;
+    std::function<bool()> m_retryOnUnauthorized;
 };
 
 } // namespace canary::k8s

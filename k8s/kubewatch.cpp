@@ -191,8 +191,9 @@ void KubeWatch::onStreamFinished()
         watch(); // a clean close (timeoutSeconds): carry on from the last resourceVersion
         return;
     }
-    if (status == 410) {
-        retryLater(QStringLiteral("resource version expired"), true);
+    if (status == 410 || status == 401) {
+        // 410: the resourceVersion is gone. 401: credentials expired; listing again refreshes them.
+        retryLater(status == 410 ? QStringLiteral("resource version expired") : QStringLiteral("credentials expired"), true);
         return;
     }
     retryLater(status > 0 ? QStringLiteral("HTTP %1").arg(status) : stream->errorString(), false);
