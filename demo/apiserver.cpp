@@ -215,10 +215,57 @@ bool ApiServer::authenticate(const httplib::Request &request, httplib::Response 
     return false;
 }
 
+// Takes one from a fault's count; true when there was one to take.
+static bool takeFault(std::atomic<int> &counter)
+{
+    int left = counter.load();
+    while (left > 0 && !counter.compare_exchange_weak(left, left - 1)) { }
+    return left > 0;
+}
+
+Result<bool> parseFaults(const QString &text, FaultPlan *plan)
+{
+    for (const QString &item : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const QString key = item.section(QLatin1Char('='), 0, 0).trimmed();
+        bool ok = false;
+        const int value = item.section(QLatin1Char('='), 1).trimmed().toInt(&ok);
+        if (!ok || value < 0)
+            return makeError(QStringLiteral("--fault %1: expected NAME=NUMBER").arg(item));
+        if (key == QLatin1String("429"))
+            plan->tooManyRequests = value;
+        else if (key == QLatin1String("500"))
+            plan->internalErrors = value;
+        else if (key == QLatin1String("410"))
+            plan->expiredWatches = value;
+        else if (key == QLatin1String("slow"))
+            plan->slowMs = value;
+        else if (key == QLatin1String("drop-watch"))
+            plan->dropWatchAfterMs = value;
+        else
+            return makeError(QStringLiteral("--fault %1: unknown fault \"%2\" (429=N, 500=N, 410=N, slow=MS, drop-watch=MS)").arg(item, key));
+    }
+    return true;
+}
+
 void ApiServer::route(const httplib::Request &request, httplib::Response &response)
 {
     if (!authenticate(request, response))
         return;
+    const bool isWatch = request.get_param_value("watch") == "1" || request.get_param_value("watch") == "true";
+    if (const int ms = m_faults.slowMs.load(); ms > 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    if (!isWatch && takeFault(m_faults.tooManyRequests)) {
+        Error e = statusError(429, QStringLiteral("TooManyRequests"), QStringLiteral("the server has received too many requests and has asked us to try again later"));
+        QJsonObject status = statusJson(e);
+        status.insert(QStringLiteral("details"), QJsonObject { { QStringLiteral("retryAfterSeconds"), 1 } });
+        response.set_header("Retry-After", "1");
+        sendJson(response, 429, status);
+        return;
+    }
+    if (!isWatch && takeFault(m_faults.internalErrors)) {
+        sendError(response, statusError(500, QStringLiteral("InternalError"), QStringLiteral("an error on the server (\"injected by --fault\") has prevented the request from succeeding")));
+        return;
+    }
     const QString path = qs(request.path);
     if (request.method == "GET" && (handleDiscovery(path, response) || handleOpenApi(path, response)))
         return;
@@ -502,21 +549,27 @@ void ApiServer::handleWatch(const httplib::Request &request, httplib::Response &
         bool initial = false;
         QDateTime deadline;
         QDateTime nextBookmark;
+        bool expired = false;
     };
     auto state = std::make_shared<State>();
     state->deadline = QDateTime::currentDateTimeUtc().addSecs(qMax(1, timeoutSeconds));
     state->nextBookmark = QDateTime::currentDateTimeUtc().addSecs(10);
+    const int dropAfter = m_faults.dropWatchAfterMs.load();
+    const QDateTime dropAt = dropAfter > 0 ? QDateTime::currentDateTimeUtc().addMSecs(dropAfter) : QDateTime();
     if (rvParam.isEmpty() || rvParam == QLatin1String("0")) {
         state->initial = true;
         state->after = 0;
     } else {
         state->after = rvParam.toLongLong();
+        state->expired = takeFault(m_faults.expiredWatches); // --fault 410=N: as after an etcd compaction
     }
     const ResourceType *typePtr = &type;
     response.status = 200;
     // A compressed stream would hold events back in the compressor: watch responses go out as they are.
     response.set_chunked_content_provider("application/json;stream=watch", [this, state, typePtr, ns, apiVersion, bookmarks, labelSelector,
-                                                               fieldSelector](size_t, httplib::DataSink &sink) {
+                                                               fieldSelector, dropAt](size_t, httplib::DataSink &sink) {
+        if (dropAt.isValid() && QDateTime::currentDateTimeUtc() >= dropAt)
+            return false; // --fault drop-watch: cut the stream without a clean end
         const auto write = [&](const QString &type, const QJsonObject &object) {
             const QByteArray line = QJsonDocument(QJsonObject { { QStringLiteral("type"), type }, { QStringLiteral("object"), object } })
                                             .toJson(QJsonDocument::Compact)
@@ -543,7 +596,7 @@ void ApiServer::handleWatch(const httplib::Request &request, httplib::Response &
         }
         QList<WatchEvent> events;
         qint64 scanned = 0;
-        if (!m_store.eventsAfter(state->after, *typePtr, ns, std::chrono::milliseconds(500), &events, &scanned)) {
+        if (state->expired || !m_store.eventsAfter(state->after, *typePtr, ns, std::chrono::milliseconds(dropAt.isValid() ? 50 : 500), &events, &scanned)) {
             write(QStringLiteral("ERROR"),
                   statusJson(statusError(410, QStringLiteral("Expired"),
                                          QStringLiteral("too old resource version: %1 (%2)").arg(state->after).arg(m_store.currentResourceVersion()))));

@@ -24,10 +24,21 @@ struct ApiServerOptions {
     QString token;
 };
 
+// --fault: misbehaviour on purpose, for tests. Counts apply to ordinary (non-watch) API requests.
+struct FaultPlan {
+    std::atomic<int> tooManyRequests { 0 }; // answer 429 with Retry-After: 1 this many times
+    std::atomic<int> internalErrors { 0 }; // answer 500 this many times
+    std::atomic<int> expiredWatches { 0 }; // answer this many watches from a resourceVersion with ERROR 410 Expired
+    std::atomic<int> slowMs { 0 }; // delay every answer
+    std::atomic<int> dropWatchAfterMs { 0 }; // cut watch streams (no clean end) after this long
+};
+Result<bool> parseFaults(const QString &text, FaultPlan *plan);
+
 // The Kubernetes API, as much of it as kubectl and Canary Deck use, over HTTPS on loopback.
 class ApiServer final {
 public:
     ApiServer(ObjectStore &store, ApiServerOptions options);
+    FaultPlan &faults() { return m_faults; }
     ~ApiServer();
 
     // Binds to 127.0.0.1 (port 0: any free port) and returns the port, or -1.
@@ -50,6 +61,7 @@ private:
     std::unique_ptr<httplib::Server> m_server;
     std::atomic<bool> m_stopping { false };
     int m_port = 0;
+    FaultPlan m_faults;
 };
 
 } // namespace canary::demo

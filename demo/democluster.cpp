@@ -158,6 +158,9 @@ Result<DemoEndpoints> DemoCluster::start()
     const QString token = QStringLiteral("demo.") + QString::fromLatin1(tokenBytes.toHex());
 
     d->api = std::make_unique<ApiServer>(d->store, ApiServerOptions { certs->serverCertificatePem, certs->serverKeyPem, token });
+    const Result<bool> faults = parseFaults(d->options.faults, &d->api->faults());
+    if (!faults)
+        return faults.error();
     const int apiPort = d->api->bind(d->options.apiPort);
     if (apiPort <= 0)
         return makeError(QStringLiteral("cannot listen on 127.0.0.1:%1 for the API server (port in use?)").arg(d->options.apiPort));
@@ -235,6 +238,13 @@ void DemoCluster::Private::runUsers()
         }
         std::this_thread::sleep_until(next);
     }
+}
+
+Result<bool> DemoCluster::setFaults(const QString &faults)
+{
+    if (!d->api)
+        return makeError(QStringLiteral("the demo cluster is not running"));
+    return parseFaults(faults, &d->api->faults());
 }
 
 void DemoCluster::stop()

@@ -16,6 +16,7 @@ struct DemoClusterOptions {
     int metricsPort = 0;
     double usersPerSecond = 20; // background requests per second per route
     bool loadSeeds = true;
+    QString faults; // --fault: 429=N,500=N,410=N,slow=MS,drop-watch=MS
 };
 
 struct DemoEndpoints {
@@ -35,6 +36,8 @@ public:
     // starts serving on background threads.
     Result<DemoEndpoints> start();
     void stop();
+    // Changes the --fault plan of a running cluster (tests).
+    Result<bool> setFaults(const QString &faults);
 
     // The seed manifests in the order the demo creates them.
     static QStringList seedFiles();

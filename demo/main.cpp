@@ -41,7 +41,8 @@ int main(int argc, char *argv[])
     const QCommandLineOption metricsPort(QStringLiteral("metrics-port"), QStringLiteral("HTTP port of the Prometheus metrics (0: any free port)."), QStringLiteral("PORT"), QStringLiteral("0"));
     const QCommandLineOption users(QStringLiteral("users"), QStringLiteral("Background requests per second per route (0: none)."), QStringLiteral("RPS"), QStringLiteral("20"));
     const QCommandLineOption empty(QStringLiteral("empty"), QStringLiteral("Start without the seed scenarios."));
-    parser.addOptions({ kubeconfigOut, apiPort, gatewayPort, metricsPort, users, empty });
+    const QCommandLineOption fault(QStringLiteral("fault"), QStringLiteral("Misbehave on purpose, for tests: 429=N and 500=N answer the next N API requests so, 410=N expires the next N watches, slow=MS delays every answer, drop-watch=MS cuts watch streams after MS."), QStringLiteral("LIST"));
+    parser.addOptions({ kubeconfigOut, apiPort, gatewayPort, metricsPort, users, empty, fault });
     parser.process(app);
 
     const auto port = [&](const QCommandLineOption &option) {
@@ -66,6 +67,7 @@ int main(int argc, char *argv[])
         return 2;
     }
     options.loadSeeds = !parser.isSet(empty);
+    options.faults = parser.value(fault);
 
     canary::demo::DemoCluster cluster(options);
     const auto started = cluster.start();

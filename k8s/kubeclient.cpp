@@ -106,6 +106,14 @@ KubeReply *KubeClient::send(const KubeRequest &request, const QString &what)
 {
     const QString description = what.isEmpty() ? QString::fromLatin1(request.verb) + QLatin1Char(' ') + request.path : what;
     auto *reply = new KubeReply(description, m_requestTimeoutMs > 0 ? m_requestTimeoutMs : request.timeoutMs, this);
+    reply->setResend(
+            [this, reply, request] {
+                if (m_exec)
+                    sendWithExec(reply, request, true);
+                else
+                    reply->attach(rawSend(request, nullptr));
+            },
+            request.verb == "GET");
     if (m_exec)
         sendWithExec(reply, request, false);
     else

@@ -109,6 +109,26 @@ void KubeReply::complete()
             return; // fresh credentials, same request: attach() follows
         m_reply = old;
     }
+    const bool throttled = m_status == 429 && m_throttled < 10;
+    const bool serverError = (m_status == 500 || m_status == 502 || m_status == 503 || m_status == 504) && m_idempotent && m_serverErrors < 3;
+    if (m_resend && (throttled || serverError)) {
+        int delayMs = 500 << m_serverErrors;
+        if (throttled) {
+            const int seconds = m_reply->rawHeader("Retry-After").toInt();
+            delayMs = qBound(100, (seconds > 0 ? seconds : 1) * 1000, 30000);
+            ++m_throttled;
+        } else {
+            ++m_serverErrors;
+        }
+        m_reply->disconnect(this);
+        m_reply->deleteLater();
+        m_reply = nullptr;
+        QTimer::singleShot(delayMs, this, [this] {
+            if (!m_finished)
+                m_resend();
+        });
+        return;
+    }
     m_body = m_reply->readAll();
     for (const auto &header : m_reply->rawHeaderPairs()) {
         if (header.first.compare("Warning", Qt::CaseInsensitive) == 0) {

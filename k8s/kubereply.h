@@ -26,6 +26,14 @@ public:
     void failWith(Error error) { fail(std::move(error)); }
     // Called on a 401; returning true means the request is sent again (and attach() follows).
     void setRetryOnUnauthorized(std::function<bool()> retry) { m_retryOnUnauthorized = std::move(retry); }
+    // Sends the request again. With it, 429 is retried after Retry-After (10 times at most, as client-go
+    // does) and, for reads, 500/502/503/504 with backoff (3 times), all within the request's timeout.
+    void setResend(std::function<void()> resend, bool idempotent)
+    {
+        m_resend = std::move(resend);
+        m_idempotent = idempotent;
+    }
+    int retries() const { return m_throttled + m_serverErrors; }
     ~KubeReply() override;
 
     bool isFinished() const { return m_finished; }
@@ -56,6 +64,10 @@ private:
     Error m_error;
     QStringList m_warnings;
     std::function<bool()> m_retryOnUnauthorized;
+    std::function<void()> m_resend;
+    bool m_idempotent = false;
+    int m_throttled = 0;
+    int m_serverErrors = 0;
 };
 
 } // namespace canary::k8s

@@ -29,6 +29,9 @@ private Q_SLOTS:
     void watchSeesChangesByOthers();
     void sessionBuildsReleases();
     void sessionApplyStaleIsAConflict();
+    void throttledRequestsAreRetried();
+    void serverErrorsAreRetriedForReadsOnly();
+    void watchSurvivesDroppedStreams();
 
 private:
     k8s::KubeReply *send(const k8s::KubeRequest &request);
@@ -283,6 +286,130 @@ void TestDemoCluster::sessionApplyStaleIsAConflict()
     const QJsonObject live = m_cluster->get(kVs + QStringLiteral("/color-is-vs"));
     QCOMPARE(core::labelsOf(live).value(QLatin1String("changed-by")).toString(), QStringLiteral("someone-else"));
     QCOMPARE(test::routeWeights(live).value(QStringLiteral("green-sub")), 25);
+}
+
+void TestDemoCluster::throttledRequestsAreRetried()
+{
+    // Two 429s with Retry-After: 1, then the answer: the caller sees only the answer.
+    QVERIFY(m_cluster->setFaults(QStringLiteral("429=2")));
+    QElapsedTimer clock;
+    clock.start();
+    k8s::KubeReply *reply = send(k8s::KubeRequest::get(kVs + QStringLiteral("/greeting")));
+    QVERIFY2(reply->ok(), qPrintable(reply->error().message));
+    QCOMPARE(reply->retries(), 2);
+    QCOMPARE(core::objectName(reply->json()), QStringLiteral("greeting"));
+    QVERIFY2(clock.elapsed() >= 1900, "Retry-After was not honoured");
+    // Writes are retried on 429 too: the server did not act on them.
+    QVERIFY(m_cluster->setFaults(QStringLiteral("429=1")));
+    k8s::KubeReply *patch = send(k8s::KubeRequest::mergePatch(kVs + QStringLiteral("/greeting"), R"({"metadata":{"annotations":{"throttled":"once"}}})"));
+    QVERIFY2(patch->ok(), qPrintable(patch->error().message));
+    QCOMPARE(patch->retries(), 1);
+    // More refusals than the client's patience: the 429 reaches the caller, decoded.
+    QVERIFY(m_cluster->setFaults(QStringLiteral("429=50")));
+    m_client->setRequestTimeout(2500);
+    k8s::KubeReply *refused = send(k8s::KubeRequest::get(kVs + QStringLiteral("/greeting")));
+    m_client->setRequestTimeout(0);
+    QVERIFY(m_cluster->setFaults(QStringLiteral("429=0")));
+    QVERIFY(!refused->ok());
+    QVERIFY2(refused->error().message.contains(QLatin1String("did not answer within 2.5 s")), qPrintable(refused->error().message));
+}
+
+void TestDemoCluster::serverErrorsAreRetriedForReadsOnly()
+{
+    QVERIFY(m_cluster->setFaults(QStringLiteral("500=2")));
+    k8s::KubeReply *reply = send(k8s::KubeRequest::get(kVs + QStringLiteral("/greeting")));
+    QVERIFY2(reply->ok(), qPrintable(reply->error().message));
+    QCOMPARE(reply->retries(), 2);
+    // A write that failed with 500 may have been carried out: it is reported, not repeated.
+    QVERIFY(m_cluster->setFaults(QStringLiteral("500=1")));
+    k8s::KubeReply *patch = send(k8s::KubeRequest::mergePatch(kVs + QStringLiteral("/greeting"), R"({"metadata":{"annotations":{"failed":"once"}}})"));
+    QVERIFY(!patch->ok());
+    QCOMPARE(patch->httpStatus(), 500);
+    QCOMPARE(patch->retries(), 0);
+    QVERIFY2(patch->error().message.contains(QLatin1String("injected by --fault")), qPrintable(patch->error().message));
+    QVERIFY(m_cluster->setFaults(QStringLiteral("500=0")));
+}
+
+void TestDemoCluster::watchSurvivesDroppedStreams()
+{
+    // The app's model: what the watch delivered, by name. It must end equal to the server's list,
+    // with no event delivered twice, while every stream is cut after 400 ms.
+    const QString path = QStringLiteral("/apis/networking.istio.io/v1/namespaces/faults/destinationrules");
+    k8s::KubeWatch watch(m_client.get(), path);
+    QMap<QString, QString> model;
+    QSet<QString> seen;
+    int doubled = 0;
+    int relists = 0;
+    int reconnects = 0;
+    connect(&watch, &k8s::KubeWatch::listed, this, [&](const QList<QJsonObject> &items) {
+        ++relists;
+        model.clear();
+        for (const QJsonObject &o : items)
+            model.insert(core::objectName(o), core::resourceVersion(o));
+    });
+    connect(&watch, &k8s::KubeWatch::changed, this, [&](const QString &type, const QJsonObject &o) {
+        const QString rv = core::resourceVersion(o);
+        if (seen.contains(type + rv))
+            ++doubled;
+        seen.insert(type + rv);
+        if (type == QLatin1String("DELETED"))
+            model.remove(core::objectName(o));
+        else
+            model.insert(core::objectName(o), rv);
+    });
+    connect(&watch, &k8s::KubeWatch::stateChanged, this, [&](k8s::KubeWatch::State state) {
+        if (state == k8s::KubeWatch::State::Reconnecting)
+            ++reconnects;
+    });
+    QVERIFY(m_cluster->setFaults(QStringLiteral("drop-watch=400,410=2")));
+    watch.start();
+    QTRY_COMPARE_WITH_TIMEOUT(watch.state(), k8s::KubeWatch::State::Watching, 10000);
+
+    // 500 events written by another client: 50 creations, 430 changes, 20 deletions.
+    k8s::KubeClient other(m_cluster->endpoint());
+    int writes = 0;
+    const auto write = [&](const k8s::KubeRequest &request) {
+        k8s::KubeReply *reply = other.send(request);
+        QSignalSpy done(reply, &k8s::KubeReply::finished);
+        if (!reply->isFinished())
+            done.wait(20000);
+        const bool ok = reply->ok();
+        if (!ok)
+            qWarning("%s", qPrintable(reply->error().message));
+        reply->deleteLater();
+        // Spread the writes over a few seconds, so that streams are cut while events flow.
+        if (++writes % 25 == 0)
+            QTest::qWait(150);
+        return ok;
+    };
+    QVERIFY(write(k8s::KubeRequest::create(QStringLiteral("/api/v1/namespaces"), R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"faults"}})")));
+    for (int i = 0; i < 50; ++i) {
+        const QJsonObject dr {
+            { QStringLiteral("apiVersion"), QStringLiteral("networking.istio.io/v1") },
+            { QStringLiteral("kind"), QStringLiteral("DestinationRule") },
+            { QStringLiteral("metadata"), QJsonObject { { QStringLiteral("name"), QStringLiteral("dr-%1").arg(i) } } },
+            { QStringLiteral("spec"), QJsonObject { { QStringLiteral("host"), QStringLiteral("svc-%1").arg(i) } } },
+        };
+        QVERIFY(write(k8s::KubeRequest::create(path, QJsonDocument(dr).toJson(QJsonDocument::Compact))));
+    }
+    for (int i = 0; i < 430; ++i) {
+        const QByteArray patch = QStringLiteral(R"({"metadata":{"labels":{"step":"%1"}}})").arg(i).toUtf8();
+        QVERIFY(write(k8s::KubeRequest::mergePatch(path + QStringLiteral("/dr-%1").arg(i % 50), patch)));
+    }
+    for (int i = 0; i < 20; ++i)
+        QVERIFY(write(k8s::KubeRequest::remove(path + QStringLiteral("/dr-%1").arg(i * 2))));
+
+    const QJsonArray items = m_cluster->get(path).value(QLatin1String("items")).toArray();
+    QCOMPARE(items.size(), 30);
+    QMap<QString, QString> server;
+    for (const QJsonValue &item : items)
+        server.insert(core::objectName(item.toObject()), core::resourceVersion(item.toObject()));
+    QTRY_COMPARE_WITH_TIMEOUT(model, server, 20000);
+    QVERIFY(m_cluster->setFaults(QStringLiteral("drop-watch=0,410=0")));
+    QCOMPARE(doubled, 0);
+    QCOMPARE(relists, 3); // the first list, and one for each 410
+    QVERIFY2(reconnects >= 3, qPrintable(QStringLiteral("only %1 reconnects: the fault did not bite").arg(reconnects)));
+    qInfo("%d reconnects, %d lists, %lld distinct events", reconnects, relists, qint64(seen.size()));
 }
 
 QTEST_GUILESS_MAIN(TestDemoCluster)

@@ -20,6 +20,7 @@ public:
     QString error() const { return m_error; }
     const demo::DemoEndpoints &endpoints() const { return m_endpoints; }
     k8s::ClusterEndpoint endpoint() const;
+    bool setFaults(const QString &faults) { return m_cluster->setFaults(faults).ok(); }
 
     // Synchronous helpers for assertions (they spin an event loop).
     QJsonObject get(const QString &path) const;
