@@ -96,8 +96,77 @@ void ReleaseSession::discover()
     });
 }
 
+void ReleaseSession::checkAccess()
+{
+    // Before Apply is offered, the server says whether this user may write what an apply writes.
+    const int generation = ++m_accessGeneration;
+    const QString ns = m_snapshot.ns;
+    if (m_istioVersion.isEmpty()) {
+        m_access = Access::Unknown;
+        m_accessDetail.clear();
+        Q_EMIT accessChanged(m_access, m_accessDetail);
+        return;
+    }
+    struct Check {
+        QString verb;
+        QString resource;
+    };
+    const QList<Check> checks { { QStringLiteral("update"), QStringLiteral("virtualservices") },
+                                { QStringLiteral("update"), QStringLiteral("destinationrules") },
+                                { QStringLiteral("create"), QStringLiteral("destinationrules") } };
+    auto pending = std::make_shared<int>(int(checks.size()));
+    auto denied = std::make_shared<QStringList>();
+    auto reasons = std::make_shared<QStringList>();
+    auto unknown = std::make_shared<bool>(false);
+    for (const Check &check : checks) {
+        const QJsonObject review {
+            { QStringLiteral("apiVersion"), QStringLiteral("authorization.k8s.io/v1") },
+            { QStringLiteral("kind"), QStringLiteral("SelfSubjectAccessReview") },
+            { QStringLiteral("spec"),
+              QJsonObject { { QStringLiteral("resourceAttributes"),
+                              QJsonObject { { QStringLiteral("namespace"), ns },
+                                            { QStringLiteral("verb"), check.verb },
+                                            { QStringLiteral("group"), kIstioGroup },
+                                            { QStringLiteral("resource"), check.resource } } } } },
+        };
+        KubeReply *reply = m_client->send(KubeRequest::create(QStringLiteral("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"),
+                                                              QJsonDocument(review).toJson(QJsonDocument::Compact)),
+                                          tr("access review"));
+        connect(reply, &KubeReply::finished, this, [this, reply, check, ns, generation, pending, denied, reasons, unknown] {
+            reply->deleteLater();
+            if (generation != m_accessGeneration)
+                return;
+            if (!reply->ok()) {
+                *unknown = true; // an old or locked-down server: the write itself will say
+            } else {
+                const QJsonObject status = reply->json().value(QLatin1String("status")).toObject();
+                if (!status.value(QLatin1String("allowed")).toBool()) {
+                    denied->append(QStringLiteral("%1 %2.%3").arg(check.verb, check.resource, kIstioGroup));
+                    const QString reason = status.value(QLatin1String("reason")).toString();
+                    if (!reason.isEmpty() && !reasons->contains(reason))
+                        reasons->append(reason);
+                }
+            }
+            if (--*pending > 0)
+                return;
+            if (!denied->isEmpty()) {
+                m_access = Access::Denied;
+                m_accessDetail = tr("Read-only: the cluster does not let your user %1 in namespace \"%2\"%3. Ask a cluster "
+                                    "administrator for the permission.")
+                                         .arg(denied->join(tr(", nor ")), ns,
+                                              reasons->isEmpty() ? QString() : QStringLiteral(" (%1)").arg(reasons->join(QLatin1String("; "))));
+            } else {
+                m_access = *unknown ? Access::Unknown : Access::Allowed;
+                m_accessDetail.clear();
+            }
+            Q_EMIT accessChanged(m_access, m_accessDetail);
+        });
+    }
+}
+
 void ReleaseSession::startWatches()
 {
+    checkAccess();
     for (const QPointer<k8s::KubeWatch> &w : std::as_const(m_watches))
         delete w.data();
     m_watches.clear();

@@ -26,6 +26,9 @@ class ReleaseSession final : public QObject {
 public:
     enum class Connection { Connecting, Connected, Reconnecting, NoIstio, Failed };
     Q_ENUM(Connection)
+    // Whether the server lets this user write the Istio objects of the namespace (SelfSubjectAccessReview).
+    enum class Access { Unknown, Allowed, Denied };
+    Q_ENUM(Access)
 
     explicit ReleaseSession(k8s::ClusterEndpoint endpoint, QObject *parent = nullptr, QString journalDirectory = Journal::defaultDirectory());
     ~ReleaseSession() override;
@@ -40,6 +43,11 @@ public:
     QString istioVersion() const { return m_istioVersion; }
     Connection connection() const { return m_connection; }
     QString connectionDetail() const { return m_connectionDetail; }
+    Access writeAccess() const { return m_access; }
+    // Why writes are denied, naming the verb and resource, for the user.
+    QString writeAccessDetail() const { return m_accessDetail; }
+    // Asks the server again (for example after the user got the permission).
+    void checkAccess();
 
     const NamespaceSnapshot &snapshot() const { return m_snapshot; }
     const QList<Release> &releases() const { return m_releases; }
@@ -70,6 +78,7 @@ Q_SIGNALS:
     void releasesChanged();
     void namespacesChanged();
     void connectionChanged(canary::core::ReleaseSession::Connection connection, const QString &detail);
+    void accessChanged(canary::core::ReleaseSession::Access access, const QString &detail);
     void applyFinished(const QString &releaseName, bool ok, const QString &message);
     void dryRunFinished(const QString &releaseName, bool ok, const QString &message);
 
@@ -93,6 +102,9 @@ private:
     QString m_istioVersion;
     Connection m_connection = Connection::Connecting;
     QString m_connectionDetail;
+    Access m_access = Access::Unknown;
+    QString m_accessDetail;
+    int m_accessGeneration = 0;
     QStringList m_namespaces;
     NamespaceSnapshot m_snapshot;
     QList<Release> m_releases;

@@ -5,7 +5,9 @@
 
 #include <httplib.h>
 #include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include <QDateTime>
@@ -136,6 +138,39 @@ QJsonObject apiGroup(const QString &name, const QStringList &versions)
                          { QStringLiteral("preferredVersion"), vs.at(0) } };
 }
 
+// The review APIs: not stored, create only.
+struct ReviewResource {
+    const char *group;
+    const char *plural;
+    const char *kind;
+};
+constexpr ReviewResource kReviews[] = {
+    { "authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview" },
+    { "authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview" },
+};
+
+const ReviewResource *reviewGroup(const QString &group)
+{
+    for (const ReviewResource &r : kReviews) {
+        if (group == QLatin1String(r.group))
+            return &r;
+    }
+    return nullptr;
+}
+
+QJsonObject reviewResourceList(const ReviewResource &r)
+{
+    return QJsonObject { { QStringLiteral("kind"), QStringLiteral("APIResourceList") },
+                         { QStringLiteral("apiVersion"), QStringLiteral("v1") },
+                         { QStringLiteral("groupVersion"), QString(QLatin1String(r.group) + QStringLiteral("/v1")) },
+                         { QStringLiteral("resources"),
+                           QJsonArray { QJsonObject { { QStringLiteral("name"), QLatin1String(r.plural) },
+                                                      { QStringLiteral("singularName"), QString() },
+                                                      { QStringLiteral("namespaced"), false },
+                                                      { QStringLiteral("kind"), QLatin1String(r.kind) },
+                                                      { QStringLiteral("verbs"), QJsonArray { QStringLiteral("create") } } } } } };
+}
+
 QStringList groupVersions(const ObjectStore &store, const QString &group)
 {
     for (const ResourceType &t : store.types()) {
@@ -151,15 +186,59 @@ ApiServer::ApiServer(ObjectStore &store, ApiServerOptions options)
     : m_store(store)
     , m_options(std::move(options))
 {
-    BIO *certBio = BIO_new_mem_buf(m_options.certificatePem.constData(), int(m_options.certificatePem.size()));
-    X509 *cert = PEM_read_bio_X509(certBio, nullptr, nullptr, nullptr);
-    BIO_free(certBio);
-    BIO *keyBio = BIO_new_mem_buf(m_options.keyPem.constData(), int(m_options.keyPem.size()));
-    EVP_PKEY *key = PEM_read_bio_PrivateKey(keyBio, nullptr, nullptr, nullptr);
-    BIO_free(keyBio);
-    m_server = std::make_unique<httplib::SSLServer>(cert, key);
-    X509_free(cert);
-    EVP_PKEY_free(key);
+    // The TLS set-up kube-apiserver has: the serving chain, and client certificates requested but not
+    // required (tokens authenticate too); a certificate is checked against the client CA per request.
+    m_server = std::make_unique<httplib::SSLServer>([this](SSL_CTX &ctx) {
+        BIO *certBio = BIO_new_mem_buf(m_options.certificatePem.constData(), int(m_options.certificatePem.size()));
+        X509 *leaf = PEM_read_bio_X509(certBio, nullptr, nullptr, nullptr);
+        const bool leafOk = leaf && SSL_CTX_use_certificate(&ctx, leaf) == 1;
+        X509_free(leaf);
+        while (X509 *intermediate = PEM_read_bio_X509(certBio, nullptr, nullptr, nullptr)) {
+            if (SSL_CTX_add_extra_chain_cert(&ctx, intermediate) != 1)
+                X509_free(intermediate);
+        }
+        BIO_free(certBio);
+        ERR_clear_error();
+        BIO *keyBio = BIO_new_mem_buf(m_options.keyPem.constData(), int(m_options.keyPem.size()));
+        EVP_PKEY *key = PEM_read_bio_PrivateKey(keyBio, nullptr, nullptr, nullptr);
+        BIO_free(keyBio);
+        const bool keyOk = key && SSL_CTX_use_PrivateKey(&ctx, key) == 1 && SSL_CTX_check_private_key(&ctx) == 1;
+        EVP_PKEY_free(key);
+        if (!leafOk || !keyOk) {
+            m_error = !leafOk ? QStringLiteral("the serving certificate is not a PEM certificate")
+                              : QStringLiteral("the serving key is not a PEM private key, or does not match the certificate");
+            return false;
+        }
+        SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+        SSL_CTX_set_options(&ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+        static const unsigned char sessionContext[] = "canarydeck-demo";
+        SSL_CTX_set_session_id_context(&ctx, sessionContext, sizeof sessionContext - 1);
+        if (!m_options.clientCaPem.isEmpty()) {
+            X509_STORE *store = X509_STORE_new();
+            STACK_OF(X509_NAME) *names = sk_X509_NAME_new_null();
+            BIO *caBio = BIO_new_mem_buf(m_options.clientCaPem.constData(), int(m_options.clientCaPem.size()));
+            int count = 0;
+            while (X509 *ca = PEM_read_bio_X509(caBio, nullptr, nullptr, nullptr)) {
+                X509_STORE_add_cert(store, ca);
+                sk_X509_NAME_push(names, X509_NAME_dup(X509_get_subject_name(ca)));
+                X509_free(ca);
+                ++count;
+            }
+            BIO_free(caBio);
+            ERR_clear_error();
+            if (count == 0) {
+                X509_STORE_free(store);
+                sk_X509_NAME_pop_free(names, X509_NAME_free);
+                m_error = QStringLiteral("the client CA file holds no PEM certificate");
+                return false;
+            }
+            SSL_CTX_set_cert_store(&ctx, store);
+            SSL_CTX_set_client_CA_list(&ctx, names);
+            // Ask for a certificate, accept the handshake either way; authenticate() looks at the result.
+            SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER, [](int, X509_STORE_CTX *) { return 1; });
+        }
+        return true;
+    });
     // Watches hold a worker each for their whole life.
     m_server->new_task_queue = [] { return new httplib::ThreadPool(96); };
     m_server->set_keep_alive_max_count(1000);
@@ -171,6 +250,11 @@ ApiServer::ApiServer(ObjectStore &store, ApiServerOptions options)
     m_server->Put(".*", handler);
     m_server->Patch(".*", handler);
     m_server->Delete(".*", handler);
+}
+
+bool ApiServer::isValid() const
+{
+    return m_server->is_valid();
 }
 
 ApiServer::~ApiServer()
@@ -206,13 +290,72 @@ void ApiServer::stop()
         m_server->stop();
 }
 
-bool ApiServer::authenticate(const httplib::Request &request, httplib::Response &response) const
+bool ApiServer::authenticate(const httplib::Request &request, httplib::Response &response, UserInfo *user) const
 {
+    // x509 first, then bearer tokens, as kube-apiserver's union authenticator does.
+    if (!m_options.clientCaPem.isEmpty() && request.ssl) {
+        if (X509 *peer = SSL_get1_peer_certificate(request.ssl)) {
+            const bool verified = SSL_get_verify_result(request.ssl) == X509_V_OK;
+            if (verified) {
+                X509_NAME *subject = X509_get_subject_name(peer);
+                for (int i = 0; i < X509_NAME_entry_count(subject); ++i) {
+                    const X509_NAME_ENTRY *entry = X509_NAME_get_entry(subject, i);
+                    const int nid = OBJ_obj2nid(X509_NAME_ENTRY_get_object(entry));
+                    const ASN1_STRING *data = X509_NAME_ENTRY_get_data(entry);
+                    const QString value = QString::fromUtf8(reinterpret_cast<const char *>(ASN1_STRING_get0_data(data)), ASN1_STRING_length(data));
+                    if (nid == NID_commonName)
+                        user->name = value;
+                    else if (nid == NID_organizationName)
+                        user->groups.append(value);
+                }
+            }
+            X509_free(peer);
+            if (verified && !user->name.isEmpty()) {
+                user->groups.append(QStringLiteral("system:authenticated"));
+                return true;
+            }
+            user->groups.clear();
+        }
+    }
     const std::string auth = request.get_header_value("Authorization");
-    if (!m_options.token.isEmpty() && auth == "Bearer " + m_options.token.toStdString())
-        return true;
+    if (auth.rfind("Bearer ", 0) == 0) {
+        const QString token = QString::fromStdString(auth.substr(7)).trimmed();
+        if (!m_options.token.isEmpty() && token == m_options.token) {
+            *user = UserInfo { QStringLiteral("demo-admin"), QString(), { QStringLiteral("system:masters"), QStringLiteral("system:authenticated") } };
+            return true;
+        }
+        for (const StaticToken &t : m_options.tokens) {
+            if (t.token == token) {
+                *user = t.user;
+                return true;
+            }
+        }
+    }
     sendError(response, statusError(401, QStringLiteral("Unauthorized"), QStringLiteral("Unauthorized")));
     return false;
+}
+
+bool ApiServer::handleReviews(const httplib::Request &request, httplib::Response &response, const QString &path, const UserInfo &user)
+{
+    static const QString access = QStringLiteral("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews");
+    static const QString review = QStringLiteral("/apis/authentication.k8s.io/v1/selfsubjectreviews");
+    if (path != access && path != review)
+        return false;
+    if (request.method != "POST") {
+        sendError(response, statusError(405, QStringLiteral("MethodNotAllowed"), QStringLiteral("the server does not allow this method on the requested resource")));
+        return true;
+    }
+    if (path == review) {
+        sendJson(response, 201, selfSubjectReview(user, QStringLiteral("authentication.k8s.io/v1")));
+        return true;
+    }
+    const QJsonDocument body = QJsonDocument::fromJson(QByteArray::fromStdString(request.body));
+    if (!body.isObject()) {
+        sendError(response, statusError(400, QStringLiteral("BadRequest"), QStringLiteral("the request body is not a SelfSubjectAccessReview")));
+        return true;
+    }
+    sendJson(response, 201, selfSubjectAccessReview(user, body.object()));
+    return true;
 }
 
 // Takes one from a fault's count; true when there was one to take.
@@ -249,7 +392,8 @@ Result<bool> parseFaults(const QString &text, FaultPlan *plan)
 
 void ApiServer::route(const httplib::Request &request, httplib::Response &response)
 {
-    if (!authenticate(request, response))
+    UserInfo user;
+    if (!authenticate(request, response, &user))
         return;
     const bool isWatch = request.get_param_value("watch") == "1" || request.get_param_value("watch") == "true";
     if (const int ms = m_faults.slowMs.load(); ms > 0)
@@ -269,9 +413,11 @@ void ApiServer::route(const httplib::Request &request, httplib::Response &respon
     const QString path = qs(request.path);
     if (request.method == "GET" && (handleDiscovery(path, response) || handleOpenApi(path, response)))
         return;
+    if (handleReviews(request, response, path, user))
+        return;
     const QStringList segments = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
     if (segments.size() >= 3 && (segments.at(0) == QLatin1String("api") || segments.at(0) == QLatin1String("apis"))) {
-        handleResource(request, response, segments);
+        handleResource(request, response, segments, user);
         return;
     }
     sendError(response, statusError(404, QStringLiteral("NotFound"), QStringLiteral("the server could not find the requested resource")));
@@ -308,6 +454,8 @@ bool ApiServer::handleDiscovery(const QString &path, httplib::Response &response
             seen.append(t.group);
             groups.append(apiGroup(t.group, t.versions));
         }
+        for (const ReviewResource &r : kReviews)
+            groups.append(apiGroup(QLatin1String(r.group), { QStringLiteral("v1") }));
         sendJson(response, 200, QJsonObject { { QStringLiteral("kind"), QStringLiteral("APIGroupList") },
                                               { QStringLiteral("apiVersion"), QStringLiteral("v1") },
                                               { QStringLiteral("groups"), groups } });
@@ -318,6 +466,17 @@ bool ApiServer::handleDiscovery(const QString &path, httplib::Response &response
         return true;
     }
     const QStringList seg = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    if (seg.size() >= 2 && seg.size() <= 3 && seg.at(0) == QLatin1String("apis")) {
+        if (const ReviewResource *r = reviewGroup(seg.at(1))) {
+            if (seg.size() == 3 && seg.at(2) != QLatin1String("v1"))
+                return false;
+            QJsonObject group = apiGroup(seg.at(1), { QStringLiteral("v1") });
+            group.insert(QStringLiteral("kind"), QStringLiteral("APIGroup"));
+            group.insert(QStringLiteral("apiVersion"), QStringLiteral("v1"));
+            sendJson(response, 200, seg.size() == 2 ? group : reviewResourceList(*r));
+            return true;
+        }
+    }
     if (seg.size() == 2 && seg.at(0) == QLatin1String("apis")) {
         const QStringList versions = groupVersions(m_store, seg.at(1));
         if (versions.isEmpty())
@@ -403,7 +562,7 @@ bool ApiServer::handleOpenApi(const QString &path, httplib::Response &response)
     return true;
 }
 
-void ApiServer::handleResource(const httplib::Request &request, httplib::Response &response, const QStringList &segments)
+void ApiServer::handleResource(const httplib::Request &request, httplib::Response &response, const QStringList &segments, const UserInfo &user)
 {
     QString group;
     QString version;
@@ -436,6 +595,17 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
     const QString apiVersion = apiVersionOf(*type, version);
     const bool dryRun = param(request, "dryRun") == QLatin1String("All");
     const std::string &method = request.method;
+    const bool isWatch = param(request, "watch") == QLatin1String("1") || param(request, "watch") == QLatin1String("true");
+    const QString verb = method == "GET" ? (!name.isEmpty() ? QStringLiteral("get") : isWatch ? QStringLiteral("watch") : QStringLiteral("list"))
+            : method == "POST"           ? QStringLiteral("create")
+            : method == "PUT"            ? QStringLiteral("update")
+            : method == "PATCH"          ? QStringLiteral("patch")
+            : name.isEmpty()             ? QStringLiteral("deletecollection")
+                                         : QStringLiteral("delete");
+    if (!isAllowed(user, verb)) {
+        sendJson(response, 403, forbiddenStatus(user, verb, type->group, plural, name, ns));
+        return;
+    }
 
     const auto parseBody = [&](QJsonObject *out) -> bool {
         const QByteArray body = QByteArray::fromStdString(request.body);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "access.h"
 #include "objectstore.h"
 
 #include <QJsonObject>
@@ -19,9 +20,11 @@ struct Response;
 namespace canary::demo {
 
 struct ApiServerOptions {
-    QByteArray certificatePem;
+    QByteArray certificatePem; // the serving certificate, then any intermediates
     QByteArray keyPem;
-    QString token;
+    QString token; // the demo administrator's bearer token
+    QList<StaticToken> tokens; // --token-auth-file
+    QByteArray clientCaPem; // --client-ca-file: client certificates signed by these authenticate
 };
 
 // --fault: misbehaviour on purpose, for tests. Counts apply to ordinary (non-watch) API requests.
@@ -38,8 +41,11 @@ Result<bool> parseFaults(const QString &text, FaultPlan *plan);
 class ApiServer final {
 public:
     ApiServer(ObjectStore &store, ApiServerOptions options);
-    FaultPlan &faults() { return m_faults; }
     ~ApiServer();
+    FaultPlan &faults() { return m_faults; }
+    // False when the certificate, key or client CA could not be used (see error()).
+    bool isValid() const;
+    QString error() const { return m_error; }
 
     // Binds to 127.0.0.1 (port 0: any free port) and returns the port, or -1.
     int bind(int port);
@@ -49,8 +55,9 @@ public:
 
 private:
     void route(const httplib::Request &request, httplib::Response &response);
-    bool authenticate(const httplib::Request &request, httplib::Response &response) const;
-    void handleResource(const httplib::Request &request, httplib::Response &response, const QStringList &segments);
+    bool authenticate(const httplib::Request &request, httplib::Response &response, UserInfo *user) const;
+    bool handleReviews(const httplib::Request &request, httplib::Response &response, const QString &path, const UserInfo &user);
+    void handleResource(const httplib::Request &request, httplib::Response &response, const QStringList &segments, const UserInfo &user);
     void handleWatch(const httplib::Request &request, httplib::Response &response, const ResourceType &type,
                      const QString &ns, const QString &apiVersion);
     bool handleDiscovery(const QString &path, httplib::Response &response);
@@ -61,6 +68,7 @@ private:
     std::unique_ptr<httplib::Server> m_server;
     std::atomic<bool> m_stopping { false };
     int m_port = 0;
+    QString m_error;
     FaultPlan m_faults;
 };
 

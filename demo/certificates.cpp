@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -92,7 +93,13 @@ X509Ptr newCertificate(EVP_PKEY *publicKey, const QByteArray &cn, const QList<QB
 
 } // namespace
 
-Result<ServingCertificates> generateServingCertificates()
+QByteArray generatePrivateKeyPem(KeyType type)
+{
+    PKeyPtr key = type == KeyType::Rsa2048 ? PKeyPtr(EVP_RSA_gen(2048), &EVP_PKEY_free) : newKey();
+    return key ? pemOf(key.get()) : QByteArray();
+}
+
+Result<ServingCertificates> generateServingCertificates(const QByteArray &subjectAltNames)
 {
     PKeyPtr caKey = newKey();
     PKeyPtr serverKey = newKey();
@@ -102,7 +109,8 @@ Result<ServingCertificates> generateServingCertificates()
     if (!ca)
         return makeError(QStringLiteral("cannot sign the demo CA certificate"));
     X509Ptr server = newCertificate(serverKey.get(), "canarydeck-demo-apiserver", {}, ca.get(), caKey.get(), false,
-                                    "DNS:localhost,DNS:kubernetes,DNS:kubernetes.default.svc,IP:127.0.0.1,IP:::1",
+                                    subjectAltNames.isEmpty() ? "DNS:localhost,DNS:kubernetes,DNS:kubernetes.default.svc,IP:127.0.0.1,IP:::1"
+                                                              : subjectAltNames.constData(),
                                     "serverAuth");
     if (!server)
         return makeError(QStringLiteral("cannot sign the demo server certificate"));

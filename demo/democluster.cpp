@@ -157,7 +157,49 @@ Result<DemoEndpoints> DemoCluster::start()
         c = char(QRandomGenerator::system()->bounded(256));
     const QString token = QStringLiteral("demo.") + QString::fromLatin1(tokenBytes.toHex());
 
-    d->api = std::make_unique<ApiServer>(d->store, ApiServerOptions { certs->serverCertificatePem, certs->serverKeyPem, token });
+    ApiServerOptions api;
+    api.certificatePem = certs->serverCertificatePem;
+    api.keyPem = certs->serverKeyPem;
+    api.token = token;
+    QByteArray trustedPem = certs->caCertificatePem;
+    const auto readFile = [](const QString &flag, const QString &path) -> Result<QByteArray> {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return makeError(QStringLiteral("--%1 %2: %3").arg(flag, path, file.errorString()));
+        return file.readAll();
+    };
+    if (d->options.tlsCertFile.isEmpty() != d->options.tlsPrivateKeyFile.isEmpty())
+        return makeError(QStringLiteral("--tls-cert-file and --tls-private-key-file go together: give both or neither"));
+    if (!d->options.tlsCertFile.isEmpty()) {
+        const Result<QByteArray> cert = readFile(QStringLiteral("tls-cert-file"), d->options.tlsCertFile);
+        if (!cert)
+            return cert.error();
+        const Result<QByteArray> key = readFile(QStringLiteral("tls-private-key-file"), d->options.tlsPrivateKeyFile);
+        if (!key)
+            return key.error();
+        api.certificatePem = *cert;
+        api.keyPem = *key;
+        // The kubeconfig trusts what the file holds: a self-signed certificate, or a chain up to its root.
+        trustedPem = *cert;
+    }
+    if (!d->options.clientCaFile.isEmpty()) {
+        const Result<QByteArray> ca = readFile(QStringLiteral("client-ca-file"), d->options.clientCaFile);
+        if (!ca)
+            return ca.error();
+        api.clientCaPem = *ca;
+    }
+    if (!d->options.tokenAuthFile.isEmpty()) {
+        const Result<QList<StaticToken>> tokens = readTokenAuthFile(d->options.tokenAuthFile);
+        if (!tokens)
+            return tokens.error();
+        api.tokens = *tokens;
+    }
+    d->api = std::make_unique<ApiServer>(d->store, std::move(api));
+    if (!d->api->isValid()) {
+        const QString which = d->options.tlsCertFile.isEmpty() ? QStringLiteral("--client-ca-file %1").arg(d->options.clientCaFile)
+                                                                : QStringLiteral("--tls-cert-file %1 / --tls-private-key-file %2").arg(d->options.tlsCertFile, d->options.tlsPrivateKeyFile);
+        return makeError(QStringLiteral("%1: %2").arg(which, d->api->error()));
+    }
     const Result<bool> faults = parseFaults(d->options.faults, &d->api->faults());
     if (!faults)
         return faults.error();
@@ -202,7 +244,7 @@ Result<DemoEndpoints> DemoCluster::start()
     if (!out.open(QIODevice::WriteOnly))
         return makeError(QStringLiteral("cannot write the kubeconfig %1: %2").arg(endpoints.kubeconfig, out.errorString()));
     out.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    out.write(kubeconfigYaml(endpoints, certs->caCertificatePem, token));
+    out.write(kubeconfigYaml(endpoints, trustedPem, token));
     if (!out.commit())
         return makeError(QStringLiteral("cannot write the kubeconfig %1: %2").arg(endpoints.kubeconfig, out.errorString()));
 

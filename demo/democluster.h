@@ -17,6 +17,11 @@ struct DemoClusterOptions {
     double usersPerSecond = 20; // background requests per second per route
     bool loadSeeds = true;
     QString faults; // --fault: 429=N,500=N,410=N,slow=MS,drop-watch=MS
+    // Authentication as kube-apiserver's flags name it (empty: not used).
+    QString tokenAuthFile; // token,user,uid,"group1,group2" per line
+    QString clientCaFile; // client certificates signed by it authenticate as CN, groups from O
+    QString tlsCertFile; // serve this certificate (and chain) instead of the generated one
+    QString tlsPrivateKeyFile;
 };
 
 struct DemoEndpoints {

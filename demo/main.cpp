@@ -42,7 +42,11 @@ int main(int argc, char *argv[])
     const QCommandLineOption users(QStringLiteral("users"), QStringLiteral("Background requests per second per route (0: none)."), QStringLiteral("RPS"), QStringLiteral("20"));
     const QCommandLineOption empty(QStringLiteral("empty"), QStringLiteral("Start without the seed scenarios."));
     const QCommandLineOption fault(QStringLiteral("fault"), QStringLiteral("Misbehave on purpose, for tests: 429=N and 500=N answer the next N API requests so, 410=N expires the next N watches, slow=MS delays every answer, drop-watch=MS cuts watch streams after MS."), QStringLiteral("LIST"));
-    parser.addOptions({ kubeconfigOut, apiPort, gatewayPort, metricsPort, users, empty, fault });
+    const QCommandLineOption tokenAuthFile(QStringLiteral("token-auth-file"), QStringLiteral("Bearer tokens that authenticate, as kube-apiserver reads them: token,user,uid,\"group1,group2\" per line. Members of canarydeck:viewers may only read."), QStringLiteral("FILE"));
+    const QCommandLineOption clientCaFile(QStringLiteral("client-ca-file"), QStringLiteral("Client certificates signed by a CA in FILE authenticate as their CN, with their O values as groups."), QStringLiteral("FILE"));
+    const QCommandLineOption tlsCertFile(QStringLiteral("tls-cert-file"), QStringLiteral("Serve this PEM certificate (then any intermediates) instead of a generated one; the kubeconfig written trusts the file."), QStringLiteral("FILE"));
+    const QCommandLineOption tlsKeyFile(QStringLiteral("tls-private-key-file"), QStringLiteral("The PEM private key of --tls-cert-file."), QStringLiteral("FILE"));
+    parser.addOptions({ kubeconfigOut, apiPort, gatewayPort, metricsPort, users, empty, fault, tokenAuthFile, clientCaFile, tlsCertFile, tlsKeyFile });
     parser.process(app);
 
     const auto port = [&](const QCommandLineOption &option) {
@@ -68,6 +72,10 @@ int main(int argc, char *argv[])
     }
     options.loadSeeds = !parser.isSet(empty);
     options.faults = parser.value(fault);
+    options.tokenAuthFile = parser.value(tokenAuthFile);
+    options.clientCaFile = parser.value(clientCaFile);
+    options.tlsCertFile = parser.value(tlsCertFile);
+    options.tlsPrivateKeyFile = parser.value(tlsKeyFile);
 
     canary::demo::DemoCluster cluster(options);
     const auto started = cluster.start();

@@ -39,6 +39,49 @@ namespace canary::gui {
 
 namespace {
 
+// A splitter gives a pane at least its minimumSizeHint, which ignores height-for-width: a wrapped
+// message appearing in the editor would squeeze the slider rows. This grows the pane to the
+// height its layout needs at its width, taking the room from the panes below it.
+class PaneHeightKeeper final : public QObject {
+public:
+    PaneHeightKeeper(QSplitter *splitter, QWidget *pane)
+        : QObject(pane)
+        , m_splitter(splitter)
+        , m_pane(pane)
+    {
+        pane->installEventFilter(this);
+    }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (watched == m_pane && (event->type() == QEvent::LayoutRequest || event->type() == QEvent::Resize))
+            QTimer::singleShot(0, this, &PaneHeightKeeper::fit);
+        return false;
+    }
+
+private:
+    void fit()
+    {
+        QLayout *layout = m_pane->layout();
+        const int index = m_splitter->indexOf(m_pane);
+        if (!layout || index < 0 || m_splitter->count() < 2)
+            return;
+        const int needed = layout->hasHeightForWidth() ? layout->totalHeightForWidth(m_pane->width()) : layout->totalMinimumSize().height();
+        QList<int> sizes = m_splitter->sizes();
+        const int grow = needed - sizes.at(index);
+        if (grow <= 0)
+            return;
+        const int from = index + 1 < sizes.size() ? index + 1 : index - 1;
+        sizes[index] += grow;
+        sizes[from] = qMax(0, sizes.at(from) - grow);
+        m_splitter->setSizes(sizes);
+    }
+
+    QSplitter *m_splitter;
+    QWidget *m_pane;
+};
+
 QFrame *card(QWidget *parent)
 {
     auto *frame = new QFrame(parent);
@@ -93,6 +136,7 @@ MainWindow::MainWindow(core::ReleaseSession *session, core::TrafficMonitor *traf
     buildUi();
     connect(m_session, &core::ReleaseSession::releasesChanged, this, &MainWindow::onReleasesChanged);
     connect(m_session, &core::ReleaseSession::connectionChanged, this, &MainWindow::onConnectionChanged);
+    connect(m_session, &core::ReleaseSession::accessChanged, this, &MainWindow::refreshButtons);
     connect(m_session, &core::ReleaseSession::applyFinished, this, &MainWindow::onApplyFinished);
     connect(m_session, &core::ReleaseSession::dryRunFinished, this, &MainWindow::onDryRun);
     connect(m_session, &core::ReleaseSession::namespacesChanged, this, [this] {
@@ -157,7 +201,7 @@ void MainWindow::buildUi()
     });
 
     auto *right = new QSplitter(Qt::Vertical, split);
-    buildEditor(right);
+    new PaneHeightKeeper(right, buildEditor(right));
     auto *bottom = new QSplitter(Qt::Horizontal, right);
     m_chart = new TrafficChart(bottom);
     m_chart->setObjectName(QStringLiteral("trafficChart"));
@@ -373,6 +417,13 @@ QWidget *MainWindow::buildEditor(QWidget *parent)
     buttons->addWidget(m_redoButton);
     buttons->addStretch(1);
     buttons->addWidget(m_rollbackButton);
+    m_accessLabel = new QLabel(editor);
+    m_accessLabel->setObjectName(QStringLiteral("accessLabel"));
+    m_accessLabel->setWordWrap(true);
+    m_accessLabel->setStyleSheet(QStringLiteral("QLabel { background: #fff4d6; color: #5c4300; border: 1px solid #e0c36a; "
+                                                "border-radius: 3px; padding: 4px 6px; }"));
+    m_accessLabel->hide();
+    ev->addWidget(m_accessLabel);
     ev->addLayout(buttons);
     m_messageLabel = new QLabel(editor);
     m_messageLabel->setObjectName(QStringLiteral("messageLabel"));
@@ -735,16 +786,23 @@ void MainWindow::refreshButtons()
         for (const core::Finding &f : core::validateRelease(*cur, cur->vs, true))
             blocking = blocking || f.severity == core::Finding::Severity::Error;
     }
-    m_applyButton->setEnabled(live && connected && !busy && hasDraft() && !blocking);
+    // Asked of the server (SelfSubjectAccessReview) before Apply is offered.
+    const bool denied = m_session->writeAccess() == core::ReleaseSession::Access::Denied;
+    m_accessLabel->setText(m_session->writeAccessDetail());
+    m_accessLabel->setVisible(denied);
+    m_applyButton->setEnabled(live && connected && !busy && hasDraft() && !blocking && !denied);
     m_applyButton->setText(m_rebaseOnApply ? tr("&Apply over their change") : tr("&Apply"));
+    m_applyButton->setToolTip(denied ? m_session->writeAccessDetail()
+                                     : tr("Server-side dry-run, then write with the resourceVersion read (Ctrl+Return)"));
     m_resetButton->setEnabled(hasDraft());
     m_undoButton->setEnabled(!m_undo.isEmpty());
     m_redoButton->setEnabled(!m_redo.isEmpty());
-    m_rollbackButton->setEnabled(live && connected && !busy && m_session->canRollback(m_releaseName));
-    m_rollbackButton->setToolTip(live && m_session->canRollback(m_releaseName)
+    m_rollbackButton->setEnabled(live && connected && !busy && m_session->canRollback(m_releaseName) && !denied);
+    m_rollbackButton->setToolTip(denied ? m_session->writeAccessDetail()
+                                 : live && m_session->canRollback(m_releaseName)
                                          ? tr("Undo the last applied change: %1").arg(m_session->rollbackSummary(m_releaseName))
                                          : tr("The journal holds no applied change of this release to roll back"));
-    m_weights->setPromoteEnabled(live && connected && !busy);
+    m_weights->setPromoteEnabled(live && connected && !busy && !denied);
     QTreeWidgetItem *route = m_matchRoutes->currentItem();
     const int routeCount = m_matchRoutes->topLevelItemCount();
     const int row = route ? m_matchRoutes->indexOfTopLevelItem(route) : -1;
@@ -753,7 +811,7 @@ void MainWindow::refreshButtons()
     m_moveDown->setEnabled(route && row + 1 < routeCount);
     m_mirrorButton->setEnabled(live != nullptr);
     const QTreeWidgetItem *entry = m_history->currentItem();
-    m_rollbackEntryButton->setEnabled(entry && entry->data(2, Qt::UserRole).toBool() && connected && !busy);
+    m_rollbackEntryButton->setEnabled(entry && entry->data(2, Qt::UserRole).toBool() && connected && !busy && !denied);
 }
 
 QList<core::MatchCondition> MainWindow::pendingConditions(bool includeForm, QString *problem) const

@@ -103,6 +103,7 @@ private:
     QToolButton *m_redoButton;
     QPushButton *m_rollbackButton;
     QLabel *m_messageLabel;
+    QLabel *m_accessLabel;
     QTabWidget *m_tabs;
     QPlainTextEdit *m_yaml;
     QPlainTextEdit *m_diffBefore;

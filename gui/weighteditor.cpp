@@ -37,8 +37,10 @@ void WeightEditor::setRows(const QList<WeightRow> &rows, const QList<int> &weigh
     for (int i = 0; same && i < rows.size(); ++i)
         same = rows.at(i).version == m_rows.at(i).version && rows.at(i).color == m_rows.at(i).color;
     if (same) {
-        for (int i = 0; i < rows.size(); ++i)
+        for (int i = 0; i < rows.size(); ++i) {
             m_names.at(i)->setText(nameText(rows.at(i)));
+            m_names.at(i)->setMinimumHeight(m_names.at(i)->sizeHint().height());
+        }
         m_rows = rows;
         m_weights = weights;
         sync();
@@ -61,6 +63,7 @@ void WeightEditor::setRows(const QList<WeightRow> &rows, const QList<int> &weigh
         auto *name = new QLabel(nameText(row), this);
         m_names.append(name);
         name->setMinimumWidth(190);
+        name->setMinimumHeight(name->sizeHint().height()); // two lines: never squeezed to one by the splitter
         auto *slider = new QSlider(Qt::Horizontal, this);
         slider->setObjectName(QStringLiteral("weightSlider_") + row.version);
         slider->setRange(0, 100);

@@ -41,6 +41,7 @@ private Q_SLOTS:
     void invalidRegexIsMarkedAsYouType();
     void undoAndDiscardUnappliedEdits();
     void historyRollsBackOneEntry();
+    void viewerSeesApplyDisabledWithTheReason();
 
 private:
     void answerNextConfirmation(QMessageBox::StandardButton button);
@@ -336,6 +337,51 @@ void TestMainWindow::historyRollsBackOneEntry()
     QCOMPARE(greeting.value(QLatin1String("spec")).toObject().value(QLatin1String("http")).toArray().size(), 1);
     QTRY_COMPARE(history->topLevelItem(0)->text(2), QStringLiteral("rollback"));
     QCOMPARE(history->topLevelItem(1)->text(2), QStringLiteral("rolled back"));
+}
+
+void TestMainWindow::viewerSeesApplyDisabledWithTheReason()
+{
+    // A user of group canarydeck:viewers: the server says (SelfSubjectAccessReview) that writes are
+    // denied, so the window edits and previews but does not offer Apply, and says why.
+    core::ReleaseSession session(m_cluster->endpointWithToken(QLatin1String(test::TestCluster::kViewerToken)));
+    gui::MainWindow window(&session, m_traffic.get());
+    window.show();
+    QSignalSpy access(&session, &core::ReleaseSession::accessChanged);
+    session.start();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(access.wait(20000));
+    QCOMPARE(session.writeAccess(), core::ReleaseSession::Access::Denied);
+    auto *list = window.findChild<QTreeWidget *>(QStringLiteral("releaseList"));
+    QTRY_VERIFY_WITH_TIMEOUT(!list->findItems(QStringLiteral("color-service"), Qt::MatchExactly).isEmpty(), 20000);
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, {},
+                      list->visualItemRect(list->findItems(QStringLiteral("color-service"), Qt::MatchExactly).constFirst()).center());
+    QTRY_COMPARE(window.selectedRelease(), QStringLiteral("color-service"));
+    const QMap<QString, int> before = liveColorWeights();
+    auto *green = window.findChild<QSpinBox *>(QStringLiteral("weightSpin_green-sub"));
+    QVERIFY(green);
+    green->setValue(before.value(QStringLiteral("green-sub")) == 40 ? 35 : 40);
+    auto *apply = window.findChild<QPushButton *>(QStringLiteral("applyButton"));
+    auto *reason = window.findChild<QLabel *>(QStringLiteral("accessLabel"));
+    QVERIFY(apply && reason);
+    QTRY_VERIFY(reason->isVisible());
+    QVERIFY(!apply->isEnabled());
+    QVERIFY2(reason->text().contains(QLatin1String("update virtualservices.networking.istio.io")), qPrintable(reason->text()));
+    QVERIFY2(reason->text().contains(QLatin1String("canarydeck:viewers")), qPrintable(reason->text()));
+    QCOMPARE(apply->toolTip(), reason->text());
+    QVERIFY(!window.findChild<QPushButton *>(QStringLiteral("rollbackButton"))->isEnabled());
+    for (QToolButton *promote : window.findChildren<QToolButton *>()) {
+        if (promote->objectName().startsWith(QLatin1String("promote")))
+            QVERIFY2(!promote->isEnabled(), qPrintable(promote->objectName()));
+    }
+    // Ctrl+Return does not get round it, and the live object is untouched.
+    QTest::keyClick(&window, Qt::Key_Return, Qt::ControlModifier);
+    QTest::qWait(300);
+    QCOMPARE(liveColorWeights(), before);
+    if (!qEnvironmentVariableIsEmpty("CANARYDECK_SCREENSHOT_DIR"))
+        window.grab().save(qEnvironmentVariable("CANARYDECK_SCREENSHOT_DIR") + QStringLiteral("/viewer.png"));
+    // The notice takes room from the chart, not from the slider rows.
+    const QWidget *weights = window.findChild<QWidget *>(QStringLiteral("weightEditor"));
+    QTRY_VERIFY2(weights->height() >= weights->minimumSizeHint().height(), "the weight rows are squeezed");
 }
 
 QTEST_MAIN(TestMainWindow)

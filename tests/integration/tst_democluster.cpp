@@ -29,6 +29,13 @@ private Q_SLOTS:
     void watchSeesChangesByOthers();
     void sessionBuildsReleases();
     void sessionApplyStaleIsAConflict();
+    void viewersReadButCannotWrite();
+    void accessReviews_data();
+    void accessReviews();
+    void clientCertificates_data();
+    void clientCertificates();
+    void sessionAsksBeforeOfferingWrites_data();
+    void sessionAsksBeforeOfferingWrites();
     void throttledRequestsAreRetried();
     void serverErrorsAreRetriedForReadsOnly();
     void watchSurvivesDroppedStreams();
@@ -286,6 +293,157 @@ void TestDemoCluster::sessionApplyStaleIsAConflict()
     const QJsonObject live = m_cluster->get(kVs + QStringLiteral("/color-is-vs"));
     QCOMPARE(core::labelsOf(live).value(QLatin1String("changed-by")).toString(), QStringLiteral("someone-else"));
     QCOMPARE(test::routeWeights(live).value(QStringLiteral("green-sub")), 25);
+}
+
+static k8s::KubeReply *waitFor(k8s::KubeReply *reply)
+{
+    QSignalSpy spy(reply, &k8s::KubeReply::finished);
+    if (!reply->isFinished())
+        spy.wait(20000);
+    return reply;
+}
+
+void TestDemoCluster::viewersReadButCannotWrite()
+{
+    k8s::KubeClient viewer(m_cluster->endpointWithToken(QLatin1String(test::TestCluster::kViewerToken)));
+    k8s::KubeReply *list = waitFor(viewer.send(k8s::KubeRequest::get(kVs)));
+    QVERIFY2(list->ok(), qPrintable(list->error().message));
+    QCOMPARE(list->json().value(QLatin1String("items")).toArray().size(), 5);
+    // Every kind of write, dry-run included, is refused with kube-apiserver's words.
+    k8s::KubeRequest patch = k8s::KubeRequest::mergePatch(kVs + QStringLiteral("/greeting"), R"({"metadata":{"labels":{"by":"viewer"}}})");
+    patch.query.addQueryItem(QStringLiteral("dryRun"), QStringLiteral("All"));
+    k8s::KubeReply *refused = waitFor(viewer.send(patch));
+    QCOMPARE(refused->httpStatus(), 403);
+    QCOMPARE(refused->error().reason, QStringLiteral("Forbidden"));
+    QVERIFY2(refused->error().message.contains(QLatin1String(
+                     R"(virtualservices.networking.istio.io "greeting" is forbidden: User "viewer" cannot patch resource "virtualservices" in API group "networking.istio.io" in the namespace "default")")),
+             qPrintable(refused->error().message));
+    k8s::KubeReply *create = waitFor(viewer.send(k8s::KubeRequest::create(QStringLiteral("/api/v1/namespaces"), R"({"metadata":{"name":"nope"}})")));
+    QCOMPARE(create->httpStatus(), 403);
+    QVERIFY2(create->error().message.contains(QLatin1String(R"(namespaces is forbidden: User "viewer" cannot create resource "namespaces" in API group "" at the cluster scope)")),
+             qPrintable(create->error().message));
+    // The editor may.
+    k8s::KubeClient editor(m_cluster->endpointWithToken(QLatin1String(test::TestCluster::kEditorToken)));
+    k8s::KubeReply *allowed = waitFor(editor.send(patch));
+    QVERIFY2(allowed->ok(), qPrintable(allowed->error().message));
+    // An unknown token is not anybody.
+    k8s::KubeClient nobody(m_cluster->endpointWithToken(QStringLiteral("no-such-token")));
+    QCOMPARE(waitFor(nobody.send(k8s::KubeRequest::get(kVs)))->httpStatus(), 401);
+}
+
+void TestDemoCluster::accessReviews_data()
+{
+    QTest::addColumn<QString>("token");
+    QTest::addColumn<QString>("verb");
+    QTest::addColumn<QString>("resource");
+    QTest::addColumn<bool>("allowed");
+    const QString viewer = QLatin1String(test::TestCluster::kViewerToken);
+    const QString editor = QLatin1String(test::TestCluster::kEditorToken);
+    QTest::newRow("viewer get") << viewer << "get" << "virtualservices" << true;
+    QTest::newRow("viewer list") << viewer << "list" << "destinationrules" << true;
+    QTest::newRow("viewer watch") << viewer << "watch" << "virtualservices" << true;
+    QTest::newRow("viewer update") << viewer << "update" << "virtualservices" << false;
+    QTest::newRow("viewer patch") << viewer << "patch" << "destinationrules" << false;
+    QTest::newRow("viewer create") << viewer << "create" << "destinationrules" << false;
+    QTest::newRow("viewer delete") << viewer << "delete" << "virtualservices" << false;
+    QTest::newRow("viewer any") << viewer << "*" << "virtualservices" << false;
+    QTest::newRow("editor update") << editor << "update" << "virtualservices" << true;
+    QTest::newRow("editor create") << editor << "create" << "destinationrules" << true;
+    QTest::newRow("admin delete") << QString() << "delete" << "virtualservices" << true;
+}
+
+void TestDemoCluster::accessReviews()
+{
+    QFETCH(QString, token);
+    QFETCH(QString, verb);
+    QFETCH(QString, resource);
+    QFETCH(bool, allowed);
+    k8s::KubeClient client(token.isEmpty() ? m_cluster->endpoint() : m_cluster->endpointWithToken(token));
+    const QJsonObject review { { QStringLiteral("apiVersion"), QStringLiteral("authorization.k8s.io/v1") },
+                               { QStringLiteral("kind"), QStringLiteral("SelfSubjectAccessReview") },
+                               { QStringLiteral("spec"), QJsonObject { { QStringLiteral("resourceAttributes"),
+                                                                         QJsonObject { { QStringLiteral("namespace"), QStringLiteral("default") },
+                                                                                       { QStringLiteral("verb"), verb },
+                                                                                       { QStringLiteral("group"), QStringLiteral("networking.istio.io") },
+                                                                                       { QStringLiteral("resource"), resource } } } } } };
+    k8s::KubeReply *reply = waitFor(client.send(k8s::KubeRequest::create(QStringLiteral("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"),
+                                                                         QJsonDocument(review).toJson())));
+    QVERIFY2(reply->ok(), qPrintable(reply->error().message));
+    QCOMPARE(reply->httpStatus(), 201);
+    const QJsonObject status = reply->json().value(QLatin1String("status")).toObject();
+    QCOMPARE(status.value(QLatin1String("allowed")).toBool(), allowed);
+    QCOMPARE(reply->json().value(QLatin1String("spec")).toObject(), review.value(QLatin1String("spec")).toObject());
+    if (!allowed)
+        QVERIFY(status.value(QLatin1String("reason")).toString().contains(QLatin1String("canarydeck:viewers")));
+}
+
+void TestDemoCluster::clientCertificates_data()
+{
+    QTest::addColumn<bool>("rsa");
+    QTest::addColumn<bool>("trustedCa");
+    QTest::addColumn<QString>("user");
+    QTest::addColumn<QStringList>("groups");
+    QTest::newRow("EC, two groups") << false << true << "alice" << QStringList { QStringLiteral("canarydeck:viewers"), QStringLiteral("dev") };
+    QTest::newRow("RSA, no group") << true << true << "bob" << QStringList {};
+    QTest::newRow("EC, another CA") << false << false << "mallory" << QStringList { QStringLiteral("system:masters") };
+    QTest::newRow("RSA, another CA") << true << false << "mallory" << QStringList {};
+}
+
+void TestDemoCluster::clientCertificates()
+{
+    QFETCH(bool, rsa);
+    QFETCH(bool, trustedCa);
+    QFETCH(QString, user);
+    QFETCH(QStringList, groups);
+    const QByteArray keyPem = demo::generatePrivateKeyPem(rsa ? demo::KeyType::Rsa2048 : demo::KeyType::EcP256);
+    QVERIFY(!keyPem.isEmpty());
+    const auto otherCa = demo::generateServingCertificates();
+    QVERIFY(otherCa.ok());
+    const auto certPem = demo::signClientCertificate(trustedCa ? m_cluster->clientCa() : *otherCa, keyPem, user, groups);
+    QVERIFY2(certPem.ok(), certPem.ok() ? "" : qPrintable(certPem.error().message));
+    k8s::ClusterEndpoint ep = m_cluster->endpoint();
+    ep.token.clear();
+    ep.clientCertificate = QSslCertificate(*certPem);
+    ep.clientKey = QSslKey(keyPem, rsa ? QSsl::Rsa : QSsl::Ec);
+    QVERIFY(!ep.clientCertificate.isNull() && !ep.clientKey.isNull());
+    k8s::KubeClient client(ep);
+    k8s::KubeReply *reply = waitFor(client.send(k8s::KubeRequest::create(QStringLiteral("/apis/authentication.k8s.io/v1/selfsubjectreviews"),
+                                                                         R"({"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"})")));
+    if (!trustedCa) {
+        QCOMPARE(reply->httpStatus(), 401);
+        return;
+    }
+    QVERIFY2(reply->ok(), qPrintable(reply->error().message));
+    const QJsonObject info = reply->json().value(QLatin1String("status")).toObject().value(QLatin1String("userInfo")).toObject();
+    QCOMPARE(info.value(QLatin1String("username")).toString(), user);
+    QCOMPARE(info.value(QLatin1String("groups")).toVariant().toStringList(), groups + QStringList { QStringLiteral("system:authenticated") });
+}
+
+void TestDemoCluster::sessionAsksBeforeOfferingWrites_data()
+{
+    QTest::addColumn<QString>("token");
+    QTest::addColumn<int>("access");
+    QTest::newRow("viewer") << QString::fromLatin1(test::TestCluster::kViewerToken) << int(core::ReleaseSession::Access::Denied);
+    QTest::newRow("editor") << QString::fromLatin1(test::TestCluster::kEditorToken) << int(core::ReleaseSession::Access::Allowed);
+}
+
+void TestDemoCluster::sessionAsksBeforeOfferingWrites()
+{
+    QFETCH(QString, token);
+    QFETCH(int, access);
+    core::ReleaseSession session(m_cluster->endpointWithToken(token));
+    QSignalSpy changed(&session, &core::ReleaseSession::accessChanged);
+    session.start();
+    QVERIFY(changed.wait(20000));
+    QCOMPARE(int(session.writeAccess()), access);
+    if (session.writeAccess() == core::ReleaseSession::Access::Denied) {
+        const QString detail = session.writeAccessDetail();
+        QVERIFY2(detail.contains(QLatin1String("update virtualservices.networking.istio.io")), qPrintable(detail));
+        QVERIFY2(detail.contains(QLatin1String("namespace \"default\"")), qPrintable(detail));
+        QVERIFY2(!detail.contains(token), "the token leaked into the message");
+    } else {
+        QVERIFY(session.writeAccessDetail().isEmpty());
+    }
 }
 
 void TestDemoCluster::throttledRequestsAreRetried()

@@ -4,6 +4,7 @@
 #include "kubereply.h"
 
 #include <QEventLoop>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTimer>
@@ -17,6 +18,19 @@ TestCluster::TestCluster(double usersPerSecond)
     demo::DemoClusterOptions options;
     options.kubeconfigOut = m_dir.filePath(QStringLiteral("kubeconfig"));
     options.usersPerSecond = usersPerSecond;
+    const auto write = [this](const QString &name, const QByteArray &data) {
+        QFile file(m_dir.filePath(name));
+        file.open(QIODevice::WriteOnly);
+        file.write(data);
+        return file.fileName();
+    };
+    options.tokenAuthFile = write(QStringLiteral("tokens.csv"),
+                                  QByteArray(kViewerToken) + ",viewer,1001,\"canarydeck:viewers\"\n" + QByteArray(kEditorToken) + ",editor,1002,dev\n");
+    const auto ca = demo::generateServingCertificates();
+    if (ca) {
+        m_clientCa = *ca;
+        options.clientCaFile = write(QStringLiteral("client-ca.crt"), m_clientCa.caCertificatePem);
+    }
     m_cluster = std::make_unique<demo::DemoCluster>(options);
     const auto started = m_cluster->start();
     m_ok = started.ok();
@@ -36,6 +50,13 @@ k8s::ClusterEndpoint TestCluster::endpoint() const
     k8s::KubeconfigOptions options;
     options.kubeconfig = m_endpoints.kubeconfig;
     return *k8s::loadKubeconfig(options);
+}
+
+k8s::ClusterEndpoint TestCluster::endpointWithToken(const QString &token) const
+{
+    k8s::ClusterEndpoint ep = endpoint();
+    ep.token = token;
+    return ep;
 }
 
 namespace {

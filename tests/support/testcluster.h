@@ -1,5 +1,6 @@
 #pragma once
 
+#include "certificates.h"
 #include "democluster.h"
 #include "kubeconfig.h"
 
@@ -22,6 +23,15 @@ public:
     k8s::ClusterEndpoint endpoint() const;
     bool setFaults(const QString &faults) { return m_cluster->setFaults(faults).ok(); }
 
+    // Every test cluster also authenticates these bearer tokens (--token-auth-file) ...
+    static constexpr char kViewerToken[] = "viewer-token-5f1c"; // user "viewer", group canarydeck:viewers
+    static constexpr char kEditorToken[] = "editor-token-9a2e"; // user "editor", groups dev
+    // ... and client certificates signed by this CA (--client-ca-file).
+    const demo::ServingCertificates &clientCa() const { return m_clientCa; }
+    // The demo's endpoint with another user's bearer token in place of the administrator's.
+    k8s::ClusterEndpoint endpointWithToken(const QString &token) const;
+    QString directory() const { return m_dir.path(); }
+
     // Synchronous helpers for assertions (they spin an event loop).
     QJsonObject get(const QString &path) const;
     int put(const QString &path, const QJsonObject &body, QByteArray *answer = nullptr) const;
@@ -30,6 +40,7 @@ private:
     QTemporaryDir m_dir;
     std::unique_ptr<demo::DemoCluster> m_cluster;
     demo::DemoEndpoints m_endpoints;
+    demo::ServingCertificates m_clientCa;
     bool m_ok = false;
     QString m_error;
 };
