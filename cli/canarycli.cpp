@@ -44,6 +44,7 @@ const Flag kFlags[] = {
     { "route", 0, true }, { "to", 0, true }, { "percent", 0, true }, { "name", 0, true }, { "force", 0, false },
     { "header", 0, true }, { "header-prefix", 0, true }, { "header-regex", 0, true }, { "uri-exact", 0, true },
     { "uri-prefix", 0, true }, { "uri-regex", 0, true }, { "query", 0, true }, { "help", 'h', false },
+    { "server-side", 0, false }, { "force-conflicts", 0, false },
 };
 
 struct Options {
@@ -161,6 +162,8 @@ const char *kUsage = R"(kubectl canary: release new versions of services on Kube
 
  Writing commands take:
   --dry-run=none|client|server  --diff (print the diff, apply nothing)  -o yaml|json
+  --server-side (server-side apply as field manager canarydeck; fields another manager owns are
+  a conflict)  --force-conflicts (take those fields over; with --server-side only)
 
  Offline: -f FILE (repeatable, multi-document YAML, - for stdin) reads manifests instead of a cluster;
  the result is printed (-o yaml by default) and nothing is sent.
@@ -572,6 +575,8 @@ int Cli::run(const QStringList &args)
         || command == QLatin1String("mirror") || command == QLatin1String("promote")) {
         if (!output.isEmpty() && output != QLatin1String("yaml") && output != QLatin1String("json"))
             return usageError(QStringLiteral("--output must be yaml or json for %1, not \"%2\"").arg(command, output), command);
+        if (o.isSet(QStringLiteral("force-conflicts")) && !o.isSet(QStringLiteral("server-side")))
+            return usageError(QStringLiteral("--force-conflicts only works with --server-side"), command);
         const QString dryRun = o.value(QStringLiteral("dry-run"));
         if (!dryRun.isEmpty() && dryRun != QLatin1String("none") && dryRun != QLatin1String("client") && dryRun != QLatin1String("server"))
             return usageError(QStringLiteral("Invalid dry-run value (%1). Must be \"none\", \"server\", or \"client\".").arg(dryRun), command);
@@ -758,7 +763,8 @@ int Cli::finishChange(const Options &o, World &w, const Change &change)
     QStringList serverWarnings;
     const bool serverDryRun = dryRun == QLatin1String("server");
     int failedStatus = 0;
-    if (!core::runPlanBlocking(w.client.get(), plan, serverDryRun, &message, &results, &serverWarnings, &failedStatus)) {
+    const core::WriteOptions writeOptions { o.isSet(QStringLiteral("server-side")), o.isSet(QStringLiteral("force-conflicts")) };
+    if (!core::runPlanBlocking(w.client.get(), plan, serverDryRun, &message, &results, &serverWarnings, &failedStatus, writeOptions)) {
         fail(message);
         if (failedStatus == 409) {
             // Show what changed underneath: the object as read against the object as it is now.
@@ -791,7 +797,8 @@ int Cli::finishChange(const Options &o, World &w, const Change &change)
     if (!format.isEmpty())
         return printObjects(m_out, m_err, format, results);
     for (const core::PlanStep &s : plan.steps)
-        m_out << resourceName(s.kind, s.name) << " configured" << (serverDryRun ? " (server dry run)" : "") << '\n';
+        m_out << resourceName(s.kind, s.name) << (writeOptions.serverSide ? " serverside-applied" : " configured")
+              << (serverDryRun ? " (server dry run)" : "") << '\n';
     return 0;
 }
 

@@ -99,13 +99,22 @@ void PlanRunner::fail(const PlanStep &step, const k8s::KubeReply *reply, bool dr
 {
     m_failedStatus = reply->error().httpStatus;
     QString message;
-    if (m_failedStatus == 409)
+    QStringList owners;
+    for (const QString &cause : reply->error().causes) {
+        if (cause.contains(QLatin1String("conflict with")))
+            owners.append(cause);
+    }
+    if (m_failedStatus == 409 && !owners.isEmpty())
+        message = tr("%1 %2: fields another manager owns would change (%3); nothing was written. Leave them to their "
+                     "manager, or take them over on purpose (kubectl canary --server-side --force-conflicts).")
+                          .arg(step.kind, step.name, owners.join(QLatin1String("; ")));
+    else if (m_failedStatus == 409)
         message = tr("%1 %2 was changed by someone else since it was read; nothing was overwritten%3. Reload, review "
                      "the live object and apply again.")
                           .arg(step.kind, step.name, dryRun ? QString() : tr(" by this step"));
     else
         message = reply->error().message;
-    if (!reply->error().causes.isEmpty())
+    if (!reply->error().causes.isEmpty() && owners.isEmpty())
         message += QStringLiteral(" (") + reply->error().causes.join(QLatin1String("; ")) + QLatin1Char(')');
     Q_EMIT finished(false, message);
 }
@@ -122,8 +131,18 @@ void PlanRunner::runStep(int index, bool dryRun)
         return;
     }
     const PlanStep &s = m_plan.steps.at(index);
-    k8s::KubeRequest request = k8s::KubeRequest::replace(s.path, QJsonDocument(s.after).toJson(QJsonDocument::Compact));
-    request.query.addQueryItem(QStringLiteral("fieldManager"), QStringLiteral("canarydeck"));
+    const QByteArray body = QJsonDocument(s.after).toJson(QJsonDocument::Compact);
+    k8s::KubeRequest request;
+    if (m_serverSide) {
+        request = k8s::KubeRequest::apply(s.path, body, QStringLiteral("canarydeck"), m_force);
+    } else if (s.before.isEmpty()) {
+        request = k8s::KubeRequest::create(s.path.section(QLatin1Char('/'), 0, -2), body); // a DestinationRule made for new subsets
+        request.query.addQueryItem(QStringLiteral("fieldManager"), QStringLiteral("canarydeck"));
+    } else {
+        request = k8s::KubeRequest::replace(s.path, body);
+        request.query.addQueryItem(QStringLiteral("fieldManager"), QStringLiteral("canarydeck"));
+    }
+    request.query.addQueryItem(QStringLiteral("fieldValidation"), QStringLiteral("Strict"));
     if (dryRun)
         request.query.addQueryItem(QStringLiteral("dryRun"), QStringLiteral("All"));
     k8s::KubeReply *reply = m_client->send(request, tr("%1 %2 %3").arg(dryRun ? tr("dry-run of") : tr("update of"), s.kind, s.name));
@@ -140,9 +159,10 @@ void PlanRunner::runStep(int index, bool dryRun)
 }
 
 bool runPlanBlocking(k8s::KubeClient *client, const ApplyPlan &plan, bool dryRunOnly, QString *message,
-                     QList<QJsonObject> *results, QStringList *warnings, int *failedStatus)
+                     QList<QJsonObject> *results, QStringList *warnings, int *failedStatus, WriteOptions options)
 {
     PlanRunner runner(client, plan, dryRunOnly);
+    runner.setServerSideApply(options.serverSide, options.forceConflicts);
     QEventLoop loop;
     bool ok = false;
     QObject::connect(&runner, &PlanRunner::finished, &loop, [&](bool success, const QString &text) {

@@ -48,6 +48,14 @@ class PlanRunner final : public QObject {
     Q_OBJECT
 public:
     PlanRunner(k8s::KubeClient *client, ApplyPlan plan, bool dryRunOnly, QObject *parent = nullptr);
+    // How the writes go: PUT with the resourceVersion read (default), or server-side apply as
+    // fieldManager canarydeck (still with the resourceVersion as a precondition). Fields another
+    // manager owns are a conflict unless forceConflicts, which only the user may ask for.
+    void setServerSideApply(bool enabled, bool forceConflicts = false)
+    {
+        m_serverSide = enabled;
+        m_force = forceConflicts;
+    }
     void start();
     const ApplyPlan &plan() const { return m_plan; }
     // The objects the server answered for the writes (or the dry-runs), in step order.
@@ -65,13 +73,20 @@ private:
     k8s::KubeClient *m_client;
     ApplyPlan m_plan;
     bool m_dryRunOnly;
+    bool m_serverSide = false;
+    bool m_force = false;
     QList<QJsonObject> m_results;
     QStringList m_warnings;
     int m_failedStatus = 0;
 };
 
 // Blocking convenience for command-line use: runs the plan in a local event loop.
+struct WriteOptions {
+    bool serverSide = false;
+    bool forceConflicts = false;
+};
 bool runPlanBlocking(k8s::KubeClient *client, const ApplyPlan &plan, bool dryRunOnly, QString *message,
-                     QList<QJsonObject> *results = nullptr, QStringList *warnings = nullptr, int *failedStatus = nullptr);
+                     QList<QJsonObject> *results = nullptr, QStringList *warnings = nullptr, int *failedStatus = nullptr,
+                     WriteOptions options = {});
 
 } // namespace canary::core

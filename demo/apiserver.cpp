@@ -1,5 +1,8 @@
 #include "apiserver.h"
 
+#include "admission.h"
+#include "managedfields.h"
+
 #include "validation.h"
 #include "yaml.h"
 
@@ -624,11 +627,40 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
                                          QStringLiteral("the request body is not a JSON object: %1").arg(error.errorString())));
         return false;
     };
+    QStringList warnings;
     const auto sendResult = [&](const Result<QJsonObject> &result, int okStatus) {
+        for (const QString &w : std::as_const(warnings)) {
+            const QString quoted = QString(w).replace(QLatin1Char('"'), QStringLiteral("\\\""));
+            response.set_header("Warning", QStringLiteral("299 - \"%1\"").arg(quoted).toStdString());
+        }
         if (result)
             sendJson(response, okStatus, asVersion(*result, apiVersion));
         else
             sendError(response, result.error());
+    };
+    // Writes: who manages the fields (fieldManager, else the User-Agent's product, as kube-apiserver
+    // does), and what the CRD's schema says about the object (fieldValidation).
+    QString manager = param(request, "fieldManager");
+    if (manager.isEmpty())
+        manager = qs(request.get_header_value("User-Agent")).section(QLatin1Char('/'), 0, 0).trimmed();
+    if (manager.isEmpty())
+        manager = QStringLiteral("unknown");
+    const Result<FieldValidation> validation = parseFieldValidation(param(request, "fieldValidation"));
+    if (method != "GET" && method != "DELETE" && !validation) {
+        sendError(response, validation.error());
+        return;
+    }
+    const std::string contentType = request.get_header_value("Content-Type");
+    const bool jsonBody = contentType.rfind("application/json", 0) == 0 || contentType.find("+json") != std::string::npos;
+    const QStringList duplicates = jsonBody ? duplicateJsonFields(QByteArray::fromStdString(request.body)) : QStringList();
+    const auto admission = [&, apiVersion](bool recordManager) -> ObjectStore::Admission {
+        const FieldValidation mode = validation ? *validation : FieldValidation::Warn;
+        return [&, type, mode, recordManager, apiVersion](const QJsonObject *live, QJsonObject next) -> Result<QJsonObject> {
+            Result<QJsonObject> admitted = admitCustomResource(*type, std::move(next), mode, duplicates, &warnings);
+            if (!admitted || !recordManager)
+                return admitted;
+            return recordUpdate(live, *admitted, manager, apiVersion);
+        };
     };
 
     if (method == "GET" && name.isEmpty()) {
@@ -673,29 +705,46 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
     if (method == "POST" && name.isEmpty()) {
         QJsonObject body;
         if (parseBody(&body))
-            sendResult(m_store.create(*type, ns, body, dryRun), 201);
+            sendResult(m_store.create(*type, ns, body, dryRun, admission(true)), 201);
         return;
     }
     if (method == "PUT" && !name.isEmpty()) {
         QJsonObject body;
         if (parseBody(&body))
-            sendResult(m_store.replace(*type, ns, name, body, dryRun), 200);
+            sendResult(m_store.replace(*type, ns, name, body, dryRun, admission(true)), 200);
+        return;
+    }
+    if (method == "PATCH" && !name.isEmpty() && contentType.rfind("application/apply-patch+yaml", 0) == 0) {
+        // Server-side apply: the body is the manager's whole intent.
+        if (param(request, "fieldManager").isEmpty()) {
+            sendError(response, statusError(400, QStringLiteral("BadRequest"), QStringLiteral("PATCH %1: fieldManager is required for apply requests").arg(qs(request.path))));
+            return;
+        }
+        QJsonObject body;
+        if (!parseBody(&body))
+            return;
+        if (body.value(QLatin1String("apiVersion")).toString().isEmpty() || body.value(QLatin1String("kind")).toString() != type->kind) {
+            sendError(response, statusError(400, QStringLiteral("BadRequest"),
+                                            QStringLiteral("the apply body must give apiVersion and kind %1").arg(type->kind)));
+            return;
+        }
+        const bool force = param(request, "force") == QLatin1String("true");
+        sendResult(m_store.apply(*type, ns, name, body, manager, force, dryRun, admission(false)), 200);
         return;
     }
     if (method == "PATCH" && !name.isEmpty()) {
-        const std::string contentType = request.get_header_value("Content-Type");
         const bool builtIn = type->group.isEmpty() || type->group == QLatin1String("apps");
         const bool merge = contentType.rfind("application/merge-patch+json", 0) == 0
                 || (builtIn && contentType.rfind("application/strategic-merge-patch+json", 0) == 0);
         if (!merge) {
             sendError(response, statusError(415, QStringLiteral("UnsupportedMediaType"),
                                             QStringLiteral("the body of the request was in an unknown format - accepted media "
-                                                           "types include: application/merge-patch+json")));
+                                                           "types include: application/merge-patch+json, application/apply-patch+yaml")));
             return;
         }
         QJsonObject body;
         if (parseBody(&body))
-            sendResult(m_store.mergePatch(*type, ns, name, body, dryRun), 200);
+            sendResult(m_store.mergePatch(*type, ns, name, body, dryRun, admission(true)), 200);
         return;
     }
     if (method == "DELETE" && !name.isEmpty()) {

@@ -3,6 +3,7 @@
 #include "apiserver.h"
 #include "certificates.h"
 #include "dataplane.h"
+#include "managedfields.h"
 #include "meshmetrics.h"
 #include "objectstore.h"
 #include "yaml.h"
@@ -79,7 +80,11 @@ Result<int> loadManifests(ObjectStore &store, const QString &file)
             return makeError(QStringLiteral("%1: kind %2 of %3 is not served by the demo cluster")
                                      .arg(file, doc.value(QLatin1String("kind")).toString(), apiVersion));
         const QString ns = doc.value(QLatin1String("metadata")).toObject().value(QLatin1String("namespace")).toString(QStringLiteral("default"));
-        const Result<QJsonObject> created = store.create(*type, ns, doc);
+        // As if an operator had run kubectl apply -f: its manager owns the fields.
+        const Result<QJsonObject> created = store.create(*type, ns, doc, false, [](const QJsonObject *live, QJsonObject next) -> Result<QJsonObject> {
+            const QString apiVersion = next.value(QLatin1String("apiVersion")).toString();
+            return recordUpdate(live, std::move(next), QStringLiteral("kubectl-client-side-apply"), apiVersion);
+        });
         if (!created)
             return makeError(file + QStringLiteral(": ") + created.error().message);
         ++count;

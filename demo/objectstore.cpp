@@ -1,5 +1,7 @@
 #include "objectstore.h"
 
+#include "managedfields.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -30,7 +32,8 @@ QJsonObject statusJson(const Error &error)
         QJsonArray causes;
         for (const QString &c : error.causes) {
             const int colon = c.indexOf(QLatin1String(": "));
-            causes.append(QJsonObject { { QStringLiteral("reason"), QStringLiteral("FieldValueInvalid") },
+            const bool managers = error.reason == QLatin1String("Conflict");
+            causes.append(QJsonObject { { QStringLiteral("reason"), managers ? QStringLiteral("FieldManagerConflict") : QStringLiteral("FieldValueInvalid") },
                                         { QStringLiteral("field"), colon > 0 ? c.left(colon) : QString() },
                                         { QStringLiteral("message"), colon > 0 ? c.mid(colon + 2) : c } });
         }
@@ -128,7 +131,8 @@ QList<QJsonObject> ObjectStore::snapshot(const QString &group, const QString &pl
     return type ? list(*type, {}, nullptr) : QList<QJsonObject> {};
 }
 
-Result<QJsonObject> ObjectStore::create(const ResourceType &type, const QString &ns, QJsonObject object, bool dryRun)
+Result<QJsonObject> ObjectStore::create(const ResourceType &type, const QString &ns, QJsonObject object, bool dryRun,
+                                        const Admission &admit)
 {
     QJsonObject meta = object.value(QLatin1String("metadata")).toObject();
     QString name = meta.value(QLatin1String("name")).toString();
@@ -138,14 +142,39 @@ Result<QJsonObject> ObjectStore::create(const ResourceType &type, const QString 
         object.insert(QStringLiteral("metadata"), meta);
     }
     std::lock_guard lock(m_mutex);
-    return write(type, ns, name, object, true, false, dryRun);
+    return write(type, ns, name, object, true, false, dryRun, admit);
 }
 
 Result<QJsonObject> ObjectStore::replace(const ResourceType &type, const QString &ns, const QString &name,
-                                         QJsonObject object, bool dryRun)
+                                         QJsonObject object, bool dryRun, const Admission &admit)
 {
     std::lock_guard lock(m_mutex);
-    return write(type, ns, name, object, false, !type.group.isEmpty() && type.group != QLatin1String("apps"), dryRun);
+    return write(type, ns, name, object, false, !type.group.isEmpty() && type.group != QLatin1String("apps"), dryRun, admit);
+}
+
+Result<QJsonObject> ObjectStore::apply(const ResourceType &type, const QString &ns, const QString &name, const QJsonObject &applied,
+                                       const QString &manager, bool force, bool dryRun, const Admission &admit)
+{
+    std::lock_guard lock(m_mutex);
+    const auto it = m_objects.find(Key { type.group, type.plural, type.namespaced ? ns : QString(), name });
+    const QJsonObject *live = it == m_objects.end() ? nullptr : &it->second;
+    QJsonObject intent = applied;
+    const QString apiVersion = intent.value(QLatin1String("apiVersion")).toString();
+    if (!live) {
+        QJsonObject meta = intent.value(QLatin1String("metadata")).toObject();
+        meta.remove(QStringLiteral("resourceVersion"));
+        intent.insert(QStringLiteral("metadata"), meta);
+    }
+    Result<QJsonObject> merged = serverSideApply(live, intent, manager, apiVersion, force);
+    if (!merged)
+        return merged;
+    QJsonObject object = *merged;
+    QJsonObject meta = object.value(QLatin1String("metadata")).toObject();
+    const QString wantedRv = applied.value(QLatin1String("metadata")).toObject().value(QLatin1String("resourceVersion")).toString();
+    if (live) // a resourceVersion in the intent is a precondition; otherwise the live one
+        meta.insert(QStringLiteral("resourceVersion"), wantedRv.isEmpty() ? live->value(QLatin1String("metadata")).toObject().value(QLatin1String("resourceVersion")) : QJsonValue(wantedRv));
+    object.insert(QStringLiteral("metadata"), meta);
+    return write(type, ns, name, object, !live, false, dryRun, admit);
 }
 
 QJsonObject ObjectStore::mergePatchJson(const QJsonObject &target, const QJsonObject &patch)
@@ -163,7 +192,7 @@ QJsonObject ObjectStore::mergePatchJson(const QJsonObject &target, const QJsonOb
 }
 
 Result<QJsonObject> ObjectStore::mergePatch(const ResourceType &type, const QString &ns, const QString &name,
-                                            const QJsonObject &patch, bool dryRun)
+                                            const QJsonObject &patch, bool dryRun, const Admission &admit)
 {
     std::lock_guard lock(m_mutex);
     const auto it = m_objects.find(Key { type.group, type.plural, type.namespaced ? ns : QString(), name });
@@ -177,11 +206,11 @@ Result<QJsonObject> ObjectStore::mergePatch(const ResourceType &type, const QStr
         meta.insert(QStringLiteral("resourceVersion"), it->second.value(QLatin1String("metadata")).toObject().value(QLatin1String("resourceVersion")));
         merged.insert(QStringLiteral("metadata"), meta);
     }
-    return write(type, ns, name, merged, false, false, dryRun);
+    return write(type, ns, name, merged, false, false, dryRun, admit);
 }
 
 Result<QJsonObject> ObjectStore::write(const ResourceType &type, const QString &ns, const QString &name,
-                                       QJsonObject object, bool create, bool requireVersion, bool dryRun)
+                                       QJsonObject object, bool create, bool requireVersion, bool dryRun, const Admission &admit)
 {
     const QString kindName = type.kind;
     if (name.isEmpty())
@@ -244,6 +273,14 @@ Result<QJsonObject> ObjectStore::write(const ResourceType &type, const QString &
     if (!object.contains(QLatin1String("apiVersion")))
         object.insert(QStringLiteral("apiVersion"), type.group.isEmpty() ? type.versions.constFirst()
                                                                           : type.group + QLatin1Char('/') + type.versions.constFirst());
+    if (admit) {
+        object.insert(QStringLiteral("metadata"), meta);
+        Result<QJsonObject> admitted = admit(create ? nullptr : &existing->second, object);
+        if (!admitted)
+            return admitted;
+        object = *admitted;
+        meta = object.value(QLatin1String("metadata")).toObject();
+    }
     if (dryRun) {
         meta.insert(QStringLiteral("resourceVersion"), create ? QString() : givenRv);
         object.insert(QStringLiteral("metadata"), meta);

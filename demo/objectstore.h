@@ -8,6 +8,7 @@
 #include <QStringList>
 
 #include <chrono>
+#include <functional>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -39,6 +40,10 @@ struct WatchEvent {
 // with, resourceVersion from one counter, and an event log that watches read from.
 class ObjectStore final {
 public:
+    // Called under the store's lock with the live object (null when it is created) and the object
+    // about to be stored (identity and metadata set); returns what is stored, or refuses the write.
+    using Admission = std::function<Result<QJsonObject>(const QJsonObject *live, QJsonObject next)>;
+
     ObjectStore();
 
     const QList<ResourceType> &types() const { return m_types; }
@@ -47,11 +52,15 @@ public:
 
     Result<QJsonObject> get(const ResourceType &type, const QString &ns, const QString &name) const;
     QList<QJsonObject> list(const ResourceType &type, const QString &ns, qint64 *resourceVersion) const;
-    Result<QJsonObject> create(const ResourceType &type, const QString &ns, QJsonObject object, bool dryRun = false);
+    Result<QJsonObject> create(const ResourceType &type, const QString &ns, QJsonObject object, bool dryRun = false,
+                               const Admission &admit = {});
     Result<QJsonObject> replace(const ResourceType &type, const QString &ns, const QString &name, QJsonObject object,
-                                bool dryRun = false);
+                                bool dryRun = false, const Admission &admit = {});
     Result<QJsonObject> mergePatch(const ResourceType &type, const QString &ns, const QString &name,
-                                   const QJsonObject &patch, bool dryRun = false);
+                                   const QJsonObject &patch, bool dryRun = false, const Admission &admit = {});
+    // Server-side apply: `applied` is the manager's whole intent; creates the object when missing.
+    Result<QJsonObject> apply(const ResourceType &type, const QString &ns, const QString &name, const QJsonObject &applied,
+                              const QString &manager, bool force, bool dryRun = false, const Admission &admit = {});
     Result<QJsonObject> remove(const ResourceType &type, const QString &ns, const QString &name, bool dryRun = false);
 
     qint64 currentResourceVersion() const;
@@ -70,7 +79,7 @@ public:
 private:
     using Key = std::tuple<QString, QString, QString, QString>; // group, plural, ns, name
     Result<QJsonObject> write(const ResourceType &type, const QString &ns, const QString &name, QJsonObject object,
-                              bool create, bool requireVersion, bool dryRun);
+                              bool create, bool requireVersion, bool dryRun, const Admission &admit = {});
     void record(const ResourceType &type, const QString &ns, const QString &eventType, const QJsonObject &object);
     void reconcileDeployment(const QString &ns, const QJsonObject &deployment, bool deleted);
     Result<QJsonObject> removeLocked(const ResourceType &type, const QString &ns, const QString &name, bool dryRun);

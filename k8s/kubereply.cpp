@@ -132,10 +132,19 @@ void KubeReply::complete()
     m_body = m_reply->readAll();
     for (const auto &header : m_reply->rawHeaderPairs()) {
         if (header.first.compare("Warning", Qt::CaseInsensitive) == 0) {
-            QString text = QString::fromUtf8(header.second);
-            const int quote = text.indexOf(QLatin1Char('"'));
-            if (quote >= 0)
-                text = text.mid(quote + 1).chopped(text.endsWith(QLatin1Char('"')) ? 1 : 0);
+            // warn-code SP warn-agent SP quoted-string [SP date]; the text may hold \" and \\.
+            const QString raw = QString::fromUtf8(header.second);
+            const int quote = raw.indexOf(QLatin1Char('"'));
+            if (quote < 0) {
+                m_warnings.append(raw.trimmed());
+                continue;
+            }
+            QString text;
+            for (int i = quote + 1; i < raw.size() && raw.at(i) != QLatin1Char('"'); ++i) {
+                if (raw.at(i) == QLatin1Char('\\') && i + 1 < raw.size())
+                    ++i;
+                text += raw.at(i);
+            }
             m_warnings.append(text);
         }
     }

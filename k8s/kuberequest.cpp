@@ -39,6 +39,18 @@ KubeRequest KubeRequest::mergePatch(const QString &path, const QByteArray &json)
     return r;
 }
 
+KubeRequest KubeRequest::apply(const QString &path, const QByteArray &json, const QString &fieldManager, bool force)
+{
+    KubeRequest r;
+    r.verb = "PATCH";
+    r.path = path;
+    r.body = json;
+    r.contentType = "application/apply-patch+yaml";
+    r.query.addQueryItem(QStringLiteral("fieldManager"), fieldManager);
+    r.query.addQueryItem(QStringLiteral("force"), force ? QStringLiteral("true") : QStringLiteral("false"));
+    return r;
+}
+
 KubeRequest KubeRequest::remove(const QString &path)
 {
     KubeRequest r;

@@ -20,6 +20,9 @@ struct KubeRequest {
     static KubeRequest replace(const QString &path, const QByteArray &json);
     static KubeRequest create(const QString &collectionPath, const QByteArray &json);
     static KubeRequest mergePatch(const QString &path, const QByteArray &json);
+    // Server-side apply of the whole intent (JSON is YAML) as fieldManager; `force` takes fields other
+    // managers own, and must only be set when the user asked for it.
+    static KubeRequest apply(const QString &path, const QByteArray &json, const QString &fieldManager, bool force = false);
     static KubeRequest remove(const QString &path);
 };
 

@@ -36,6 +36,9 @@ private Q_SLOTS:
     void clientCertificates();
     void sessionAsksBeforeOfferingWrites_data();
     void sessionAsksBeforeOfferingWrites();
+    void fieldValidation_data();
+    void fieldValidation();
+    void serverSideApply();
     void throttledRequestsAreRetried();
     void serverErrorsAreRetriedForReadsOnly();
     void watchSurvivesDroppedStreams();
@@ -444,6 +447,110 @@ void TestDemoCluster::sessionAsksBeforeOfferingWrites()
     } else {
         QVERIFY(session.writeAccessDetail().isEmpty());
     }
+}
+
+void TestDemoCluster::fieldValidation_data()
+{
+    QTest::addColumn<QString>("mode");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("message"); // in the error, or in a Warning
+    const QByteArray good = R"({"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"NAME"},"spec":{"hosts":["a"],"http":[{"route":[{"destination":{"host":"a"}}]}]}})";
+    QByteArray unknown = good;
+    unknown.replace(R"("hosts":["a"],)", R"("hosts":["a"],"htp":[],)");
+    QByteArray duplicate = good;
+    duplicate.replace(R"("hosts":["a"],)", R"("hosts":["a"],"hosts":["b"],)");
+    QByteArray badType = good;
+    badType.replace(R"({"host":"a"})", R"({"host":"a"},"weight":"fifty")");
+    QByteArray missing = good;
+    missing.replace(R"({"destination":{"host":"a"}})", R"({"weight":100})");
+    QTest::newRow("valid, Strict") << "Strict" << good << 201 << QString();
+    QTest::newRow("unknown, Strict") << "Strict" << unknown << 400 << R"(strict decoding error: unknown field "spec.htp")";
+    QTest::newRow("duplicate, Strict") << "Strict" << duplicate << 400 << R"(strict decoding error: duplicate field "spec.hosts")";
+    QTest::newRow("unknown, Warn") << "Warn" << unknown << 201 << R"(unknown field "spec.htp")";
+    QTest::newRow("unknown, default is Warn") << "" << unknown << 201 << R"(unknown field "spec.htp")";
+    QTest::newRow("unknown, Ignore") << "Ignore" << unknown << 201 << QString();
+    QTest::newRow("wrong type") << "Ignore" << badType << 422 << "spec.http[0].route[0].weight";
+    QTest::newRow("required field") << "Strict" << missing << 422 << "spec.http[0].route[0].destination: Required value";
+    QTest::newRow("bad mode") << "Loose" << good << 400 << R"(fieldValidation must be one of "Ignore", "Warn" or "Strict")";
+}
+
+void TestDemoCluster::fieldValidation()
+{
+    QFETCH(QString, mode);
+    QFETCH(QByteArray, body);
+    QFETCH(int, status);
+    QFETCH(QString, message);
+    const QString name = QStringLiteral("fv-%1").arg(QString::fromLatin1(QTest::currentDataTag())).toLower().remove(QLatin1Char(',')).replace(QLatin1Char(' '), QLatin1Char('-'));
+    body.replace("NAME", name.toUtf8());
+    k8s::KubeRequest create = k8s::KubeRequest::create(kVs, body);
+    if (!mode.isEmpty())
+        create.query.addQueryItem(QStringLiteral("fieldValidation"), mode);
+    k8s::KubeReply *reply = send(create);
+    QCOMPARE(reply->httpStatus(), status);
+    if (status >= 400) {
+        QVERIFY2(reply->error().message.contains(message), qPrintable(reply->error().message));
+        if (status == 422) {
+            QCOMPARE(reply->error().reason, QStringLiteral("Invalid"));
+            QVERIFY2(!reply->error().causes.isEmpty() && reply->error().causes.constFirst().contains(message), qPrintable(reply->error().causes.join(QLatin1Char('|'))));
+        }
+        QCOMPARE(m_cluster->get(kVs + QLatin1Char('/') + name).value(QLatin1String("kind")).toString(), QStringLiteral("Status")); // not stored
+        return;
+    }
+    QCOMPARE(reply->warnings().join(QLatin1Char('|')), message);
+    // Stored without the unknown field: the schema prunes it.
+    const QJsonObject spec = m_cluster->get(kVs + QLatin1Char('/') + name).value(QLatin1String("spec")).toObject();
+    QVERIFY(spec.contains(QLatin1String("http")));
+    QVERIFY(!spec.contains(QLatin1String("htp")));
+    send(k8s::KubeRequest::remove(kVs + QLatin1Char('/') + name));
+}
+
+void TestDemoCluster::serverSideApply()
+{
+    const QString path = kVs + QStringLiteral("/ssa-demo");
+    const auto intent = [](int weight, bool label) {
+        QJsonObject meta { { QStringLiteral("name"), QStringLiteral("ssa-demo") } };
+        if (label)
+            meta.insert(QStringLiteral("labels"), QJsonObject { { QStringLiteral("team"), QStringLiteral("web") } });
+        return QJsonDocument(QJsonObject {
+                { QStringLiteral("apiVersion"), QStringLiteral("networking.istio.io/v1") },
+                { QStringLiteral("kind"), QStringLiteral("VirtualService") },
+                { QStringLiteral("metadata"), meta },
+                { QStringLiteral("spec"), QJsonObject { { QStringLiteral("hosts"), QJsonArray { QStringLiteral("ssa") } },
+                                                        { QStringLiteral("http"), QJsonArray { QJsonObject { { QStringLiteral("route"), QJsonArray {
+                                                                QJsonObject { { QStringLiteral("destination"), QJsonObject { { QStringLiteral("host"), QStringLiteral("ssa") }, { QStringLiteral("subset"), QStringLiteral("v1") } } }, { QStringLiteral("weight"), weight } },
+                                                                QJsonObject { { QStringLiteral("destination"), QJsonObject { { QStringLiteral("host"), QStringLiteral("ssa") }, { QStringLiteral("subset"), QStringLiteral("v2") } } }, { QStringLiteral("weight"), 100 - weight } } } } } } } } },
+        }).toJson(QJsonDocument::Compact);
+    };
+    // Created by "flagger"'s apply.
+    k8s::KubeReply *created = send(k8s::KubeRequest::apply(path, intent(90, true), QStringLiteral("flagger")));
+    QVERIFY2(created->ok(), qPrintable(created->error().message));
+    // The same values from another manager: shared, no conflict.
+    QVERIFY(send(k8s::KubeRequest::apply(path, intent(90, false), QStringLiteral("canarydeck")))->ok());
+    // Other values: 409 naming the manager and the field; nothing written.
+    k8s::KubeReply *conflict = send(k8s::KubeRequest::apply(path, intent(50, false), QStringLiteral("canarydeck")));
+    QCOMPARE(conflict->httpStatus(), 409);
+    QVERIFY2(conflict->error().message.contains(QLatin1String(R"(Apply failed with 1 conflict: conflict with "flagger" using networking.istio.io/v1: .spec.http)")),
+             qPrintable(conflict->error().message));
+    QCOMPARE(conflict->error().causes, QStringList { QStringLiteral(R"(.spec.http: conflict with "flagger" using networking.istio.io/v1)") });
+    QCOMPARE(test::routeWeights(m_cluster->get(path)).value(QStringLiteral("v1")), 90);
+    // A server-side dry-run of a forced apply changes nothing either.
+    k8s::KubeRequest dry = k8s::KubeRequest::apply(path, intent(50, false), QStringLiteral("canarydeck"), true);
+    dry.query.addQueryItem(QStringLiteral("dryRun"), QStringLiteral("All"));
+    QVERIFY(send(dry)->ok());
+    QCOMPARE(test::routeWeights(m_cluster->get(path)).value(QStringLiteral("v1")), 90);
+    // Forced: the field moves to canarydeck.
+    QVERIFY(send(k8s::KubeRequest::apply(path, intent(50, false), QStringLiteral("canarydeck"), true))->ok());
+    QCOMPARE(test::routeWeights(m_cluster->get(path)).value(QStringLiteral("v1")), 50);
+    // flagger stops applying its label: the label goes, since nobody else holds it.
+    QVERIFY2(m_cluster->get(path).value(QLatin1String("metadata")).toObject().value(QLatin1String("labels")).toObject().contains(QLatin1String("team")), "label missing");
+    k8s::KubeReply *relinquish = send(k8s::KubeRequest::apply(path, intent(50, false), QStringLiteral("flagger")));
+    QVERIFY2(relinquish->ok(), qPrintable(relinquish->error().message));
+    QVERIFY(!m_cluster->get(path).value(QLatin1String("metadata")).toObject().contains(QLatin1String("labels")));
+    // An apply without fieldManager is refused, as kube-apiserver refuses it.
+    k8s::KubeRequest anonymous = k8s::KubeRequest::apply(path, intent(50, false), QString());
+    anonymous.query.removeAllQueryItems(QStringLiteral("fieldManager"));
+    QCOMPARE(send(anonymous)->httpStatus(), 400);
 }
 
 void TestDemoCluster::throttledRequestsAreRetried()

@@ -58,6 +58,7 @@ private Q_SLOTS:
 
     void clusterWorkflow();
     void makeBeforeBreak();
+    void serverSideApplyConflictNamesTheOtherManager();
 };
 
 void TestCli::offline_data()
@@ -338,6 +339,43 @@ void TestCli::makeBeforeBreak()
             v3 += line.section(QLatin1Char(' '), -1).toInt();
     }
     QVERIFY2(v3 > 0, qPrintable(text.left(3000)));
+}
+
+void TestCli::serverSideApplyConflictNamesTheOtherManager()
+{
+    test::TestCluster cluster(0);
+    QVERIFY2(cluster.ok(), qPrintable(cluster.error()));
+    const QString kc = cluster.endpoints().kubeconfig;
+    const QString path = QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/color-is-vs");
+    // The seeds were applied with kubectl: its manager owns .spec.http, so changing weights by
+    // server-side apply is a conflict that names it, and nothing is written.
+    Run r = runCanary({ "set-weights", "color-service", "blue-sub=60", "green-sub=40", "--server-side", "--kubeconfig", kc });
+    QCOMPARE(r.exit, 1);
+    QVERIFY(r.out.isEmpty());
+    QVERIFY2(r.err.startsWith(QLatin1String("error: VirtualService color-is-vs: fields another manager owns would change (.spec.http: conflict with \"kubectl-client-side-apply\"")),
+             qPrintable(r.err));
+    QCOMPARE(test::routeWeights(cluster.get(path), 0).value(QStringLiteral("green-sub")), 25);
+    // --force-conflicts is the user's say-so, and only with --server-side.
+    r = runCanary({ "set-weights", "color-service", "blue-sub=60", "green-sub=40", "--force-conflicts", "--kubeconfig", kc });
+    QCOMPARE(r.exit, 1);
+    QVERIFY2(r.err.startsWith(QLatin1String("error: --force-conflicts only works with --server-side")), qPrintable(r.err));
+    r = runCanary({ "set-weights", "color-service", "blue-sub=60", "green-sub=40", "--server-side", "--force-conflicts", "--kubeconfig", kc });
+    QVERIFY2(r.exit == 0, qPrintable(r.err));
+    QCOMPARE(r.out, QStringLiteral("virtualservice.networking.istio.io/color-is-vs serverside-applied\n"));
+    const QJsonObject live = cluster.get(path);
+    QCOMPARE(test::routeWeights(live, 0).value(QStringLiteral("green-sub")), 40);
+    // Ownership moved: canarydeck's Apply holds .spec.http, kubectl's manager no longer does.
+    QStringList owners;
+    for (const QJsonValue &e : live.value(QLatin1String("metadata")).toObject().value(QLatin1String("managedFields")).toArray()) {
+        const QJsonObject entry = e.toObject();
+        if (entry.value(QLatin1String("fieldsV1")).toObject().value(QLatin1String("f:spec")).toObject().contains(QLatin1String("f:http")))
+            owners.append(entry.value(QLatin1String("manager")).toString() + QLatin1Char('/') + entry.value(QLatin1String("operation")).toString());
+    }
+    QCOMPARE(owners, QStringList { QStringLiteral("canarydeck/Apply") });
+    // Now ours: further server-side applies need no force.
+    r = runCanary({ "set-weights", "color-service", "blue-sub=50", "green-sub=50", "--server-side", "--kubeconfig", kc });
+    QVERIFY2(r.exit == 0, qPrintable(r.err));
+    QCOMPARE(test::routeWeights(cluster.get(path), 0).value(QStringLiteral("green-sub")), 50);
 }
 
 QTEST_GUILESS_MAIN(TestCli)
