@@ -120,21 +120,46 @@ QList<JournalEntry> Journal::entries(const QString &server, const QString &ns, c
     return out;
 }
 
-Result<JournalEntry> Journal::lastUndone(const QString &server, const QString &ns, const QString &release) const
+namespace {
+
+// The newest apply among one release's entries (oldest first) that none of them rolls back.
+const JournalEntry *newestUndone(const QList<JournalEntry> &entries)
 {
-    const QList<JournalEntry> all = entries(server, ns, release);
     QStringList undone;
-    for (const JournalEntry &e : all) {
+    for (const JournalEntry &e : entries) {
         if (!e.rollbackOf.isEmpty())
             undone.append(e.rollbackOf);
     }
-    for (auto it = all.crbegin(); it != all.crend(); ++it) {
+    for (auto it = entries.crbegin(); it != entries.crend(); ++it) {
         if (it->rollbackOf.isEmpty() && !undone.contains(it->id))
-            return *it;
+            return &*it;
     }
+    return nullptr;
+}
+
+} // namespace
+
+Result<JournalEntry> Journal::lastUndone(const QString &server, const QString &ns, const QString &release) const
+{
+    const QList<JournalEntry> all = entries(server, ns, release);
+    if (const JournalEntry *entry = newestUndone(all))
+        return *entry;
     return makeError(QStringLiteral("no applied change of VirtualService %1 in namespace %2 is left to roll back (see "
                                     "`kubectl canary history %1`)")
                              .arg(release, ns));
+}
+
+QHash<QString, JournalEntry> Journal::lastUndoneByRelease(const QString &server, const QString &ns) const
+{
+    QHash<QString, QList<JournalEntry>> byRelease;
+    for (const JournalEntry &e : entries(server, ns))
+        byRelease[e.release].append(e);
+    QHash<QString, JournalEntry> out;
+    for (auto it = byRelease.cbegin(); it != byRelease.cend(); ++it) {
+        if (const JournalEntry *entry = newestUndone(it.value()))
+            out.insert(it.key(), *entry);
+    }
+    return out;
 }
 
 } // namespace canary::core

@@ -4,6 +4,7 @@
 #include "result.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -38,6 +39,8 @@ public:
     QList<JournalEntry> entries(const QString &server = {}, const QString &ns = {}, const QString &release = {}) const;
     // The newest apply of the release that no rollback has undone yet.
     Result<JournalEntry> lastUndone(const QString &server, const QString &ns, const QString &release) const;
+    // The same for every release of a namespace, by release name, from one read of the journal.
+    QHash<QString, JournalEntry> lastUndoneByRelease(const QString &server, const QString &ns) const;
     QStringList skippedFiles() const { return m_skipped; }
 
 private:

@@ -49,13 +49,19 @@ QStringList Release::versionNames() const
 
 namespace {
 
-const QJsonObject *findService(const NamespaceSnapshot &s, const QString &name)
+// Services by name, the first of each name as listed: looked up for every version of every release.
+using ServiceIndex = QHash<QString, const QJsonObject *>;
+
+ServiceIndex indexServices(const NamespaceSnapshot &s)
 {
+    ServiceIndex index;
+    index.reserve(s.services.size());
     for (const QJsonObject &svc : s.services) {
-        if (objectName(svc) == name)
-            return &svc;
+        const QString name = objectName(svc);
+        if (!index.contains(name))
+            index.insert(name, &svc);
     }
-    return nullptr;
+    return index;
 }
 
 QJsonObject serviceSelector(const QJsonObject &service)
@@ -63,9 +69,9 @@ QJsonObject serviceSelector(const QJsonObject &service)
     return service.value(QLatin1String("spec")).toObject().value(QLatin1String("selector")).toObject();
 }
 
-void fillPods(ReleaseVersion &v, const NamespaceSnapshot &s, bool podsKnown)
+void fillPods(ReleaseVersion &v, const NamespaceSnapshot &s, const ServiceIndex &services, bool podsKnown)
 {
-    const QJsonObject *svc = v.service.isEmpty() ? nullptr : findService(s, v.service);
+    const QJsonObject *svc = v.service.isEmpty() ? nullptr : services.value(v.service);
     if (!svc) {
         v.pods = podsKnown ? 0 : -1;
         return;
@@ -124,6 +130,7 @@ QList<Release> buildReleases(const NamespaceSnapshot &s)
 {
     QList<Release> out;
     const bool podsKnown = !s.pods.isEmpty() || !s.deployments.isEmpty();
+    const ServiceIndex services = indexServices(s);
     QMultiHash<QString, const QJsonObject *> rulesByHost; // FQDN -> DestinationRules, in input order
     for (auto it = s.destinationRules.crbegin(); it != s.destinationRules.crend(); ++it)
         rulesByHost.insert(fullyQualifiedHost(it->value(QLatin1String("spec")).toObject().value(QLatin1String("host")).toString(), objectNamespace(*it, s.ns)), &*it);
@@ -197,7 +204,7 @@ QList<Release> buildReleases(const NamespaceSnapshot &s)
         // Pods of the service labelled with a `version` no subset names yet are versions too.
         if (!r.dr.isEmpty()) {
             const QString drHost = r.dr.value(QLatin1String("spec")).toObject().value(QLatin1String("host")).toString();
-            const QJsonObject *svc = findService(s, serviceNameOfHost(drHost, r.ns));
+            const QJsonObject *svc = services.value(serviceNameOfHost(drHost, r.ns));
             const QJsonObject selector = svc ? serviceSelector(*svc) : QJsonObject();
             QStringList labelled;
             for (const QJsonObject &pod : s.pods) {
@@ -237,7 +244,7 @@ QList<Release> buildReleases(const NamespaceSnapshot &s)
             });
         }
         for (ReleaseVersion &v : r.versions)
-            fillPods(v, s, podsKnown);
+            fillPods(v, s, services, podsKnown);
 
         for (int i = 0; i < http.size(); ++i) {
             const QJsonObject route = http.at(i).toObject();

@@ -258,9 +258,11 @@ void ReleaseSession::rebuild()
 void ReleaseSession::refreshRollbacks()
 {
     m_rollbackable.clear();
+    // One read of the journal (a file per applied change) for all releases: this runs on every rebuild.
+    const QHash<QString, JournalEntry> undone = m_journal.lastUndoneByRelease(endpoint().server.toString(), m_snapshot.ns);
     for (const Release &r : std::as_const(m_releases)) {
-        const auto entry = m_journal.lastUndone(endpoint().server.toString(), r.ns, r.virtualService);
-        if (entry)
+        const auto entry = undone.constFind(r.virtualService);
+        if (entry != undone.cend())
             m_rollbackable.insert(r.name, *entry);
     }
 }
