@@ -766,6 +766,8 @@ int Cli::finishChange(const Options &o, World &w, const Change &change)
     const core::WriteOptions writeOptions { o.isSet(QStringLiteral("server-side")), o.isSet(QStringLiteral("force-conflicts")) };
     if (!core::runPlanBlocking(w.client.get(), plan, serverDryRun, &message, &results, &serverWarnings, &failedStatus, writeOptions)) {
         fail(message);
+        if (failedStatus == 409 && writeOptions.serverSide && !writeOptions.forceConflicts && message.contains(QLatin1String("conflict with")))
+            m_err << "Re-run with --force-conflicts to take these fields over, or leave them to their manager.\n";
         if (failedStatus == 409) {
             // Show what changed underneath: the object as read against the object as it is now.
             for (const core::PlanStep &step : plan.steps) {

@@ -104,9 +104,11 @@ void PlanRunner::fail(const PlanStep &step, const k8s::KubeReply *reply, bool dr
         if (cause.contains(QLatin1String("conflict with")))
             owners.append(cause);
     }
+    if (m_failedStatus == 409)
+        m_fieldConflicts = owners;
     if (m_failedStatus == 409 && !owners.isEmpty())
         message = tr("%1 %2: fields another manager owns would change (%3); nothing was written. Leave them to their "
-                     "manager, or take them over on purpose (kubectl canary --server-side --force-conflicts).")
+                     "manager, or take them over on purpose.")
                           .arg(step.kind, step.name, owners.join(QLatin1String("; ")));
     else if (m_failedStatus == 409)
         message = tr("%1 %2 was changed by someone else since it was read; nothing was overwritten%3. Reload, review "

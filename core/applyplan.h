@@ -62,6 +62,9 @@ public:
     QList<QJsonObject> results() const { return m_results; }
     QStringList warnings() const { return m_warnings; }
     int failedStatus() const { return m_failedStatus; }
+    // After a server-side apply conflict: each field with the manager that owns it
+    // (".spec.http: conflict with \"flagger\" using networking.istio.io/v1").
+    QStringList fieldConflicts() const { return m_fieldConflicts; }
 
 Q_SIGNALS:
     void finished(bool ok, const QString &message);
@@ -78,6 +81,7 @@ private:
     QList<QJsonObject> m_results;
     QStringList m_warnings;
     int m_failedStatus = 0;
+    QStringList m_fieldConflicts;
 };
 
 // Blocking convenience for command-line use: runs the plan in a local event loop.

@@ -289,14 +289,14 @@ ApplyPlan ReleaseSession::planFor(const QString &releaseName, const QJsonObject 
     return makePlan(*r, virtualService, withSubsetsFor(*r, virtualService), m_istioVersion, summary);
 }
 
-void ReleaseSession::apply(const QString &releaseName, const QJsonObject &virtualService, const QString &summary)
+void ReleaseSession::apply(const QString &releaseName, const QJsonObject &virtualService, const QString &summary, bool forceConflicts)
 {
     const Release *r = release(releaseName);
     if (!r) {
         Q_EMIT applyFinished(releaseName, false, tr("Release %1 is gone.").arg(releaseName));
         return;
     }
-    run(releaseName, planFor(releaseName, virtualService, summary), {});
+    run(releaseName, planFor(releaseName, virtualService, summary), {}, forceConflicts);
 }
 
 bool ReleaseSession::canRollback(const QString &releaseName) const
@@ -385,7 +385,7 @@ void ReleaseSession::dryRun(const QString &releaseName, const QJsonObject &virtu
     runner->start();
 }
 
-void ReleaseSession::run(const QString &releaseName, const ApplyPlan &plan, const QString &rollbackOf)
+void ReleaseSession::run(const QString &releaseName, const ApplyPlan &plan, const QString &rollbackOf, bool forceConflicts)
 {
     if (m_applying) {
         Q_EMIT applyFinished(releaseName, false, tr("Another apply is still running."));
@@ -397,10 +397,14 @@ void ReleaseSession::run(const QString &releaseName, const ApplyPlan &plan, cons
     }
     m_applying = true;
     auto *runner = new PlanRunner(m_client, plan, false, this);
+    runner->setServerSideApply(m_serverSide, m_serverSide && forceConflicts);
+    m_fieldConflicts.remove(releaseName);
     connect(runner, &PlanRunner::finished, this, [=, this](bool ok, const QString &message) {
         runner->deleteLater();
         m_applying = false;
         if (!ok) {
+            if (!runner->fieldConflicts().isEmpty())
+                m_fieldConflicts.insert(releaseName, runner->fieldConflicts());
             Q_EMIT applyFinished(releaseName, false, message);
             return;
         }

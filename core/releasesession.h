@@ -56,7 +56,14 @@ public:
 
     // Server-side dry-run, then PUT with the resourceVersion read, so a change made by someone else in
     // between is a conflict, never overwritten. `summary` says what the change does, for history.
-    void apply(const QString &releaseName, const QJsonObject &virtualService, const QString &summary);
+    // With server-side apply on, `forceConflicts` takes over fields other managers own: only on the user's word.
+    void apply(const QString &releaseName, const QJsonObject &virtualService, const QString &summary, bool forceConflicts = false);
+    // Writes by server-side apply (fieldManager canarydeck, resourceVersion still a precondition)
+    // instead of PUT; then fields other managers own are conflicts, see fieldConflicts().
+    void setServerSideApply(bool enabled) { m_serverSide = enabled; }
+    bool serverSideApply() const { return m_serverSide; }
+    // The fields and owners of the last apply of the release that failed on them (empty otherwise).
+    QStringList fieldConflicts(const QString &releaseName) const { return m_fieldConflicts.value(releaseName); }
     bool isApplying() const { return m_applying; }
     bool canRollback(const QString &releaseName) const;
     QString rollbackSummary(const QString &releaseName) const;
@@ -95,7 +102,7 @@ private:
     void setConnection(Connection connection, const QString &detail);
     void scheduleRebuild();
     void rebuild();
-    void run(const QString &releaseName, const ApplyPlan &plan, const QString &rollbackOf);
+    void run(const QString &releaseName, const ApplyPlan &plan, const QString &rollbackOf, bool forceConflicts = false);
     void refreshRollbacks();
 
     k8s::KubeClient *m_client;
@@ -113,6 +120,8 @@ private:
     QSet<k8s::KubeWatch *> m_awaitingFirstList;
     QTimer *m_rebuild;
     bool m_applying = false;
+    bool m_serverSide = false;
+    QHash<QString, QStringList> m_fieldConflicts;
     Journal m_journal;
     QHash<QString, JournalEntry> m_rollbackable; // by release name
     QPointer<QObject> m_dryRun;

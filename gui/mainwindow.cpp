@@ -11,6 +11,7 @@
 #include "yamldiff.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
 #include <QDoubleSpinBox>
@@ -411,10 +412,18 @@ QWidget *MainWindow::buildEditor(QWidget *parent)
     m_redoButton->setToolTip(tr("Redo (Ctrl+Shift+Z)"));
     m_rollbackButton = new QPushButton(tr("Roll&back"), editor);
     m_rollbackButton->setObjectName(QStringLiteral("rollbackButton"));
+    m_serverSideCheck = new QCheckBox(tr("Ser&ver-side apply"), editor);
+    m_serverSideCheck->setObjectName(QStringLiteral("serverSideApply"));
+    m_serverSideCheck->setToolTip(tr("Write by server-side apply as field manager \"canarydeck\": changing fields that another "
+                                     "manager owns (kubectl, Flagger, Argo Rollouts...) is then a conflict, shown to you, and "
+                                     "only taken over when you say so. The resourceVersion read still guards the write."));
+    connect(m_serverSideCheck, &QCheckBox::toggled, this, [this](bool on) { m_session->setServerSideApply(on); });
     buttons->addWidget(m_applyButton);
     buttons->addWidget(m_resetButton);
     buttons->addWidget(m_undoButton);
     buttons->addWidget(m_redoButton);
+    buttons->addSpacing(12);
+    buttons->addWidget(m_serverSideCheck);
     buttons->addStretch(1);
     buttons->addWidget(m_rollbackButton);
     m_accessLabel = new QLabel(editor);
@@ -1039,6 +1048,11 @@ void MainWindow::applyDraft()
 {
     if (!m_applyButton->isEnabled())
         return;
+    startApply(false);
+}
+
+void MainWindow::startApply(bool forceConflicts)
+{
     QJsonObject draft = m_draft;
     const core::Release *live = m_session->release(m_releaseName);
     if (m_rebaseOnApply && live) {
@@ -1048,7 +1062,7 @@ void MainWindow::applyDraft()
         draft.insert(QStringLiteral("metadata"), meta);
     }
     showMessage(tr("Dry-run, then apply…"), false);
-    m_session->apply(m_releaseName, draft, m_summaries.join(QLatin1String("; ")));
+    m_session->apply(m_releaseName, draft, m_summaries.join(QLatin1String("; ")), forceConflicts);
     refreshButtons();
 }
 
@@ -1112,6 +1126,20 @@ void MainWindow::onApplyFinished(const QString &release, bool ok, const QString 
             m_undo.clear();
             m_redo.clear();
             m_rebaseOnApply = false;
+        } else if (const QStringList owned = m_session->fieldConflicts(release); hasDraft() && !owned.isEmpty()) {
+            // Server-side apply met fields other managers own: the user decides whether to take them.
+            showMessage(message, true);
+            QStringList lines;
+            for (const QString &conflict : owned)
+                lines.append(QStringLiteral("• ") + conflict);
+            if (confirm(tr("Take over fields from other managers?"),
+                        tr("This change alters fields of %1 that other managers own. Nothing was written.").arg(release),
+                        lines.join(QLatin1Char('\n'))
+                                + tr("\n\nTaking them over makes Canary Deck their manager. A controller that owned them (Flagger, "
+                                     "Argo Rollouts) may set them back on its next reconcile."))) {
+                startApply(true);
+                return;
+            }
         } else if (hasDraft() && message.contains(QLatin1String("changed by someone else"))) {
             // Nothing is lost: the draft stays; the diff now shows it against their change.
             m_rebaseOnApply = true;

@@ -61,6 +61,7 @@ private:
     void setMirror();
 
     void applyDraft();
+    void startApply(bool forceConflicts);
     void promote(const QString &version);
     void rollback();
     void rollbackEntry();
@@ -98,6 +99,7 @@ private:
     QDoubleSpinBox *m_mirrorPercent;
     QPushButton *m_mirrorButton;
     QPushButton *m_applyButton;
+    QCheckBox *m_serverSideCheck;
     QPushButton *m_resetButton;
     QToolButton *m_undoButton;
     QToolButton *m_redoButton;

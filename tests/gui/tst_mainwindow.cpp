@@ -19,6 +19,7 @@
 #include <QSlider>
 #include <QToolButton>
 #include <QTreeWidget>
+#include <QCheckBox>
 #include <QtTest>
 #include <cmath>
 #include <functional>
@@ -42,6 +43,7 @@ private Q_SLOTS:
     void undoAndDiscardUnappliedEdits();
     void historyRollsBackOneEntry();
     void viewerSeesApplyDisabledWithTheReason();
+    void serverSideApplyAsksBeforeTakingFields();
 
 private:
     void answerNextConfirmation(QMessageBox::StandardButton button);
@@ -382,6 +384,46 @@ void TestMainWindow::viewerSeesApplyDisabledWithTheReason()
     // The notice takes room from the chart, not from the slider rows.
     const QWidget *weights = window.findChild<QWidget *>(QStringLiteral("weightEditor"));
     QTRY_VERIFY2(weights->height() >= weights->minimumSizeHint().height(), "the weight rows are squeezed");
+}
+
+void TestMainWindow::serverSideApplyAsksBeforeTakingFields()
+{
+    // webserver's VirtualService came from kubectl apply: kubectl-client-side-apply owns .spec.http.
+    const QString path = QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/sample-vs");
+    select(QStringLiteral("webserver"));
+    auto *serverSide = m_window->findChild<QCheckBox *>(QStringLiteral("serverSideApply"));
+    QVERIFY(serverSide);
+    serverSide->setChecked(true);
+    QVERIFY(m_session->serverSideApply());
+    auto *v2 = m_window->findChild<QSpinBox *>(QStringLiteral("weightSpin_v2"));
+    QVERIFY(v2);
+    v2->setValue(90);
+    auto *apply = m_window->findChild<QPushButton *>(QStringLiteral("applyButton"));
+    QTRY_VERIFY(apply->isEnabled());
+    // First the user declines: nothing is written, the draft stays.
+    QSignalSpy finished(m_session.get(), &core::ReleaseSession::applyFinished);
+    answerNextConfirmation(QMessageBox::Cancel);
+    QTest::mouseClick(apply, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 20000);
+    QVERIFY2(m_lastConfirmation.contains(QLatin1String(R"(.spec.http: conflict with "kubectl-client-side-apply")")), qPrintable(m_lastConfirmation));
+    QCOMPARE(test::routeWeights(m_cluster->get(path)).value(QStringLiteral("v2")), 99);
+    QCOMPARE(v2->value(), 90);
+    QVERIFY(m_window->findChild<QLabel *>(QStringLiteral("messageLabel"))->text().contains(QLatin1String("other managers own")) ||
+            m_window->findChild<QLabel *>(QStringLiteral("messageLabel"))->text().contains(QLatin1String("another manager owns")));
+    // Then takes the fields over on purpose.
+    answerNextConfirmation(QMessageBox::Yes);
+    QTest::mouseClick(apply, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, 20000); // the refused try, then the forced one
+    QVERIFY2(finished.at(2).at(1).toBool(), qPrintable(finished.at(2).at(2).toString()));
+    const QJsonObject live = m_cluster->get(path);
+    QCOMPARE(test::routeWeights(live).value(QStringLiteral("v2")), 90);
+    QStringList owners;
+    for (const QJsonValue &e : live.value(QLatin1String("metadata")).toObject().value(QLatin1String("managedFields")).toArray()) {
+        if (e.toObject().value(QLatin1String("fieldsV1")).toObject().value(QLatin1String("f:spec")).toObject().contains(QLatin1String("f:http")))
+            owners.append(e.toObject().value(QLatin1String("manager")).toString() + QLatin1Char('/') + e.toObject().value(QLatin1String("operation")).toString());
+    }
+    QCOMPARE(owners, QStringList { QStringLiteral("canarydeck/Apply") });
+    serverSide->setChecked(false);
 }
 
 QTEST_MAIN(TestMainWindow)
