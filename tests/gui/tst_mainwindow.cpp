@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 #include "releasesession.h"
+#include "kubeclient.h"
+#include "kubereply.h"
 #include "testcluster.h"
 #include "trafficchart.h"
 #include "trafficmonitor.h"
@@ -424,6 +426,18 @@ void TestMainWindow::serverSideApplyAsksBeforeTakingFields()
     }
     QCOMPARE(owners, QStringList { QStringLiteral("canarydeck/Apply") });
     serverSide->setChecked(false);
+
+    // A controller takes the routes (as Flagger does, with an update): the release says so at once.
+    k8s::KubeClient flagger(m_cluster->endpoint());
+    k8s::KubeRequest patch = k8s::KubeRequest::mergePatch(path, QJsonDocument(test::withWeights(live, 0, { 20, 80 })).toJson(QJsonDocument::Compact));
+    patch.query.addQueryItem(QStringLiteral("fieldManager"), QStringLiteral("flagger"));
+    k8s::KubeReply *reply = flagger.send(patch);
+    QSignalSpy patched(reply, &k8s::KubeReply::finished);
+    QVERIFY(patched.wait(20000));
+    QVERIFY2(reply->ok(), qPrintable(reply->error().message));
+    const auto *detail = m_window->findChild<QLabel *>(QStringLiteral("releaseDetail"));
+    QVERIFY(detail);
+    QTRY_VERIFY2(detail->text().contains(QLatin1String("routes also managed by &quot;flagger&quot; (Update)")), qPrintable(detail->text()));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -52,6 +52,7 @@ private Q_SLOTS:
     void offline_data();
     void offline();
     void editsKeepWhatTheyDoNotOwn();
+    void warnsWhenAControllerOwnsTheRoutes();
     void getJsonShape();
     void validate();
     void renderedOutputPassesIstioSchemas();
@@ -160,6 +161,17 @@ void TestCli::offline()
         QVERIFY2(r.err.contains(stderrHas), qPrintable(r.err));
     if (exit != 0)
         QCOMPARE(r.err.count(QLatin1String("error: ")), 1);
+}
+
+void TestCli::warnsWhenAControllerOwnsTheRoutes()
+{
+    const Run r = runCanary({ "set-weights", "podinfo", "podinfo-primary=50", "podinfo-canary=50", "-f", data("podinfo-flagger.yaml"), "-o", "json" });
+    QCOMPARE(r.exit, 0); // a warning, not an error: the operator may have paused Flagger
+    QVERIFY2(r.err.contains(QLatin1String(R"(spec.http: also managed by "flagger" (Update): a controller may set the routes back)")), qPrintable(r.err));
+    QVERIFY(r.out.contains(QLatin1String("\"weight\": 50")));
+    // Routes owned by kubectl users only: no such warning.
+    const Run plain = runCanary({ "set-weights", "reviews", "v1=60", "v2=40", "-f", data("bookinfo-reviews.yaml"), "-o", "json" });
+    QVERIFY2(!plain.err.contains(QLatin1String("also managed by")), qPrintable(plain.err));
 }
 
 void TestCli::editsKeepWhatTheyDoNotOwn()
