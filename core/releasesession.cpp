@@ -61,6 +61,12 @@ void ReleaseSession::start()
     discover();
 }
 
+void ReleaseSession::refresh()
+{
+    setConnection(m_connection == Connection::Connected ? Connection::Connected : Connection::Connecting, tr("Refreshing…"));
+    discover();
+}
+
 void ReleaseSession::discover()
 {
     KubeReply *reply = m_client->send(KubeRequest::get(QStringLiteral("/apis")), tr("API discovery"));

@@ -34,6 +34,9 @@ public:
     ~ReleaseSession() override;
 
     void start();
+    // Discovers the API again (Istio installed or upgraded since?), asks for permissions again and
+    // lists everything again. Discovery is otherwise done once per session, that is per context.
+    void refresh();
     void setNamespace(const QString &ns);
     QString currentNamespace() const { return m_snapshot.ns; }
     QStringList namespaces() const { return m_namespaces; }

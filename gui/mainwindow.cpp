@@ -184,6 +184,12 @@ void MainWindow::buildUi()
     header->addWidget(m_contextLabel, 1);
     header->addWidget(nsLabel);
     header->addWidget(m_namespaceCombo);
+    auto *refresh = new QToolButton(banner);
+    refresh->setObjectName(QStringLiteral("refreshButton"));
+    refresh->setText(tr("Refresh"));
+    refresh->setToolTip(tr("Discover the cluster's APIs again, check permissions again and reload everything (F5)"));
+    connect(refresh, &QToolButton::clicked, m_session, &core::ReleaseSession::refresh);
+    header->addWidget(refresh);
     outer->addWidget(banner);
 
     auto *split = new QSplitter(Qt::Horizontal, central);
@@ -235,6 +241,7 @@ void MainWindow::buildUi()
     shortcut(QKeySequence::Undo, &MainWindow::undo);
     shortcut(QKeySequence::Redo, &MainWindow::redo);
     shortcut(QKeySequence(Qt::CTRL | Qt::Key_L), [this] { m_releaseList->setFocus(); });
+    shortcut(QKeySequence::Refresh, [this] { m_session->refresh(); });
 
     setStyleSheet(QStringLiteral("QFrame#banner{background:#1d2a33;border-radius:8px;}"
                                  "QFrame#banner QLabel{color:#eef2f5;}"

@@ -270,6 +270,14 @@ void TestDemoCluster::sessionBuildsReleases()
     QCOMPARE(greeting->versions.at(0).pods, 2);
     QCOMPARE(greeting->versions.at(0).workloads, QStringList { QStringLiteral("greeting-safe") });
     QVERIFY(session.unroutedServices().contains(QStringLiteral("message")));
+    // Refresh: discovery and permissions again, everything listed again, the same releases.
+    QSignalSpy access(&session, &core::ReleaseSession::accessChanged);
+    changed.clear();
+    session.refresh();
+    QVERIFY(access.wait(20000));
+    QCOMPARE(session.writeAccess(), core::ReleaseSession::Access::Allowed);
+    QTRY_VERIFY_WITH_TIMEOUT(!changed.isEmpty() && session.releases().size() == 5, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(session.connection(), core::ReleaseSession::Connection::Connected, 10000);
 }
 
 void TestDemoCluster::sessionApplyStaleIsAConflict()
