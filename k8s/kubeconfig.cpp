@@ -96,6 +96,10 @@ QString resolvePath(const QString &path, const QString &file)
 Result<QByteArray> readBytes(const QJsonObject &body, const QString &field, const QString &file, const QString &what)
 {
     const QString dataField = field + QStringLiteral("-data");
+    // kubectl refuses the pair rather than silently preferring one.
+    if (!body.value(dataField).toString().isEmpty() && !body.value(field).toString().isEmpty())
+        return makeError(QStringLiteral("%1: %2 and %3 are both specified; keep only one of them")
+                                 .arg(what, dataField, field));
     if (body.contains(dataField)) {
         const QByteArray decoded = QByteArray::fromBase64(body.value(dataField).toString().toLatin1(),
                                                           QByteArray::AbortOnBase64DecodingErrors);
@@ -250,6 +254,13 @@ Result<ClusterEndpoint> loadKubeconfig(const KubeconfigOptions &options)
             ep.token = u.value(QLatin1String("token")).toString();
         else if (u.contains(QLatin1String("tokenFile")))
             ep.tokenFile = resolvePath(u.value(QLatin1String("tokenFile")).toString(), user.file);
+        if (ep.token.isEmpty() && !ep.tokenFile.isEmpty()) {
+            // Read once now, as kubectl does, so that a missing file is named instead of ending in a 401.
+            QFile f(ep.tokenFile);
+            if (!f.open(QIODevice::ReadOnly))
+                return makeError(QStringLiteral("%1: unable to read tokenFile %2: %3")
+                                         .arg(whatUser, ep.tokenFile, f.errorString()));
+        }
         ep.username = u.value(QLatin1String("username")).toString();
         ep.password = u.value(QLatin1String("password")).toString();
         const bool hasCert = u.contains(QLatin1String("client-certificate")) || u.contains(QLatin1String("client-certificate-data"));

@@ -61,6 +61,13 @@ void TestKubeconfig::resolve_data()
     QTest::newRow("missing ca file") << QByteArray("current-context: a\nclusters:\n- name: c\n  cluster: {server: 'https://h:1', certificate-authority: missing-ca.pem}\n"
                                                    "contexts:\n- name: a\n  context: {cluster: c}\n")
                                      << QString() << QString() << QString() << QStringLiteral("missing-ca.pem");
+    QTest::newRow("ca data beside ca file") << QByteArray("current-context: a\nclusters:\n- name: c\n  cluster: {server: 'https://h:1', certificate-authority: ca.pem, certificate-authority-data: TFMwdA==}\n"
+                                                          "contexts:\n- name: a\n  context: {cluster: c}\n")
+                                            << QString() << QString() << QString() << QStringLiteral("certificate-authority-data and certificate-authority are both specified");
+    QTest::newRow("missing token file") << QByteArray("current-context: a\nclusters:\n- name: c\n  cluster: {server: 'https://h:1'}\n"
+                                                      "users:\n- name: u\n  user: {tokenFile: missing-token}\n"
+                                                      "contexts:\n- name: a\n  context: {cluster: c, user: u}\n")
+                                        << QString() << QString() << QString() << QStringLiteral("unable to read tokenFile");
     QTest::newRow("two auth methods") << QByteArray("current-context: a\nclusters:\n- name: c\n  cluster: {server: 'https://h:1'}\n"
                                                     "users:\n- name: u\n  user: {token: t, username: x, password: y}\n"
                                                     "contexts:\n- name: a\n  context: {cluster: c, user: u}\n")
