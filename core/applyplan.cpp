@@ -97,6 +97,7 @@ void PlanRunner::start()
 
 void PlanRunner::fail(const PlanStep &step, const k8s::KubeReply *reply, bool dryRun)
 {
+    m_done = true;
     m_failedStatus = reply->error().httpStatus;
     QString message;
     QStringList owners;
@@ -121,14 +122,44 @@ void PlanRunner::fail(const PlanStep &step, const k8s::KubeReply *reply, bool dr
     Q_EMIT finished(false, message);
 }
 
+void PlanRunner::cancel()
+{
+    if (m_done)
+        return;
+    m_done = true;
+    if (m_inFlight) {
+        m_inFlight->disconnect(this);
+        m_inFlight->cancel();
+    }
+    QString message;
+    if (!m_writing)
+        message = tr("Cancelled during the server-side dry-run: nothing was written.");
+    else if (m_step == 0)
+        message = tr("Cancelled: the first write (%1 %2) may or may not have reached the server; nothing after it was sent. "
+                     "The live objects show what holds.")
+                          .arg(m_plan.steps.at(0).kind, m_plan.steps.at(0).name);
+    else
+        message = tr("Cancelled after %1 of %2 writes; the write of %3 %4 may or may not have reached the server, and nothing "
+                     "after it was sent. The live objects show what holds.")
+                          .arg(m_step)
+                          .arg(m_plan.steps.size())
+                          .arg(m_plan.steps.at(m_step).kind, m_plan.steps.at(m_step).name);
+    Q_EMIT finished(false, message);
+}
+
 void PlanRunner::runStep(int index, bool dryRun)
 {
+    if (m_done)
+        return;
+    m_step = index;
+    m_writing = !dryRun;
     if (index >= m_plan.steps.size()) {
         if (dryRun && !m_dryRunOnly) {
             m_results.clear();
             runStep(0, false);
             return;
         }
+        m_done = true;
         Q_EMIT finished(true, dryRun ? tr("Server-side dry-run passed.") : tr("Applied."));
         return;
     }
@@ -148,6 +179,7 @@ void PlanRunner::runStep(int index, bool dryRun)
     if (dryRun)
         request.query.addQueryItem(QStringLiteral("dryRun"), QStringLiteral("All"));
     k8s::KubeReply *reply = m_client->send(request, tr("%1 %2 %3").arg(dryRun ? tr("dry-run of") : tr("update of"), s.kind, s.name));
+    m_inFlight = reply;
     connect(reply, &k8s::KubeReply::finished, this, [this, reply, index, dryRun] {
         reply->deleteLater();
         if (!reply->ok()) {

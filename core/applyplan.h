@@ -57,6 +57,9 @@ public:
         m_force = forceConflicts;
     }
     void start();
+    // Stops the plan: the request in flight is abandoned and no further step is sent. finished()
+    // reports which steps were written, and that the one in flight may or may not have been.
+    void cancel();
     const ApplyPlan &plan() const { return m_plan; }
     // The objects the server answered for the writes (or the dry-runs), in step order.
     QList<QJsonObject> results() const { return m_results; }
@@ -82,6 +85,10 @@ private:
     QStringList m_warnings;
     int m_failedStatus = 0;
     QStringList m_fieldConflicts;
+    QPointer<k8s::KubeReply> m_inFlight;
+    int m_step = 0;
+    bool m_writing = false;
+    bool m_done = false;
 };
 
 // Blocking convenience for command-line use: runs the plan in a local event loop.

@@ -61,6 +61,12 @@ void ReleaseSession::start()
     discover();
 }
 
+void ReleaseSession::cancelApply()
+{
+    if (m_runner)
+        m_runner->cancel();
+}
+
 void ReleaseSession::refresh()
 {
     setConnection(m_connection == Connection::Connected ? Connection::Connected : Connection::Connecting, tr("Refreshing…"));
@@ -403,6 +409,7 @@ void ReleaseSession::run(const QString &releaseName, const ApplyPlan &plan, cons
     }
     m_applying = true;
     auto *runner = new PlanRunner(m_client, plan, false, this);
+    m_runner = runner;
     runner->setServerSideApply(m_serverSide, m_serverSide && forceConflicts);
     m_fieldConflicts.remove(releaseName);
     connect(runner, &PlanRunner::finished, this, [=, this](bool ok, const QString &message) {

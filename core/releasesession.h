@@ -19,6 +19,8 @@ class KubeWatch;
 
 namespace canary::core {
 
+class PlanRunner;
+
 // One user's view of one namespace of one cluster: what is there (kept current by watches), the
 // releases built from it, and the workflows that change it (apply, promote, rollback).
 class ReleaseSession final : public QObject {
@@ -68,6 +70,8 @@ public:
     // The fields and owners of the last apply of the release that failed on them (empty otherwise).
     QStringList fieldConflicts(const QString &releaseName) const { return m_fieldConflicts.value(releaseName); }
     bool isApplying() const { return m_applying; }
+    // Stops a running apply or rollback (applyFinished reports what was and was not written).
+    void cancelApply();
     bool canRollback(const QString &releaseName) const;
     QString rollbackSummary(const QString &releaseName) const;
     // Restores the state before the last apply of the release that is not rolled back yet; refuses,
@@ -123,6 +127,7 @@ private:
     QSet<k8s::KubeWatch *> m_awaitingFirstList;
     QTimer *m_rebuild;
     bool m_applying = false;
+    QPointer<PlanRunner> m_runner;
     bool m_serverSide = false;
     QHash<QString, QStringList> m_fieldConflicts;
     Journal m_journal;

@@ -242,6 +242,10 @@ void MainWindow::buildUi()
     shortcut(QKeySequence::Redo, &MainWindow::redo);
     shortcut(QKeySequence(Qt::CTRL | Qt::Key_L), [this] { m_releaseList->setFocus(); });
     shortcut(QKeySequence::Refresh, [this] { m_session->refresh(); });
+    shortcut(QKeySequence(Qt::Key_Escape), [this] {
+        if (m_session->isApplying())
+            m_session->cancelApply();
+    });
 
     setStyleSheet(QStringLiteral("QFrame#banner{background:#1d2a33;border-radius:8px;}"
                                  "QFrame#banner QLabel{color:#eef2f5;}"
@@ -407,6 +411,11 @@ QWidget *MainWindow::buildEditor(QWidget *parent)
     m_applyButton->setObjectName(QStringLiteral("applyButton"));
     m_applyButton->setDefault(true);
     m_applyButton->setToolTip(tr("Server-side dry-run, then write with the resourceVersion read (Ctrl+Return)"));
+    m_cancelApplyButton = new QPushButton(tr("Cancel apply"), editor);
+    m_cancelApplyButton->setObjectName(QStringLiteral("cancelApplyButton"));
+    m_cancelApplyButton->setToolTip(tr("Stop the apply that is running: no further step is sent (Esc)"));
+    m_cancelApplyButton->hide();
+    connect(m_cancelApplyButton, &QPushButton::clicked, m_session, &core::ReleaseSession::cancelApply);
     m_resetButton = new QPushButton(tr("&Discard edits"), editor);
     m_resetButton->setObjectName(QStringLiteral("resetButton"));
     m_undoButton = new QToolButton(editor);
@@ -426,6 +435,7 @@ QWidget *MainWindow::buildEditor(QWidget *parent)
                                      "only taken over when you say so. The resourceVersion read still guards the write."));
     connect(m_serverSideCheck, &QCheckBox::toggled, this, [this](bool on) { m_session->setServerSideApply(on); });
     buttons->addWidget(m_applyButton);
+    buttons->addWidget(m_cancelApplyButton);
     buttons->addWidget(m_resetButton);
     buttons->addWidget(m_undoButton);
     buttons->addWidget(m_redoButton);
@@ -814,7 +824,8 @@ void MainWindow::refreshButtons()
     m_applyButton->setText(m_rebaseOnApply ? tr("&Apply over their change") : tr("&Apply"));
     m_applyButton->setToolTip(denied ? m_session->writeAccessDetail()
                                      : tr("Server-side dry-run, then write with the resourceVersion read (Ctrl+Return)"));
-    m_resetButton->setEnabled(hasDraft());
+    m_cancelApplyButton->setVisible(busy);
+    m_resetButton->setEnabled(hasDraft() && !busy);
     m_undoButton->setEnabled(!m_undo.isEmpty());
     m_redoButton->setEnabled(!m_redo.isEmpty());
     m_rollbackButton->setEnabled(live && connected && !busy && m_session->canRollback(m_releaseName) && !denied);

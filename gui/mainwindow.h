@@ -99,6 +99,7 @@ private:
     QDoubleSpinBox *m_mirrorPercent;
     QPushButton *m_mirrorButton;
     QPushButton *m_applyButton;
+    QPushButton *m_cancelApplyButton;
     QCheckBox *m_serverSideCheck;
     QPushButton *m_resetButton;
     QToolButton *m_undoButton;

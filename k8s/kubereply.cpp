@@ -51,8 +51,10 @@ KubeReply::KubeReply(QString what, int timeoutMs, QObject *parent)
         m_timer->setSingleShot(true);
         connect(m_timer, &QTimer::timeout, this, [this, timeoutMs] {
             m_timedOut = true;
-            if (m_reply)
+            if (m_reply) {
+                m_reply->disconnect(this);
                 m_reply->abort();
+            }
             fail(makeError(QStringLiteral("%1: the API server did not answer within %2 s").arg(m_what).arg(timeoutMs / 1000.0)));
         });
         m_timer->start(timeoutMs);
@@ -78,8 +80,10 @@ void KubeReply::cancel()
     if (m_finished)
         return;
     m_cancelled = true;
-    if (m_reply)
+    if (m_reply) {
+        m_reply->disconnect(this);
         m_reply->abort();
+    }
     fail(makeError(QStringLiteral("%1: cancelled").arg(m_what)));
 }
 

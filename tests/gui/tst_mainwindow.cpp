@@ -46,6 +46,7 @@ private Q_SLOTS:
     void historyRollsBackOneEntry();
     void viewerSeesApplyDisabledWithTheReason();
     void serverSideApplyAsksBeforeTakingFields();
+    void cancelStopsAHungApply();
 
 private:
     void answerNextConfirmation(QMessageBox::StandardButton button);
@@ -438,6 +439,42 @@ void TestMainWindow::serverSideApplyAsksBeforeTakingFields()
     const auto *detail = m_window->findChild<QLabel *>(QStringLiteral("releaseDetail"));
     QVERIFY(detail);
     QTRY_VERIFY2(detail->text().contains(QLatin1String("routes also managed by &quot;flagger&quot; (Update)")), qPrintable(detail->text()));
+}
+
+void TestMainWindow::cancelStopsAHungApply()
+{
+    // The API server answers after 4 s: the window stays responsive and Cancel stops the apply.
+    select(QStringLiteral("myapp"));
+    const QString path = QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/myapp");
+    const QMap<QString, int> before = test::routeWeights(m_cluster->get(path));
+    auto *v2 = m_window->findChild<QSpinBox *>(QStringLiteral("weightSpin_v2"));
+    QVERIFY(v2);
+    v2->setValue(before.value(QStringLiteral("v2")) == 70 ? 60 : 70);
+    auto *apply = m_window->findChild<QPushButton *>(QStringLiteral("applyButton"));
+    auto *cancel = m_window->findChild<QPushButton *>(QStringLiteral("cancelApplyButton"));
+    QVERIFY(apply && cancel);
+    QTRY_VERIFY(apply->isEnabled());
+    QVERIFY(!cancel->isVisible());
+    QVERIFY(m_cluster->setFaults(QStringLiteral("slow=4000")));
+    QSignalSpy finished(m_session.get(), &core::ReleaseSession::applyFinished);
+    QTest::mouseClick(apply, Qt::LeftButton);
+    QTRY_VERIFY(cancel->isVisible());
+    QElapsedTimer clock;
+    clock.start();
+    QTest::qWait(300); // the event loop runs while the server hangs
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QTest::keyClick(m_window.get(), Qt::Key_Escape); // as the button's tooltip says
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 3000);
+    QVERIFY2(clock.elapsed() < 2000, "cancel did not stop the apply at once");
+    QCOMPARE(finished.at(0).at(1).toBool(), false);
+    QVERIFY2(finished.at(0).at(2).toString().contains(QLatin1String("Cancelled during the server-side dry-run: nothing was written")),
+             qPrintable(finished.at(0).at(2).toString()));
+    QVERIFY(!cancel->isVisible());
+    QVERIFY(m_cluster->setFaults(QStringLiteral("slow=0")));
+    QTest::qWait(4500); // let the abandoned dry-run reach the server: it writes nothing
+    QCOMPARE(test::routeWeights(m_cluster->get(path)), before);
+    QVERIFY(apply->isEnabled()); // the draft is still there to apply
 }
 
 QTEST_MAIN(TestMainWindow)
