@@ -719,6 +719,12 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
         const int limit = param(request, "limit").toInt();
         int offset = 0;
         const QString cont = param(request, "continue");
+        if (!cont.isEmpty() && takeFault(m_faults.expiredWatches)) { // --fault 410=N: as after an etcd compaction
+            sendError(response, statusError(410, QStringLiteral("Expired"),
+                                            QStringLiteral("The provided continue parameter is too old to display a consistent list result. "
+                                                           "You can start a new list without the continue parameter.")));
+            return;
+        }
         if (!cont.isEmpty()) {
             const QStringList token = QString::fromUtf8(QByteArray::fromBase64(cont.toLatin1())).split(QLatin1Char(':'));
             offset = token.value(0).toInt();

@@ -31,7 +31,7 @@ struct ApiServerOptions {
 struct FaultPlan {
     std::atomic<int> tooManyRequests { 0 }; // answer 429 with Retry-After: 1 this many times
     std::atomic<int> internalErrors { 0 }; // answer 500 this many times
-    std::atomic<int> expiredWatches { 0 }; // answer this many watches from a resourceVersion with ERROR 410 Expired
+    std::atomic<int> expiredWatches { 0 }; // answer this many watches from a resourceVersion, or lists with continue, with 410 Expired
     std::atomic<int> slowMs { 0 }; // delay every answer
     std::atomic<int> dropWatchAfterMs { 0 }; // cut watch streams (no clean end) after this long
 };

@@ -42,6 +42,7 @@ private Q_SLOTS:
     void throttledRequestsAreRetried();
     void serverErrorsAreRetriedForReadsOnly();
     void watchSurvivesDroppedStreams();
+    void expiredContinueRestartsTheList();
 
 private:
     k8s::KubeReply *send(const k8s::KubeRequest &request);
@@ -683,6 +684,36 @@ void TestDemoCluster::watchSurvivesDroppedStreams()
     QCOMPARE(relists, 3); // the first list, and one for each 410
     QVERIFY2(reconnects >= 3, qPrintable(QStringLiteral("only %1 reconnects: the fault did not bite").arg(reconnects)));
     qInfo("%d reconnects, %d lists, %lld distinct events", reconnects, relists, qint64(seen.size()));
+}
+
+void TestDemoCluster::expiredContinueRestartsTheList()
+{
+    // 520 objects: the watch lists them in two pages of at most 500; the continue token has expired
+    // (410), so the list starts over and still delivers every object once.
+    const QString path = QStringLiteral("/apis/networking.istio.io/v1/namespaces/big/destinationrules");
+    QVERIFY(send(k8s::KubeRequest::create(QStringLiteral("/api/v1/namespaces"), R"({"metadata":{"name":"big"}})"))->ok());
+    for (int i = 0; i < 520; ++i) {
+        const QByteArray dr = QStringLiteral(R"({"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"dr-%1"},"spec":{"host":"h%1"}})").arg(i).toUtf8();
+        k8s::KubeReply *reply = send(k8s::KubeRequest::create(path, dr));
+        QVERIFY(reply->ok());
+        reply->deleteLater();
+    }
+    QVERIFY(m_cluster->setFaults(QStringLiteral("410=1")));
+    k8s::KubeWatch watch(m_client.get(), path);
+    QSignalSpy listed(&watch, &k8s::KubeWatch::listed);
+    QStringList why;
+    connect(&watch, &k8s::KubeWatch::stateChanged, this, [&](k8s::KubeWatch::State, const QString &detail) { why.append(detail); });
+    watch.start();
+    QVERIFY(listed.wait(20000));
+    QCOMPARE(listed.size(), 1);
+    const QList<QJsonObject> items = listed.at(0).at(0).value<QList<QJsonObject>>();
+    QCOMPARE(items.size(), 520);
+    QSet<QString> names;
+    for (const QJsonObject &o : items)
+        names.insert(core::objectName(o));
+    QCOMPARE(names.size(), 520);
+    QVERIFY2(why.join(QLatin1Char('|')).contains(QLatin1String("continue parameter is too old")), qPrintable(why.join(QLatin1Char('|'))));
+    QVERIFY(m_cluster->setFaults(QStringLiteral("410=0")));
 }
 
 QTEST_GUILESS_MAIN(TestDemoCluster)
