@@ -603,7 +603,21 @@ Result<core::Release> MainWindow::current() const
         return makeError(tr("No release selected."));
     if (m_draft.isEmpty())
         return *live;
-    return core::releaseWithVirtualService(m_session->snapshot(), m_draft);
+    return core::releaseWithVirtualService(m_session->snapshot(), draftToApply());
+}
+
+QJsonObject MainWindow::draftToApply() const
+{
+    const core::Release *live = m_session->release(m_releaseName);
+    if (!m_rebaseOnApply || !live)
+        return m_draft;
+    // After a conflict: our routes over their object. Every edit the window makes is to spec.http, so
+    // their other changes (labels, hosts, gateways...) stand, and the resourceVersion is theirs.
+    QJsonObject rebased = live->vs;
+    QJsonObject spec = rebased.value(QLatin1String("spec")).toObject();
+    spec.insert(QStringLiteral("http"), m_draft.value(QLatin1String("spec")).toObject().value(QLatin1String("http")));
+    rebased.insert(QStringLiteral("spec"), spec);
+    return rebased;
 }
 
 void MainWindow::refresh()
@@ -1075,16 +1089,9 @@ void MainWindow::applyDraft()
 
 void MainWindow::startApply(bool forceConflicts)
 {
-    QJsonObject draft = m_draft;
-    const core::Release *live = m_session->release(m_releaseName);
-    if (m_rebaseOnApply && live) {
-        // The user has seen their change in the diff and applies on top of it, still guarded by its resourceVersion.
-        QJsonObject meta = draft.value(QLatin1String("metadata")).toObject();
-        meta.insert(QStringLiteral("resourceVersion"), core::resourceVersion(live->vs));
-        draft.insert(QStringLiteral("metadata"), meta);
-    }
+    // The user has seen their change in the diff; ours goes on top of it, still guarded by its resourceVersion.
     showMessage(tr("Dry-run, then apply…"), false);
-    m_session->apply(m_releaseName, draft, m_summaries.join(QLatin1String("; ")), forceConflicts);
+    m_session->apply(m_releaseName, draftToApply(), m_summaries.join(QLatin1String("; ")), forceConflicts);
     refreshButtons();
 }
 

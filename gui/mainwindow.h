@@ -62,6 +62,7 @@ private:
 
     void applyDraft();
     void startApply(bool forceConflicts);
+    QJsonObject draftToApply() const;
     void promote(const QString &version);
     void rollback();
     void rollbackEntry();

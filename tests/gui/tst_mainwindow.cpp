@@ -1,11 +1,13 @@
-#include "mainwindow.h"
-#include "releasesession.h"
+#include "istio.h"
 #include "kubeclient.h"
 #include "kubereply.h"
+#include "mainwindow.h"
+#include "releasesession.h"
 #include "testcluster.h"
 #include "trafficchart.h"
 #include "trafficmonitor.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QEventLoop>
 #include <QLabel>
@@ -13,6 +15,7 @@
 #include <QMessageBox>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QTabWidget>
 #include <QTimer>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -21,7 +24,6 @@
 #include <QSlider>
 #include <QToolButton>
 #include <QTreeWidget>
-#include <QCheckBox>
 #include <QtTest>
 #include <cmath>
 #include <functional>
@@ -47,6 +49,7 @@ private Q_SLOTS:
     void viewerSeesApplyDisabledWithTheReason();
     void serverSideApplyAsksBeforeTakingFields();
     void cancelStopsAHungApply();
+    void staleApplyIsExplainedAndNothingIsOverwritten();
 
 private:
     void answerNextConfirmation(QMessageBox::StandardButton button);
@@ -475,6 +478,44 @@ void TestMainWindow::cancelStopsAHungApply()
     QTest::qWait(4500); // let the abandoned dry-run reach the server: it writes nothing
     QCOMPARE(test::routeWeights(m_cluster->get(path)), before);
     QVERIFY(apply->isEnabled()); // the draft is still there to apply
+    QTest::mouseClick(m_window->findChild<QPushButton *>(QStringLiteral("resetButton")), Qt::LeftButton);
+    QTRY_VERIFY(!apply->isEnabled());
+}
+
+void TestMainWindow::staleApplyIsExplainedAndNothingIsOverwritten()
+{
+    const QString path = QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/greeting");
+    select(QStringLiteral("greeting"));
+    auto *risky = m_window->findChild<QSpinBox *>(QStringLiteral("weightSpin_risky"));
+    QVERIFY(risky);
+    const int ours = risky->value() == 35 ? 45 : 35;
+    risky->setValue(ours);
+    // Someone else changes the VirtualService after our edit began (kubectl edit, say).
+    QJsonObject theirs = m_cluster->get(path);
+    QJsonObject meta = theirs.value(QLatin1String("metadata")).toObject();
+    meta.insert(QStringLiteral("labels"), QJsonObject { { QStringLiteral("edited-by"), QStringLiteral("someone-else") } });
+    theirs.insert(QStringLiteral("metadata"), meta);
+    QCOMPARE(m_cluster->put(path, theirs), 200);
+    auto *apply = m_window->findChild<QPushButton *>(QStringLiteral("applyButton"));
+    QSignalSpy finished(m_session.get(), &core::ReleaseSession::applyFinished);
+    QTRY_VERIFY(apply->isEnabled());
+    QTest::mouseClick(apply, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 20000);
+    QCOMPARE(finished.at(0).at(1).toBool(), false);
+    const auto *message = m_window->findChild<QLabel *>(QStringLiteral("messageLabel"));
+    QVERIFY2(message->text().contains(QLatin1String("changed by someone else")) && message->text().contains(QLatin1String("Your edits are kept")),
+             qPrintable(message->text()));
+    // Their change stands, ours is not written, and our draft is still there, now to apply over theirs.
+    QJsonObject live = m_cluster->get(path);
+    QCOMPARE(core::labelsOf(live).value(QLatin1String("edited-by")).toString(), QStringLiteral("someone-else"));
+    QVERIFY(test::routeWeights(live).value(QStringLiteral("risky")) != ours);
+    QCOMPARE(risky->value(), ours);
+    QCOMPARE(apply->text(), QStringLiteral("&Apply over their change"));
+    QCOMPARE(m_window->findChild<QTabWidget *>()->currentIndex(), 1); // the Diff tab
+    clickAndWaitForApply(apply);
+    live = m_cluster->get(path);
+    QCOMPARE(test::routeWeights(live).value(QStringLiteral("risky")), ours);
+    QCOMPARE(core::labelsOf(live).value(QLatin1String("edited-by")).toString(), QStringLiteral("someone-else"));
 }
 
 QTEST_MAIN(TestMainWindow)
