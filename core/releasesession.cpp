@@ -389,6 +389,7 @@ void ReleaseSession::dryRun(const QString &releaseName, const QJsonObject &virtu
         return;
     }
     auto *runner = new PlanRunner(m_client, plan, true, this);
+    runner->setServerSideApply(m_serverSide); // so the preview shows ownership conflicts before Apply
     m_dryRun = runner;
     connect(runner, &PlanRunner::finished, this, [this, runner, releaseName](bool ok, const QString &message) {
         runner->deleteLater();

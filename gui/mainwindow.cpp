@@ -433,7 +433,14 @@ QWidget *MainWindow::buildEditor(QWidget *parent)
     m_serverSideCheck->setToolTip(tr("Write by server-side apply as field manager \"canarydeck\": changing fields that another "
                                      "manager owns (kubectl, Flagger, Argo Rollouts...) is then a conflict, shown to you, and "
                                      "only taken over when you say so. The resourceVersion read still guards the write."));
-    connect(m_serverSideCheck, &QCheckBox::toggled, this, [this](bool on) { m_session->setServerSideApply(on); });
+    connect(m_serverSideCheck, &QCheckBox::toggled, this, [this](bool on) {
+        m_session->setServerSideApply(on);
+        if (hasDraft()) { // the plan's dry-run verdict depends on how the write goes
+            m_dryRunText.clear();
+            m_session->dryRun(m_releaseName, draftToApply());
+            refresh();
+        }
+    });
     buttons->addWidget(m_applyButton);
     buttons->addWidget(m_cancelApplyButton);
     buttons->addWidget(m_resetButton);
@@ -942,7 +949,7 @@ void MainWindow::edit(const Result<QJsonObject> &edited, const QString &summary,
     m_dryRunText.clear();
     m_messageLabel->clear();
     if (hasDraft())
-        m_session->dryRun(m_releaseName, m_draft);
+        m_session->dryRun(m_releaseName, draftToApply());
     refresh();
 }
 
@@ -967,7 +974,7 @@ void MainWindow::step(QList<Snapshot> &from, QList<Snapshot> &to)
     m_lastCoalesce.clear();
     m_dryRunText.clear();
     if (hasDraft())
-        m_session->dryRun(m_releaseName, m_draft);
+        m_session->dryRun(m_releaseName, draftToApply());
     refresh();
 }
 

@@ -406,6 +406,10 @@ void TestMainWindow::serverSideApplyAsksBeforeTakingFields()
     v2->setValue(90);
     auto *apply = m_window->findChild<QPushButton *>(QStringLiteral("applyButton"));
     QTRY_VERIFY(apply->isEnabled());
+    // The Plan tab's server-side dry-run already names the owner, before anything is applied.
+    auto *plan = m_window->findChild<QPlainTextEdit *>(QStringLiteral("planView"));
+    QVERIFY(plan);
+    QTRY_VERIFY_WITH_TIMEOUT(plan->toPlainText().contains(QLatin1String(R"(conflict with "kubectl-client-side-apply")")), 10000);
     // First the user declines: nothing is written, the draft stays.
     QSignalSpy finished(m_session.get(), &core::ReleaseSession::applyFinished);
     answerNextConfirmation(QMessageBox::Cancel);
