@@ -120,7 +120,7 @@ QJsonValue toJson(const YAML::Node &node, int depth)
 }
 
 // yaml-cpp 0.7 loops forever when a complete top-level node is followed by a flow separator (`[a], b`,
-// `"q", x`, or a document that starts with `,`), text that is invalid YAML anyway. Found by fuzzing;
+// `"q", x`, `!tag, x`, `&anchor, x`, or a document that starts with `,`), text that is invalid YAML anyway. Found by fuzzing;
 // this scan reports that shape as the error it is before yaml-cpp sees it.
 QString flowSeparatorProblem(const QByteArray &text)
 {
@@ -151,6 +151,15 @@ QString flowSeparatorProblem(const QByteArray &text)
             if (c == ' ' || c == '\t' || c == '\r')
                 continue;
             const bool nodeStart = depth > 0 || previous == 0 || previous == ':' || previous == '-' || previous == '?' || previous == ',';
+            if ((c == '!' || c == '&') && nodeStart) {
+                // A node property (tag or anchor) ends at a space or a flow indicator; the node it belongs
+                // to still starts after it, so `!p,t` and `&a [x], y` are the separator shape above.
+                int j = i + 1;
+                while (j < raw.size() && raw.at(j) != ' ' && raw.at(j) != '\t' && !QByteArrayView(",[]{}").contains(raw.at(j)))
+                    ++j;
+                i = j - 1;
+                continue;
+            }
             if ((c == '"' || c == '\'') && nodeStart) {
                 int j = i + 1;
                 while (j < raw.size()) {

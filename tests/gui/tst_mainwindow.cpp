@@ -252,6 +252,8 @@ void TestMainWindow::darkReleaseFromTheEditor()
     clickAndWaitForApply(m_window->findChild<QPushButton *>(QStringLiteral("applyButton")));
 
     // Through the gateway: every request with the header reaches risky, the rest split 80/20.
+    const QJsonObject greeting = m_cluster->get(QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/greeting"));
+    QCOMPARE(test::routeWeights(greeting, 1), (QMap<QString, int> { { QStringLiteral("safe"), 80 }, { QStringLiteral("risky"), 20 } }));
     QNetworkAccessManager network;
     QMap<QString, int> dark;
     QMap<QString, int> rest;
@@ -281,6 +283,7 @@ void TestMainWindow::darkReleaseFromTheEditor()
     loop.exec();
     QCOMPARE(dark, (QMap<QString, int> { { QStringLiteral("risky"), n } }));
     const double sd = std::sqrt(n * 0.2 * 0.8);
+    qInfo("without the header: risky %d, safe %d", rest.value(QStringLiteral("risky")), rest.value(QStringLiteral("safe")));
     QVERIFY2(std::abs(rest.value(QStringLiteral("risky")) - n * 0.2) <= 3 * sd, qPrintable(QStringLiteral("risky got %1 of %2 without the header").arg(rest.value(QStringLiteral("risky"))).arg(n)));
     QCOMPARE(rest.value(QStringLiteral("safe")) + rest.value(QStringLiteral("risky")), n);
 }

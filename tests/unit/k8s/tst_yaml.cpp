@@ -103,6 +103,13 @@ void TestYaml::errors_data()
     QTest::newRow("leading comma") << QByteArray(", a") << QStringLiteral("\",\" after a complete value");
     QTest::newRow("comma after quoted root") << QByteArray("# c\n\n\"q\", a") << QStringLiteral("line 3: \",\" after a complete value");
     QTest::newRow("comma after flow root") << QByteArray("[a], b") << QStringLiteral("flow separator outside [ ] or { }");
+    QTest::newRow("comma after a tag") << QByteArray(" !p,t") << QStringLiteral("\",\" after a complete value");
+    QTest::newRow("comma after a spaced tag") << QByteArray("!p ,t") << QStringLiteral("\",\" after a complete value");
+    QTest::newRow("comma after a bare tag") << QByteArray("! ,x") << QStringLiteral("\",\" after a complete value");
+    QTest::newRow("comma after a secondary tag") << QByteArray("!!str,x") << QStringLiteral("\",\" after a complete value");
+    QTest::newRow("comma after an anchor") << QByteArray("&a,t") << QStringLiteral("\",\" after a complete value");
+    QTest::newRow("comma after a tagged flow root") << QByteArray("!p [a],b") << QStringLiteral("flow separator outside [ ] or { }");
+    QTest::newRow("fuzzer's find, minimised") << QByteArray("# seed\n!se*lecto,x\n") << QStringLiteral("line 2");
 }
 
 void TestYaml::errors()
