@@ -201,23 +201,29 @@ QList<Finding> validateSchema(const QJsonObject &object)
     return out;
 }
 
+QStringList otherRouteManagers(const QJsonObject &virtualService)
+{
+    QStringList out;
+    for (const QJsonValue &entry : virtualService.value(QLatin1String("metadata")).toObject().value(QLatin1String("managedFields")).toArray()) {
+        const QJsonObject e = entry.toObject();
+        const QString manager = e.value(QLatin1String("manager")).toString();
+        const bool ownsRoutes = e.value(QLatin1String("fieldsV1")).toObject().value(QLatin1String("f:spec")).toObject().contains(QLatin1String("f:http"));
+        if (ownsRoutes && manager != QLatin1String("canarydeck") && !manager.startsWith(QLatin1String("kubectl")))
+            out.append(QStringLiteral("\"%1\" (%2)").arg(manager, e.value(QLatin1String("operation")).toString()));
+    }
+    return out;
+}
+
 QList<Finding> validateRelease(const Release &release, const QJsonObject &virtualService, bool podsKnown)
 {
     QList<Finding> out;
     const QString id = QStringLiteral("VirtualService/") + release.virtualService;
     const auto error = [&](const QString &field, const QString &message) { out.append(Finding { Finding::Severity::Error, id, field, message }); };
     const auto warning = [&](const QString &field, const QString &message) { out.append(Finding { Finding::Severity::Warning, id, field, message }); };
-    // Another controller (Flagger, Argo Rollouts...) that writes the routes sets them back on its next
-    // reconcile: the server's managedFields tell who owns spec.http besides people with kubectl and us.
-    for (const QJsonValue &entry : release.vs.value(QLatin1String("metadata")).toObject().value(QLatin1String("managedFields")).toArray()) {
-        const QJsonObject e = entry.toObject();
-        const QString manager = e.value(QLatin1String("manager")).toString();
-        const bool ownsRoutes = e.value(QLatin1String("fieldsV1")).toObject().value(QLatin1String("f:spec")).toObject().contains(QLatin1String("f:http"));
-        if (ownsRoutes && manager != QLatin1String("canarydeck") && !manager.startsWith(QLatin1String("kubectl")))
-            warning(QStringLiteral("spec.http"), QStringLiteral("also managed by \"%1\" (%2): a controller may set the routes back on its "
-                                                               "next reconcile; pause it before changing them here")
-                                                         .arg(manager, e.value(QLatin1String("operation")).toString()));
-    }
+    for (const QString &manager : otherRouteManagers(release.vs))
+        warning(QStringLiteral("spec.http"), QStringLiteral("also managed by %1: a controller may set the routes back on its next "
+                                                           "reconcile; pause it before changing them here")
+                                                     .arg(manager));
     const QJsonArray http = virtualService.value(QLatin1String("spec")).toObject().value(QLatin1String("http")).toArray();
     int catchAll = -1;
     for (int i = 0; i < http.size(); ++i) {

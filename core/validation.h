@@ -5,6 +5,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 namespace canary::core {
 
@@ -23,6 +24,10 @@ QList<Finding> validateSchema(const QJsonObject &object);
 // The rules a release must keep: weights, versions that exist, RE2 regexes, reachable routes, subsets
 // that select pods (when pods are known).
 QList<Finding> validateRelease(const Release &release, const QJsonObject &virtualService, bool podsKnown);
+// Field managers other than Canary Deck and kubectl users that own a VirtualService's routes
+// (spec.http) according to its managedFields: controllers such as Flagger or Argo Rollouts, which set
+// the routes back on their next reconcile. Each as "manager (Operation)".
+QStringList otherRouteManagers(const QJsonObject &virtualService);
 // Everything in a set of manifests: schema and rules for Istio kinds, a note for other kinds.
 QList<Finding> validateDocuments(const QList<QJsonObject> &documents);
 

@@ -83,6 +83,12 @@ QString param(const httplib::Request &request, const char *name)
     return request.has_param(name) ? qs(request.get_param_value(name)) : QString();
 }
 
+bool isWatchRequest(const httplib::Request &request)
+{
+    const QString watch = param(request, "watch");
+    return watch == QLatin1String("1") || watch == QLatin1String("true");
+}
+
 QString apiVersionOf(const ResourceType &type, const QString &version)
 {
     return type.group.isEmpty() ? version : type.group + QLatin1Char('/') + version;
@@ -438,7 +444,7 @@ void ApiServer::route(const httplib::Request &request, httplib::Response &respon
     UserInfo user;
     if (!authenticate(request, response, &user))
         return;
-    const bool isWatch = request.get_param_value("watch") == "1" || request.get_param_value("watch") == "true";
+    const bool isWatch = isWatchRequest(request);
     if (const int ms = m_faults.slowMs.load(); ms > 0)
         std::this_thread::sleep_for(std::chrono::milliseconds(ms));
     if (!isWatch && takeFault(m_faults.tooManyRequests)) {
@@ -638,7 +644,7 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
     const QString apiVersion = apiVersionOf(*type, version);
     const bool dryRun = param(request, "dryRun") == QLatin1String("All");
     const std::string &method = request.method;
-    const bool isWatch = param(request, "watch") == QLatin1String("1") || param(request, "watch") == QLatin1String("true");
+    const bool isWatch = isWatchRequest(request);
     const QString verb = method == "GET" ? (!name.isEmpty() ? QStringLiteral("get") : isWatch ? QStringLiteral("watch") : QStringLiteral("list"))
             : method == "POST"           ? QStringLiteral("create")
             : method == "PUT"            ? QStringLiteral("update")
@@ -704,7 +710,7 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
     };
 
     if (method == "GET" && name.isEmpty()) {
-        if (param(request, "watch") == QLatin1String("1") || param(request, "watch") == QLatin1String("true")) {
+        if (isWatch) {
             handleWatch(request, response, *type, ns, apiVersion);
             return;
         }

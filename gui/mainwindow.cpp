@@ -657,10 +657,8 @@ void MainWindow::refresh()
         detail.append(tr("DestinationRule <b>%1</b>").arg(r.destinationRule.toHtmlEscaped()));
     detail.append(tr("hosts %1").arg(r.hosts.join(QLatin1String(", ")).toHtmlEscaped()));
     detail.append(r.gateways.isEmpty() ? tr("mesh traffic") : tr("gateways %1").arg(r.gateways.join(QLatin1String(", ")).toHtmlEscaped()));
-    for (const core::Finding &f : core::validateRelease(*live, live->vs, true)) {
-        if (f.message.startsWith(QLatin1String("also managed by")))
-            detail.append(QStringLiteral("<span style='color:#b7791f'>⚠ %1</span>").arg(tr("routes %1").arg(f.message.section(QLatin1Char(':'), 0, 0)).toHtmlEscaped()));
-    }
+    for (const QString &manager : core::otherRouteManagers(live->vs))
+        detail.append(QStringLiteral("<span style='color:#b7791f'>⚠ %1</span>").arg(tr("routes also managed by %1").arg(manager).toHtmlEscaped()));
     m_releaseDetail->setText(detail.join(QStringLiteral(" · ")));
 
     QList<WeightRow> rows;
