@@ -2,12 +2,12 @@
 // DestinationRules and VirtualServices; the time to the first page, the full paginated list, a KubeWatch's and a
 // ReleaseSession's first list, next to `kubectl get vs -A` on the same server; the memory the lists hold; the longest
 // event-loop stall while loading. Timings are printed, never judged by the exit code.
-#include "journal.h"
-#include "kubeclient.h"
-#include "kubeconfig.h"
-#include "kubereply.h"
-#include "kubewatch.h"
-#include "releasesession.h"
+#include "core/apply/journal.h"
+#include "k8s/kubeclient.h"
+#include "k8s/kubeconfig.h"
+#include "k8s/kubereply.h"
+#include "k8s/kubewatch.h"
+#include "core/session/releasesession.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

@@ -1,9 +1,10 @@
 // Figures for the release editor: parse, build releases and render 1,000 VirtualServices with 10 routes
 // each; the time from a slider move to an updated YAML preview and diff for a 500-line object.
-#include "release.h"
-#include "weights.h"
-#include "yaml.h"
-#include "yamldiff.h"
+#include "core/edit/releaseedits.h"
+#include "core/model/release.h"
+#include "core/edit/weights.h"
+#include "k8s/yaml.h"
+#include "core/model/yamldiff.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -84,7 +85,7 @@ int main(int argc, char *argv[])
     one.virtualServices = { big->at(0) };
     one.destinationRules = { big->at(1) };
     const core::Release release = core::buildReleases(one).constFirst();
-    const QString liveYaml = QString::fromUtf8(k8s::renderYaml(core::withoutServerFields(release.vs)));
+    const QString liveYaml = core::reviewYaml(release.vs);
     std::printf("\nslider move -> YAML preview + diff, object of %lld lines:\n", qint64(liveYaml.count(QLatin1Char('\n'))));
     QList<double> samples;
     QList<int> weights = release.routeWeights(release.defaultRoute);
@@ -93,7 +94,7 @@ int main(int argc, char *argv[])
         weights = core::redistributeWeights(weights, 1, i % 101);
         const auto edited = core::setRouteWeights(release, release.defaultRoute,
                                                   { { QStringLiteral("v1"), weights.at(0) }, { QStringLiteral("v2"), weights.at(1) } });
-        const QString after = QString::fromUtf8(k8s::renderYaml(core::withoutServerFields(*edited)));
+        const QString after = core::reviewYaml(*edited);
         const QList<core::DiffLine> diff = core::diffLines(liveYaml.split(QLatin1Char('\n')), after.split(QLatin1Char('\n')));
         samples.append(t.nsecsElapsed() / 1e6);
         if (diff.isEmpty())

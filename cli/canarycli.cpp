@@ -1,15 +1,16 @@
-#include "canarycli.h"
+#include "cli/canarycli.h"
 
-#include "applyplan.h"
-#include "istio.h"
-#include "journal.h"
-#include "kubeclient.h"
-#include "kubeconfig.h"
-#include "kubereply.h"
-#include "release.h"
-#include "validation.h"
-#include "yaml.h"
-#include "yamldiff.h"
+#include "core/apply/applyplan.h"
+#include "core/model/istio.h"
+#include "core/apply/journal.h"
+#include "k8s/kubeclient.h"
+#include "k8s/kubeconfig.h"
+#include "k8s/kubereply.h"
+#include "core/edit/releaseedits.h"
+#include "core/model/release.h"
+#include "core/model/validation.h"
+#include "k8s/yaml.h"
+#include "core/model/yamldiff.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -29,7 +30,6 @@ namespace {
 
 using core::Release;
 
-const QString kIstioGroup = QStringLiteral("networking.istio.io");
 
 struct Flag {
     const char *name;
@@ -297,20 +297,20 @@ Result<World> load(const Options &o, QTextStream *err = nullptr)
         return apis.error();
     w.istioVersion.clear();
     for (const QJsonValue &g : apis->value(QLatin1String("groups")).toArray()) {
-        if (g.toObject().value(QLatin1String("name")).toString() == kIstioGroup)
+        if (g.toObject().value(QLatin1String("name")).toString() == core::kIstioGroup)
             w.istioVersion = g.toObject().value(QLatin1String("preferredVersion")).toObject().value(QLatin1String("version")).toString();
     }
     if (w.istioVersion.isEmpty())
         return makeError(QStringLiteral("the server at %1 does not serve %2: Istio is not installed in this cluster (or its CRDs are missing)")
-                                 .arg(w.server, kIstioGroup));
+                                 .arg(w.server, core::kIstioGroup));
     const struct {
         QString group;
         QString version;
         QString plural;
         bool optional;
-    } lists[] = { { kIstioGroup, w.istioVersion, QStringLiteral("virtualservices"), false },
-                  { kIstioGroup, w.istioVersion, QStringLiteral("destinationrules"), false },
-                  { kIstioGroup, w.istioVersion, QStringLiteral("gateways"), true },
+    } lists[] = { { core::kIstioGroup, w.istioVersion, QStringLiteral("virtualservices"), false },
+                  { core::kIstioGroup, w.istioVersion, QStringLiteral("destinationrules"), false },
+                  { core::kIstioGroup, w.istioVersion, QStringLiteral("gateways"), true },
                   { {}, QStringLiteral("v1"), QStringLiteral("services"), true },
                   { {}, QStringLiteral("v1"), QStringLiteral("pods"), true },
                   { QStringLiteral("apps"), QStringLiteral("v1"), QStringLiteral("deployments"), true } };
@@ -736,12 +736,8 @@ int Cli::finishChange(const Options &o, World &w, const Change &change)
     if (o.isSet(QStringLiteral("diff"))) {
         warnAll(change.warnings);
         if (!change.dr.isEmpty())
-            m_out << core::unifiedDiff(QStringLiteral("a/DestinationRule/") + change.release.destinationRule, QStringLiteral("b/DestinationRule/") + change.release.destinationRule,
-                                       QString::fromUtf8(k8s::renderYaml(core::withoutServerFields(change.release.dr))).split(QLatin1Char('\n')),
-                                       QString::fromUtf8(k8s::renderYaml(core::withoutServerFields(change.dr))).split(QLatin1Char('\n')));
-        m_out << core::unifiedDiff(QStringLiteral("a/VirtualService/") + change.release.virtualService, QStringLiteral("b/VirtualService/") + change.release.virtualService,
-                                   QString::fromUtf8(k8s::renderYaml(core::withoutServerFields(change.release.vs))).split(QLatin1Char('\n')),
-                                   QString::fromUtf8(k8s::renderYaml(core::withoutServerFields(change.vs))).split(QLatin1Char('\n')));
+            m_out << core::reviewDiff(QStringLiteral("a/DestinationRule/") + change.release.destinationRule, QStringLiteral("b/DestinationRule/") + change.release.destinationRule, change.release.dr, change.dr);
+        m_out << core::reviewDiff(QStringLiteral("a/VirtualService/") + change.release.virtualService, QStringLiteral("b/VirtualService/") + change.release.virtualService, change.release.vs, change.vs);
         return 0;
     }
     if (w.offline || dryRun == QLatin1String("client")) {
@@ -773,9 +769,7 @@ int Cli::finishChange(const Options &o, World &w, const Change &change)
             for (const core::PlanStep &step : plan.steps) {
                 const auto now = getBlocking(w.client.get(), step.path);
                 if (now && now->value(QLatin1String("spec")) != step.before.value(QLatin1String("spec")))
-                    m_err << core::unifiedDiff(QStringLiteral("a/%1/%2 (as read)").arg(step.kind, step.name), QStringLiteral("b/%1/%2 (live)").arg(step.kind, step.name),
-                                               QString::fromUtf8(k8s::renderYaml(core::withoutServerFields(step.before))).split(QLatin1Char('\n')),
-                                               QString::fromUtf8(k8s::renderYaml(core::withoutServerFields(*now))).split(QLatin1Char('\n')));
+                    m_err << core::reviewDiff(QStringLiteral("a/%1/%2 (as read)").arg(step.kind, step.name), QStringLiteral("b/%1/%2 (live)").arg(step.kind, step.name), step.before, *now);
             }
         }
         return 1;
@@ -826,10 +820,8 @@ int Cli::rollback(const Options &o)
         const QJsonObject current = s.kind == QLatin1String("VirtualService") ? r.vs : r.dr;
         live.append(current);
         if (current.value(QLatin1String("spec")) != s.after.value(QLatin1String("spec")))
-            diff += core::unifiedDiff(QStringLiteral("a/%1/%2 (as applied %3)").arg(s.kind, s.name, entry->time.toString(Qt::ISODate)),
-                                      QStringLiteral("b/%1/%2 (live)").arg(s.kind, s.name),
-                                      QString::fromUtf8(k8s::renderYaml(core::withoutServerFields(s.after))).split(QLatin1Char('\n')),
-                                      QString::fromUtf8(k8s::renderYaml(core::withoutServerFields(current))).split(QLatin1Char('\n')));
+            diff += core::reviewDiff(QStringLiteral("a/%1/%2 (as applied %3)").arg(s.kind, s.name, entry->time.toString(Qt::ISODate)),
+                                      QStringLiteral("b/%1/%2 (live)").arg(s.kind, s.name), s.after, current);
     }
     if (!diff.isEmpty() && !o.isSet(QStringLiteral("force"))) {
         m_err << "error: VirtualService/" << r.virtualService << " changed after \"" << entry->summary
@@ -953,16 +945,16 @@ int Cli::version(const Options &o)
         return fail(apis.error().message);
     for (const QJsonValue &g : apis->value(QLatin1String("groups")).toArray()) {
         const QJsonObject group = g.toObject();
-        if (group.value(QLatin1String("name")).toString() != kIstioGroup)
+        if (group.value(QLatin1String("name")).toString() != core::kIstioGroup)
             continue;
         QStringList served;
         for (const QJsonValue &v : group.value(QLatin1String("versions")).toArray())
             served.append(v.toObject().value(QLatin1String("version")).toString());
-        m_out << "Istio API: " << kIstioGroup << '/' << group.value(QLatin1String("preferredVersion")).toObject().value(QLatin1String("version")).toString()
+        m_out << "Istio API: " << core::kIstioGroup << '/' << group.value(QLatin1String("preferredVersion")).toObject().value(QLatin1String("version")).toString()
               << " (served: " << served.join(QLatin1String(", ")) << ")\n";
         return 0;
     }
-    m_out << "Istio API: not installed (the server does not serve " << kIstioGroup << ")\n";
+    m_out << "Istio API: not installed (the server does not serve " << core::kIstioGroup << ")\n";
     return 0;
 }
 

@@ -1,4 +1,4 @@
-#include "canarycli.h"
+#include "cli/canarycli.h"
 
 #include <QCoreApplication>
 

@@ -1,6 +1,6 @@
-#include "access.h"
+#include "demo/access.h"
 
-#include "objectstore.h"
+#include "demo/objectstore.h"
 
 #include <QFile>
 #include <QJsonArray>

@@ -1,6 +1,7 @@
-#include "admission.h"
+#include "demo/admission.h"
+#include "core/model/istio.h"
 
-#include "validation.h"
+#include "core/model/validation.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -167,7 +168,7 @@ QStringList duplicateJsonFields(const QByteArray &json)
 Result<QJsonObject> admitCustomResource(const ResourceType &type, QJsonObject object, FieldValidation validation,
                                         const QStringList &duplicates, QStringList *warnings)
 {
-    if (type.group != QLatin1String("networking.istio.io"))
+    if (type.group != core::kIstioGroup)
         return object;
     QList<core::Finding> findings = core::validateSchema(object);
     QStringList unknown;

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "objectstore.h"
-#include "result.h"
+#include "demo/objectstore.h"
+#include "k8s/result.h"
 
 #include <QByteArray>
 #include <QJsonObject>

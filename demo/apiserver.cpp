@@ -1,10 +1,10 @@
-#include "apiserver.h"
+#include "demo/apiserver.h"
 
-#include "admission.h"
-#include "managedfields.h"
+#include "demo/admission.h"
+#include "demo/managedfields.h"
 
-#include "validation.h"
-#include "yaml.h"
+#include "core/model/validation.h"
+#include "k8s/yaml.h"
 
 #include <httplib.h>
 #include <openssl/bio.h>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "access.h"
-#include "objectstore.h"
+#include "demo/access.h"
+#include "demo/objectstore.h"
 
 #include <QJsonObject>
 #include <QString>

@@ -1,4 +1,4 @@
-#include "certificates.h"
+#include "demo/certificates.h"
 
 #include <openssl/ec.h>
 #include <openssl/evp.h>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "result.h"
+#include "k8s/result.h"
 
 #include <QByteArray>
 

@@ -1,6 +1,7 @@
-#include "dataplane.h"
+#include "demo/dataplane.h"
+#include "core/model/istio.h"
 
-#include "objectstore.h"
+#include "demo/objectstore.h"
 
 #include <QDateTime>
 #include <QRandomGenerator>
@@ -38,7 +39,7 @@ std::shared_ptr<const DataPlane::Table> DataPlane::table()
         return m_table;
     auto t = std::make_shared<Table>();
     t->generation = generation;
-    const QString istio = QStringLiteral("networking.istio.io");
+    const QString istio = core::kIstioGroup;
     t->virtualServices = m_store.snapshot(istio, QStringLiteral("virtualservices"));
     std::stable_sort(t->virtualServices.begin(), t->virtualServices.end(), [](const QJsonObject &a, const QJsonObject &b) {
         const QString ta = a.value(QLatin1String("metadata")).toObject().value(QLatin1String("creationTimestamp")).toString();

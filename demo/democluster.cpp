@@ -1,12 +1,12 @@
-#include "democluster.h"
+#include "demo/democluster.h"
 
-#include "apiserver.h"
-#include "certificates.h"
-#include "dataplane.h"
-#include "managedfields.h"
-#include "meshmetrics.h"
-#include "objectstore.h"
-#include "yaml.h"
+#include "demo/apiserver.h"
+#include "demo/certificates.h"
+#include "demo/dataplane.h"
+#include "demo/managedfields.h"
+#include "demo/meshmetrics.h"
+#include "demo/objectstore.h"
+#include "k8s/yaml.h"
 
 #include <httplib.h>
 

@@ -1,6 +1,6 @@
-#include "managedfields.h"
+#include "demo/managedfields.h"
 
-#include "objectstore.h"
+#include "demo/objectstore.h"
 
 #include <QDateTime>
 #include <QJsonArray>

@@ -1,4 +1,4 @@
-#include "meshmetrics.h"
+#include "demo/meshmetrics.h"
 
 namespace canary::demo {
 

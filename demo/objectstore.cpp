@@ -1,6 +1,7 @@
-#include "objectstore.h"
+#include "demo/objectstore.h"
+#include "core/model/istio.h"
 
-#include "managedfields.h"
+#include "demo/managedfields.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -74,9 +75,9 @@ ObjectStore::ObjectStore()
         { {}, QStringLiteral("Service"), QStringLiteral("services"), QStringLiteral("service"), true, v1, { QStringLiteral("svc") }, { QStringLiteral("all") } },
         { {}, QStringLiteral("Pod"), QStringLiteral("pods"), QStringLiteral("pod"), true, v1, { QStringLiteral("po") }, { QStringLiteral("all") } },
         { QStringLiteral("apps"), QStringLiteral("Deployment"), QStringLiteral("deployments"), QStringLiteral("deployment"), true, v1, { QStringLiteral("deploy") }, { QStringLiteral("all") } },
-        { QStringLiteral("networking.istio.io"), QStringLiteral("VirtualService"), QStringLiteral("virtualservices"), QStringLiteral("virtualservice"), true, istio, { QStringLiteral("vs") }, { QStringLiteral("istio-io"), QStringLiteral("networking-istio-io") } },
-        { QStringLiteral("networking.istio.io"), QStringLiteral("DestinationRule"), QStringLiteral("destinationrules"), QStringLiteral("destinationrule"), true, istio, { QStringLiteral("dr") }, { QStringLiteral("istio-io"), QStringLiteral("networking-istio-io") } },
-        { QStringLiteral("networking.istio.io"), QStringLiteral("Gateway"), QStringLiteral("gateways"), QStringLiteral("gateway"), true, istio, { QStringLiteral("gw") }, { QStringLiteral("istio-io"), QStringLiteral("networking-istio-io") } },
+        { core::kIstioGroup, QStringLiteral("VirtualService"), QStringLiteral("virtualservices"), QStringLiteral("virtualservice"), true, istio, { QStringLiteral("vs") }, { QStringLiteral("istio-io"), QStringLiteral("networking-istio-io") } },
+        { core::kIstioGroup, QStringLiteral("DestinationRule"), QStringLiteral("destinationrules"), QStringLiteral("destinationrule"), true, istio, { QStringLiteral("dr") }, { QStringLiteral("istio-io"), QStringLiteral("networking-istio-io") } },
+        { core::kIstioGroup, QStringLiteral("Gateway"), QStringLiteral("gateways"), QStringLiteral("gateway"), true, istio, { QStringLiteral("gw") }, { QStringLiteral("istio-io"), QStringLiteral("networking-istio-io") } },
     };
     const ResourceType *ns = findType({}, QStringLiteral("namespaces"));
     for (const char *name : { "default", "istio-system", "kube-system" })

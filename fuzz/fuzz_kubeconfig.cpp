@@ -1,5 +1,5 @@
 // The kubeconfig loader on arbitrary bytes: an error or an endpoint, never a crash or a hang.
-#include "kubeconfig.h"
+#include "k8s/kubeconfig.h"
 
 #include <QCoreApplication>
 #include <QFile>

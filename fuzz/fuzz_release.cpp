@@ -1,8 +1,9 @@
 // YAML import and the release model on arbitrary bytes: parse, build releases, edit, validate, render.
-#include "release.h"
-#include "validation.h"
-#include "weights.h"
-#include "yaml.h"
+#include "core/edit/releaseedits.h"
+#include "core/model/release.h"
+#include "core/model/validation.h"
+#include "core/edit/weights.h"
+#include "k8s/yaml.h"
 
 #include <cstdint>
 

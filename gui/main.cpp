@@ -1,7 +1,7 @@
-#include "kubeconfig.h"
-#include "mainwindow.h"
-#include "releasesession.h"
-#include "trafficmonitor.h"
+#include "k8s/kubeconfig.h"
+#include "gui/mainwindow.h"
+#include "core/session/releasesession.h"
+#include "core/telemetry/trafficmonitor.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -1,14 +1,15 @@
-#include "mainwindow.h"
+#include "gui/mainwindow.h"
+#include "core/edit/releaseedits.h"
 
-#include "istio.h"
-#include "routing.h"
-#include "trafficchart.h"
-#include "trafficmonitor.h"
-#include "versioncolors.h"
-#include "weighteditor.h"
-#include "yaml.h"
-#include "validation.h"
-#include "yamldiff.h"
+#include "core/model/istio.h"
+#include "core/routing/routing.h"
+#include "gui/trafficchart.h"
+#include "core/telemetry/trafficmonitor.h"
+#include "gui/versioncolors.h"
+#include "gui/weighteditor.h"
+#include "k8s/yaml.h"
+#include "core/model/validation.h"
+#include "core/model/yamldiff.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -100,7 +101,7 @@ QString podsText(int pods)
 
 QString yamlOf(const QJsonObject &object)
 {
-    return QString::fromUtf8(k8s::renderYaml(core::withoutServerFields(object)));
+    return core::reviewYaml(object);
 }
 
 QPlainTextEdit *codeView(QWidget *parent, const QString &name)
@@ -1113,7 +1114,7 @@ void MainWindow::promote(const QString &version)
         showMessage(promoted.error().message, true);
         return;
     }
-    const QString diff = core::unifiedDiff(tr("live"), tr("promoted"), yamlOf(r->vs).split(QLatin1Char('\n')), yamlOf(*promoted).split(QLatin1Char('\n')));
+    const QString diff = core::reviewDiff(tr("live"), tr("promoted"), r->vs, *promoted);
     if (!confirm(tr("Promote %1?").arg(version),
                  tr("Every route of %1 will send all its traffic to %2, and match routes that then do the same as the default "
                     "route are removed. This is applied at once%3.")

@@ -1,7 +1,8 @@
 #pragma once
 
-#include "release.h"
-#include "releasesession.h"
+#include "core/edit/releaseedits.h"
+#include "core/model/release.h"
+#include "core/session/releasesession.h"
 
 #include <QMainWindow>
 #include <QPointer>

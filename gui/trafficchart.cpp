@@ -1,4 +1,4 @@
-#include "trafficchart.h"
+#include "gui/trafficchart.h"
 
 #include <QChart>
 #include <QChartView>

@@ -1,4 +1,4 @@
-#include "versioncolors.h"
+#include "gui/versioncolors.h"
 
 #include <QStringList>
 

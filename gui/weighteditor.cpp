@@ -1,6 +1,6 @@
-#include "weighteditor.h"
+#include "gui/weighteditor.h"
 
-#include "weights.h"
+#include "core/edit/weights.h"
 
 #include <QGridLayout>
 #include <QLabel>

@@ -1,4 +1,4 @@
-#include "execcredential.h"
+#include "k8s/execcredential.h"
 
 #include <QDir>
 #include <QFileInfo>

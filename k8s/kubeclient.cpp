@@ -1,6 +1,6 @@
-#include "kubeclient.h"
+#include "k8s/kubeclient.h"
 
-#include "kubereply.h"
+#include "k8s/kubereply.h"
 
 #include <QFile>
 #include <QNetworkAccessManager>

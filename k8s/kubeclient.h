@@ -1,7 +1,7 @@
 #pragma once
 
-#include "kubeconfig.h"
-#include "kuberequest.h"
+#include "k8s/kubeconfig.h"
+#include "k8s/kuberequest.h"
 
 #include <QDateTime>
 #include <QObject>

@@ -1,6 +1,6 @@
-#include "kubeconfig.h"
+#include "k8s/kubeconfig.h"
 
-#include "yaml.h"
+#include "k8s/yaml.h"
 
 #include <QDir>
 #include <QFile>

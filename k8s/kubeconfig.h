@@ -1,7 +1,7 @@
 #pragma once
 
-#include "execcredential.h"
-#include "result.h"
+#include "k8s/execcredential.h"
+#include "k8s/result.h"
 
 #include <QJsonObject>
 #include <QList>

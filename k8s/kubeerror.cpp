@@ -1,4 +1,4 @@
-#include "kubeerror.h"
+#include "k8s/kubeerror.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>

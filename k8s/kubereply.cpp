@@ -1,6 +1,6 @@
-#include "kubereply.h"
+#include "k8s/kubereply.h"
 
-#include "kubeerror.h"
+#include "k8s/kubeerror.h"
 
 #include <QJsonDocument>
 #include <QNetworkReply>

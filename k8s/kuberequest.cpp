@@ -1,4 +1,4 @@
-#include "kuberequest.h"
+#include "k8s/kuberequest.h"
 
 namespace canary::k8s {
 

@@ -1,7 +1,7 @@
-#include "kubewatch.h"
+#include "k8s/kubewatch.h"
 
-#include "kubeclient.h"
-#include "kubereply.h"
+#include "k8s/kubeclient.h"
+#include "k8s/kubereply.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

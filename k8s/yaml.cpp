@@ -1,4 +1,4 @@
-#include "yaml.h"
+#include "k8s/yaml.h"
 
 #include <QJsonArray>
 #include <QRegularExpression>

@@ -1,11 +1,11 @@
-#include "istio.h"
-#include "kubeclient.h"
-#include "kubereply.h"
-#include "mainwindow.h"
-#include "releasesession.h"
-#include "testcluster.h"
-#include "trafficchart.h"
-#include "trafficmonitor.h"
+#include "core/model/istio.h"
+#include "k8s/kubeclient.h"
+#include "k8s/kubereply.h"
+#include "gui/mainwindow.h"
+#include "core/session/releasesession.h"
+#include "tests/support/testcluster.h"
+#include "gui/trafficchart.h"
+#include "core/telemetry/trafficmonitor.h"
 
 #include <QCheckBox>
 #include <QComboBox>

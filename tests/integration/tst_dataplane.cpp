@@ -1,6 +1,6 @@
-#include "istio.h"
-#include "testcluster.h"
-#include "yaml.h"
+#include "core/model/istio.h"
+#include "tests/support/testcluster.h"
+#include "k8s/yaml.h"
 
 #include <QEventLoop>
 #include <QJsonArray>

@@ -1,10 +1,11 @@
-#include "certificates.h"
-#include "istio.h"
-#include "kubeclient.h"
-#include "kubereply.h"
-#include "kubewatch.h"
-#include "releasesession.h"
-#include "testcluster.h"
+#include "demo/certificates.h"
+#include "core/edit/releaseedits.h"
+#include "core/model/istio.h"
+#include "k8s/kubeclient.h"
+#include "k8s/kubereply.h"
+#include "k8s/kubewatch.h"
+#include "core/session/releasesession.h"
+#include "tests/support/testcluster.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,5 +1,5 @@
-#include "journal.h"
-#include "testcluster.h"
+#include "core/apply/journal.h"
+#include "tests/support/testcluster.h"
 
 #include <QDir>
 #include <QProcess>

@@ -1,5 +1,5 @@
-#include "certificates.h"
-#include "yaml.h"
+#include "demo/certificates.h"
+#include "k8s/yaml.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,4 +1,4 @@
-#include "testcluster.h"
+#include "tests/support/testcluster.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -1,7 +1,7 @@
-#include "testcluster.h"
+#include "tests/support/testcluster.h"
 
-#include "kubeclient.h"
-#include "kubereply.h"
+#include "k8s/kubeclient.h"
+#include "k8s/kubereply.h"
 
 #include <QEventLoop>
 #include <QFile>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "certificates.h"
-#include "democluster.h"
-#include "kubeconfig.h"
+#include "demo/certificates.h"
+#include "demo/democluster.h"
+#include "k8s/kubeconfig.h"
 
 #include <QJsonObject>
 #include <QTemporaryDir>

@@ -1,9 +1,9 @@
-#include "canarycli.h"
-#include "istio.h"
-#include "kubeclient.h"
-#include "kubereply.h"
-#include "testcluster.h"
-#include "yaml.h"
+#include "cli/canarycli.h"
+#include "core/model/istio.h"
+#include "k8s/kubeclient.h"
+#include "k8s/kubereply.h"
+#include "tests/support/testcluster.h"
+#include "k8s/yaml.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,5 +1,5 @@
-#include "prometheus.h"
-#include "release.h"
+#include "core/telemetry/prometheus.h"
+#include "core/model/release.h"
 
 #include <QtTest>
 #include <cmath>

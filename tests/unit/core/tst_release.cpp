@@ -1,8 +1,9 @@
-#include "istio.h"
-#include "release.h"
-#include "testcluster.h"
-#include "validation.h"
-#include "yaml.h"
+#include "core/model/istio.h"
+#include "core/edit/releaseedits.h"
+#include "core/model/release.h"
+#include "tests/support/testcluster.h"
+#include "core/model/validation.h"
+#include "k8s/yaml.h"
 
 #include <QJsonArray>
 #include <QProcess>

@@ -1,5 +1,5 @@
-#include "routing.h"
-#include "yaml.h"
+#include "core/routing/routing.h"
+#include "k8s/yaml.h"
 
 #include <QtTest>
 

@@ -1,4 +1,4 @@
-#include "weights.h"
+#include "core/edit/weights.h"
 
 #include <QtTest>
 #include <numeric>

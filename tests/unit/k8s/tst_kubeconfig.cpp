@@ -1,5 +1,5 @@
-#include "certificates.h"
-#include "kubeconfig.h"
+#include "demo/certificates.h"
+#include "k8s/kubeconfig.h"
 
 #include <QTemporaryDir>
 #include <QtTest>

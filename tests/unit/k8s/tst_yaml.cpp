@@ -1,5 +1,5 @@
-#include "testcluster.h"
-#include "yaml.h"
+#include "tests/support/testcluster.h"
+#include "k8s/yaml.h"
 
 #include <QDir>
 #include <QJsonArray>

@@ -1,10 +1,11 @@
-#include "releasesession.h"
+#include "core/session/releasesession.h"
+#include "core/edit/releaseedits.h"
 
-#include "applyplan.h"
-#include "istio.h"
-#include "kubeclient.h"
-#include "kubereply.h"
-#include "kubewatch.h"
+#include "core/apply/applyplan.h"
+#include "core/model/istio.h"
+#include "k8s/kubeclient.h"
+#include "k8s/kubereply.h"
+#include "k8s/kubewatch.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -17,7 +18,6 @@ using k8s::KubeRequest;
 
 namespace {
 
-const QString kIstioGroup = QStringLiteral("networking.istio.io");
 
 
 } // namespace

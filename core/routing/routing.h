@@ -1,6 +1,6 @@
 #pragma once
 
-#include "istio.h"
+#include "core/model/istio.h"
 
 #include <QHash>
 #include <QJsonArray>

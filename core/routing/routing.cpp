@@ -1,4 +1,4 @@
-#include "routing.h"
+#include "core/routing/routing.h"
 
 #include <re2/re2.h>
 

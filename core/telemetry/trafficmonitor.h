@@ -1,6 +1,6 @@
 #pragma once
 
-#include "prometheus.h"
+#include "core/telemetry/prometheus.h"
 
 #include <QList>
 #include <QObject>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "result.h"
+#include "k8s/result.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -69,38 +69,10 @@ Result<Release> findRelease(const QList<Release> &releases, const QString &nameO
 // --route NAME|INDEX; empty: the default route.
 Result<int> resolveRoute(const Release &release, const QString &nameOrIndex);
 
-// One condition of a match block.
-struct MatchCondition {
-    enum class Field { Header, Uri, Query };
-    enum class Kind { Exact, Prefix, Regex };
-    Field field = Field::Header;
-    Kind kind = Kind::Exact;
-    QString name; // header or query parameter name
-    QString value;
-};
-QJsonObject matchBlock(const QList<MatchCondition> &conditions);
 // Services of the namespace that no VirtualService routes to.
 QStringList unroutedServices(const NamespaceSnapshot &snapshot, const QList<Release> &releases);
 
-// Edits: pure functions from the live VirtualService to the one to apply. Fields not owned by the
-// edit (retries, timeouts, headers, fault, unknown fields) are kept as they were.
-Result<QJsonObject> setRouteWeights(const Release &release, int routeIndex, const QMap<QString, int> &weights);
-Result<QJsonObject> promoteVersion(const Release &release, const QString &version);
-// A route in front of the default route that sends requests matching all conditions to one version.
-Result<QJsonObject> addMatchRoute(const Release &release, const QString &version, const QList<MatchCondition> &conditions,
-                                  const QString &routeName = {});
-Result<QJsonObject> removeRoute(const Release &release, int routeIndex);
-// Moves a match route up (-1) or down (+1) among the routes in front of the default route.
-Result<QJsonObject> moveRoute(const Release &release, int routeIndex, int delta);
-// The release as it would be with this VirtualService in place of the live one (for editing drafts).
-Result<Release> releaseWithVirtualService(const NamespaceSnapshot &snapshot, const QJsonObject &virtualService);
-// The first match route whose first block is exactly these conditions.
-Result<int> findMatchRoute(const Release &release, const QList<MatchCondition> &conditions);
-Result<QJsonObject> setMirror(const Release &release, int routeIndex, const QString &version, double percent);
-
-// The DestinationRule with a subset for every version the VirtualService routes to that needs one
-// (make-before-break: applied, and accepted by the server, before the VirtualService).
-QJsonObject withSubsetsFor(const Release &release, const QJsonObject &virtualService);
+// The version of the release a route destination names (empty when none).
 QString versionOfDestination(const Release &release, const QJsonObject &destination);
 
 } // namespace canary::core

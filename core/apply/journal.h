@@ -1,7 +1,7 @@
 #pragma once
 
-#include "applyplan.h"
-#include "result.h"
+#include "core/apply/applyplan.h"
+#include "k8s/result.h"
 
 #include <QDateTime>
 #include <QHash>

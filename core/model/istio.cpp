@@ -1,4 +1,4 @@
-#include "istio.h"
+#include "core/model/istio.h"
 
 namespace canary::core {
 

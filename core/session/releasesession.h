@@ -1,8 +1,8 @@
 #pragma once
 
-#include "journal.h"
-#include "kubeconfig.h"
-#include "release.h"
+#include "core/apply/journal.h"
+#include "k8s/kubeconfig.h"
+#include "core/model/release.h"
 
 #include <QHash>
 #include <QJsonObject>

@@ -1,4 +1,4 @@
-#include "journal.h"
+#include "core/apply/journal.h"
 
 #include <QDir>
 #include <QFile>

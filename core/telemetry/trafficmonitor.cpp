@@ -1,6 +1,6 @@
-#include "trafficmonitor.h"
+#include "core/telemetry/trafficmonitor.h"
 
-#include "release.h"
+#include "core/model/release.h"
 
 #include <QDateTime>
 #include <QNetworkAccessManager>

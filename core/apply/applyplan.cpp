@@ -1,8 +1,8 @@
-#include "applyplan.h"
+#include "core/apply/applyplan.h"
 
-#include "istio.h"
-#include "kubeclient.h"
-#include "kubereply.h"
+#include "core/model/istio.h"
+#include "k8s/kubeclient.h"
+#include "k8s/kubereply.h"
 
 #include <QEventLoop>
 #include <QJsonDocument>
@@ -11,7 +11,6 @@ namespace canary::core {
 
 namespace {
 
-const QString kIstioGroup = QStringLiteral("networking.istio.io");
 
 QJsonObject forWrite(QJsonObject object, const QString &kind, const QString &istioVersion)
 {

@@ -1,4 +1,6 @@
-#include "yamldiff.h"
+#include "core/model/yamldiff.h"
+
+#include "k8s/yaml.h"
 
 #include <dtl/dtl.hpp>
 
@@ -112,6 +114,16 @@ QJsonObject withoutServerFields(QJsonObject object)
     object.insert(QStringLiteral("metadata"), meta);
     object.remove(QStringLiteral("status"));
     return object;
+}
+
+QString reviewYaml(const QJsonObject &object)
+{
+    return QString::fromUtf8(k8s::renderYaml(withoutServerFields(object)));
+}
+
+QString reviewDiff(const QString &beforeName, const QString &afterName, const QJsonObject &before, const QJsonObject &after)
+{
+    return unifiedDiff(beforeName, afterName, reviewYaml(before).split(QLatin1Char('\n')), reviewYaml(after).split(QLatin1Char('\n')));
 }
 
 } // namespace canary::core

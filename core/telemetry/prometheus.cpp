@@ -1,6 +1,6 @@
-#include "prometheus.h"
+#include "core/telemetry/prometheus.h"
 
-#include "release.h"
+#include "core/model/release.h"
 
 #include <cmath>
 #include <limits>

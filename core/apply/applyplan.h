@@ -1,6 +1,6 @@
 #pragma once
 
-#include "release.h"
+#include "core/model/release.h"
 
 #include <QJsonObject>
 #include <QList>

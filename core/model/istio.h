@@ -8,6 +8,8 @@
 namespace canary::core {
 
 inline const QString kClusterDomain = QStringLiteral("svc.cluster.local");
+// The API group of Istio's networking objects (VirtualService, DestinationRule, Gateway).
+inline const QString kIstioGroup = QStringLiteral("networking.istio.io");
 
 // Istio expands short host names with the namespace of the object that names them.
 QString fullyQualifiedHost(const QString &host, const QString &objectNamespace);

@@ -1,8 +1,8 @@
-#include "validation.h"
+#include "core/model/validation.h"
 
-#include "istio.h"
-#include "routing.h"
-#include "yaml.h"
+#include "core/model/istio.h"
+#include "core/routing/routing.h"
+#include "k8s/yaml.h"
 
 #include <QFile>
 #include <QHash>

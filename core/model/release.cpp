@@ -1,0 +1,371 @@
+#include "core/model/release.h"
+
+#include "core/model/istio.h"
+#include "core/routing/routing.h"
+
+#include <QRegularExpression>
+
+#include <algorithm>
+
+#include <QMultiHash>
+#include <QSet>
+
+namespace canary::core {
+
+int Release::versionIndex(const QString &versionName) const
+{
+    for (int i = 0; i < versions.size(); ++i) {
+        if (versions.at(i).name == versionName)
+            return i;
+    }
+    return -1;
+}
+
+const ReleaseRoute *Release::route(int index) const
+{
+    for (const ReleaseRoute &r : routes) {
+        if (r.index == index)
+            return &r;
+    }
+    return nullptr;
+}
+
+QList<int> Release::routeWeights(int routeIndex) const
+{
+    QList<int> out;
+    const ReleaseRoute *r = route(routeIndex);
+    for (int i = 0; i < versions.size(); ++i)
+        out.append(r && r->weights.value(i, -1) > 0 ? r->weights.at(i) : 0);
+    return out;
+}
+
+QStringList Release::versionNames() const
+{
+    QStringList out;
+    for (const ReleaseVersion &v : versions)
+        out.append(v.name);
+    return out;
+}
+
+namespace {
+
+// Services by name, the first of each name as listed: looked up for every version of every release.
+using ServiceIndex = QHash<QString, const QJsonObject *>;
+
+ServiceIndex indexServices(const NamespaceSnapshot &s)
+{
+    ServiceIndex index;
+    index.reserve(s.services.size());
+    for (const QJsonObject &svc : s.services) {
+        const QString name = objectName(svc);
+        if (!index.contains(name))
+            index.insert(name, &svc);
+    }
+    return index;
+}
+
+QJsonObject serviceSelector(const QJsonObject &service)
+{
+    return service.value(QLatin1String("spec")).toObject().value(QLatin1String("selector")).toObject();
+}
+
+void fillPods(ReleaseVersion &v, const NamespaceSnapshot &s, const ServiceIndex &services, bool podsKnown)
+{
+    const QJsonObject *svc = v.service.isEmpty() ? nullptr : services.value(v.service);
+    if (!svc) {
+        v.pods = podsKnown ? 0 : -1;
+        return;
+    }
+    const QJsonObject selector = serviceSelector(*svc);
+    if (podsKnown) {
+        v.pods = 0;
+        for (const QJsonObject &pod : s.pods) {
+            const QJsonObject labels = labelsOf(pod);
+            if (!selector.isEmpty() && labelsMatch(selector, labels) && labelsMatch(v.labels, labels))
+                ++v.pods;
+        }
+    }
+    const bool countReplicas = podsKnown && s.pods.isEmpty(); // manifests without pods: what the Deployments ask for
+    for (const QJsonObject &dep : s.deployments) {
+        const QJsonObject labels = dep.value(QLatin1String("spec"))
+                                           .toObject()
+                                           .value(QLatin1String("template"))
+                                           .toObject()
+                                           .value(QLatin1String("metadata"))
+                                           .toObject()
+                                           .value(QLatin1String("labels"))
+                                           .toObject();
+        if (!selector.isEmpty() && labelsMatch(selector, labels) && labelsMatch(v.labels, labels)) {
+            v.workloads.append(objectName(dep));
+            if (countReplicas)
+                v.pods += dep.value(QLatin1String("spec")).toObject().value(QLatin1String("replicas")).toInt(1);
+        }
+    }
+}
+
+QString hostShortName(const QString &host, const QString &ns)
+{
+    const QString svc = serviceNameOfHost(host, ns);
+    return svc.isEmpty() ? host : svc;
+}
+
+} // namespace
+
+bool addToSnapshot(NamespaceSnapshot &s, const QJsonObject &object)
+{
+    const QString kind = object.value(QLatin1String("kind")).toString();
+    QList<QJsonObject> *into = kind == QLatin1String("VirtualService") ? &s.virtualServices
+            : kind == QLatin1String("DestinationRule")                 ? &s.destinationRules
+            : kind == QLatin1String("Gateway")                         ? &s.gateways
+            : kind == QLatin1String("Service")                         ? &s.services
+            : kind == QLatin1String("Deployment")                      ? &s.deployments
+            : kind == QLatin1String("Pod")                             ? &s.pods
+                                                                       : nullptr;
+    if (into)
+        into->append(object);
+    return into != nullptr;
+}
+
+QList<Release> buildReleases(const NamespaceSnapshot &s)
+{
+    QList<Release> out;
+    const bool podsKnown = !s.pods.isEmpty() || !s.deployments.isEmpty();
+    const ServiceIndex services = indexServices(s);
+    QMultiHash<QString, const QJsonObject *> rulesByHost; // FQDN -> DestinationRules, in input order
+    for (auto it = s.destinationRules.crbegin(); it != s.destinationRules.crend(); ++it)
+        rulesByHost.insert(fullyQualifiedHost(it->value(QLatin1String("spec")).toObject().value(QLatin1String("host")).toString(), objectNamespace(*it, s.ns)), &*it);
+    for (const QJsonObject &vs : s.virtualServices) {
+        Release r;
+        r.vs = vs;
+        r.ns = objectNamespace(vs, s.ns);
+        r.virtualService = objectName(vs);
+        const QJsonObject spec = vs.value(QLatin1String("spec")).toObject();
+        for (const QJsonValue &h : spec.value(QLatin1String("hosts")).toArray())
+            r.hosts.append(h.toString());
+        for (const QJsonValue &g : spec.value(QLatin1String("gateways")).toArray())
+            r.gateways.append(g.toString());
+
+        QStringList destinationHosts; // FQDN, in order of appearance
+        const QJsonArray http = spec.value(QLatin1String("http")).toArray();
+        for (int i = 0; i < http.size(); ++i) {
+            for (const RouteDestination &d : routeDestinations(http.at(i).toObject())) {
+                const QString fqdn = fullyQualifiedHost(d.host, r.ns);
+                if (!destinationHosts.contains(fqdn))
+                    destinationHosts.append(fqdn);
+                const QString name = d.subset.isEmpty() ? hostShortName(d.host, r.ns) : d.subset;
+                bool known = false;
+                for (const ReleaseVersion &v : r.versions)
+                    known = known || (fullyQualifiedHost(v.host, r.ns) == fqdn && v.subset == d.subset);
+                if (!known) {
+                    ReleaseVersion v;
+                    v.name = name;
+                    v.host = d.host;
+                    v.subset = d.subset;
+                    v.service = serviceNameOfHost(d.host, r.ns);
+                    r.versions.append(v);
+                }
+            }
+        }
+        if (r.versions.isEmpty())
+            continue;
+
+        QList<const QJsonObject *> rules;
+        for (const QString &host : std::as_const(destinationHosts))
+            rules.append(rulesByHost.values(host));
+        for (const QJsonObject *drPtr : std::as_const(rules)) {
+            const QJsonObject &dr = *drPtr;
+            const QJsonObject drSpec = dr.value(QLatin1String("spec")).toObject();
+            const QString drHost = fullyQualifiedHost(drSpec.value(QLatin1String("host")).toString(), objectNamespace(dr, s.ns));
+            if (r.destinationRule.isEmpty()) {
+                r.destinationRule = objectName(dr);
+                r.dr = dr;
+            }
+            for (const QJsonValue &sv : drSpec.value(QLatin1String("subsets")).toArray()) {
+                const QJsonObject subset = sv.toObject();
+                const QString subsetName = subset.value(QLatin1String("name")).toString();
+                bool found = false;
+                for (ReleaseVersion &v : r.versions) {
+                    if (v.subset == subsetName && fullyQualifiedHost(v.host, r.ns) == drHost) {
+                        v.labels = subset.value(QLatin1String("labels")).toObject();
+                        found = true;
+                    }
+                }
+                if (!found) {
+                    ReleaseVersion v;
+                    v.name = subsetName;
+                    v.host = drSpec.value(QLatin1String("host")).toString();
+                    v.subset = subsetName;
+                    v.service = serviceNameOfHost(v.host, r.ns);
+                    v.labels = subset.value(QLatin1String("labels")).toObject();
+                    r.versions.append(v);
+                }
+            }
+        }
+        // Pods of the service labelled with a `version` no subset names yet are versions too.
+        if (!r.dr.isEmpty()) {
+            const QString drHost = r.dr.value(QLatin1String("spec")).toObject().value(QLatin1String("host")).toString();
+            const QJsonObject *svc = services.value(serviceNameOfHost(drHost, r.ns));
+            const QJsonObject selector = svc ? serviceSelector(*svc) : QJsonObject();
+            QStringList labelled;
+            for (const QJsonObject &pod : s.pods) {
+                const QJsonObject labels = labelsOf(pod);
+                const QString version = labels.value(QLatin1String("version")).toString();
+                if (!selector.isEmpty() && !version.isEmpty() && labelsMatch(selector, labels) && !labelled.contains(version))
+                    labelled.append(version);
+            }
+            labelled.sort();
+            for (const QString &version : std::as_const(labelled)) {
+                bool named = false;
+                for (const ReleaseVersion &v : std::as_const(r.versions))
+                    named = named || v.name == version || v.labels.value(QLatin1String("version")).toString() == version;
+                if (named)
+                    continue;
+                ReleaseVersion v;
+                v.name = version;
+                v.host = drHost;
+                v.subset = version;
+                v.service = serviceNameOfHost(drHost, r.ns);
+                v.labels = QJsonObject { { QStringLiteral("version"), version } };
+                v.needsSubset = true;
+                r.versions.append(v);
+            }
+        }
+        // A stable order whatever the routes say: the DestinationRule's subsets as written, then the rest.
+        if (!r.dr.isEmpty()) {
+            QStringList subsetOrder;
+            for (const QJsonValue &sv : r.dr.value(QLatin1String("spec")).toObject().value(QLatin1String("subsets")).toArray())
+                subsetOrder.append(sv.toObject().value(QLatin1String("name")).toString());
+            std::stable_sort(r.versions.begin(), r.versions.end(), [&](const ReleaseVersion &a, const ReleaseVersion &b) {
+                const auto rank = [&](const ReleaseVersion &v) {
+                    const qsizetype i = subsetOrder.indexOf(v.subset);
+                    return i < 0 ? subsetOrder.size() : i;
+                };
+                return rank(a) < rank(b);
+            });
+        }
+        for (ReleaseVersion &v : r.versions)
+            fillPods(v, s, services, podsKnown);
+
+        for (int i = 0; i < http.size(); ++i) {
+            const QJsonObject route = http.at(i).toObject();
+            ReleaseRoute rr;
+            rr.index = i;
+            rr.name = route.value(QLatin1String("name")).toString();
+            rr.match = route.value(QLatin1String("match")).toArray();
+            rr.weights = QList<int>(r.versions.size(), -1);
+            const QList<RouteDestination> dests = routeDestinations(route);
+            for (const RouteDestination &d : dests) {
+                const QString fqdn = fullyQualifiedHost(d.host, r.ns);
+                for (int k = 0; k < r.versions.size(); ++k) {
+                    if (fullyQualifiedHost(r.versions.at(k).host, r.ns) == fqdn && r.versions.at(k).subset == d.subset)
+                        rr.weights[k] = dests.size() == 1 && !d.hasWeight ? 100 : qMax(0, d.weight);
+                }
+            }
+            if (rr.match.isEmpty())
+                r.defaultRoute = i;
+            r.routes.append(rr);
+        }
+        if (r.defaultRoute < 0 && !r.routes.isEmpty())
+            r.defaultRoute = r.routes.constLast().index;
+
+        QSet<QString> services;
+        for (const ReleaseVersion &v : r.versions)
+            services.insert(v.service.isEmpty() ? v.host : v.service);
+        r.name = services.size() == 1 ? *services.begin() : r.virtualService;
+        out.append(r);
+    }
+    return out;
+}
+
+Result<Release> findRelease(const QList<Release> &releases, const QString &nameOrHost)
+{
+    for (const Release &r : releases) {
+        if (r.virtualService == nameOrHost)
+            return r;
+    }
+    QList<const Release *> routing;
+    for (const Release &r : releases) {
+        const QString fqdn = fullyQualifiedHost(nameOrHost, r.ns);
+        bool hit = false;
+        for (const QString &h : r.hosts)
+            hit = hit || h == nameOrHost || (!h.contains(QLatin1Char('*')) && fullyQualifiedHost(h, r.ns) == fqdn);
+        for (const ReleaseVersion &v : r.versions)
+            hit = hit || fullyQualifiedHost(v.host, r.ns) == fqdn;
+        if (hit)
+            routing.append(&r);
+    }
+    if (routing.size() == 1)
+        return *routing.constFirst();
+    QStringList names;
+    for (const Release *r : std::as_const(routing))
+        names.append(r->virtualService);
+    if (routing.size() > 1)
+        return makeError(QStringLiteral("\"%1\" is routed by %2 VirtualServices (%3): name one of them")
+                                 .arg(nameOrHost)
+                                 .arg(routing.size())
+                                 .arg(names.join(QLatin1String(", "))));
+    for (const Release &r : releases)
+        names.append(r.virtualService);
+    return makeError(QStringLiteral("no VirtualService is named \"%1\" or routes to it%2")
+                             .arg(nameOrHost,
+                                  names.isEmpty() ? QString() : QStringLiteral("; releases here: ") + names.join(QLatin1String(", "))));
+}
+
+Result<int> resolveRoute(const Release &release, const QString &nameOrIndex)
+{
+    if (nameOrIndex.isEmpty()) {
+        if (release.defaultRoute < 0)
+            return makeError(QStringLiteral("VirtualService/%1: spec.http: no http routes").arg(release.virtualService));
+        return release.defaultRoute;
+    }
+    bool isIndex = false;
+    const int index = nameOrIndex.toInt(&isIndex);
+    if (isIndex) {
+        if (!release.route(index))
+            return makeError(QStringLiteral("VirtualService/%1: spec.http[%2]: no such route; routes are numbered 0 to %3")
+                                     .arg(release.virtualService)
+                                     .arg(index)
+                                     .arg(release.routes.size() - 1));
+        return index;
+    }
+    QStringList names;
+    for (const ReleaseRoute &r : release.routes) {
+        if (r.name == nameOrIndex)
+            return r.index;
+        if (!r.name.isEmpty())
+            names.append(r.name);
+    }
+    return makeError(QStringLiteral("VirtualService/%1: no http route is named \"%2\"%3")
+                             .arg(release.virtualService, nameOrIndex,
+                                  names.isEmpty() ? QStringLiteral(" (its routes have no names; give an index)")
+                                                  : QStringLiteral("; named routes: ") + names.join(QLatin1String(", "))));
+}
+
+QStringList unroutedServices(const NamespaceSnapshot &snapshot, const QList<Release> &releases)
+{
+    QSet<QString> routed;
+    for (const Release &r : releases) {
+        for (const ReleaseVersion &v : r.versions)
+            routed.insert(v.service);
+    }
+    QStringList out;
+    for (const QJsonObject &svc : snapshot.services) {
+        const QString name = objectName(svc);
+        if (!routed.contains(name) && name != QLatin1String("kubernetes"))
+            out.append(name);
+    }
+    return out;
+}
+
+QString versionOfDestination(const Release &release, const QJsonObject &destination)
+{
+    const QString fqdn = fullyQualifiedHost(destination.value(QLatin1String("host")).toString(), release.ns);
+    const QString subset = destination.value(QLatin1String("subset")).toString();
+    for (const ReleaseVersion &v : release.versions) {
+        if (fullyQualifiedHost(v.host, release.ns) == fqdn && v.subset == subset)
+            return v.name;
+    }
+    return subset.isEmpty() ? destination.value(QLatin1String("host")).toString() : subset;
+}
+
+} // namespace canary::core
