@@ -1,42 +1,78 @@
-#include "k8s/kubeconfig.h"
-#include "gui/mainwindow.h"
 #include "core/session/releasesession.h"
 #include "core/telemetry/trafficmonitor.h"
+#include "gui/mainwindow.h"
+#include "k8s/kubeconfig.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QMessageBox>
 #include <QTimer>
-#include <QTreeWidget>
 
 #include <cstdio>
+#include <memory>
+
+namespace {
+
+struct Options {
+    QCommandLineOption kubeconfig { QStringLiteral("kubeconfig"), QCoreApplication::translate("main", "Path to the kubeconfig file to use."), QStringLiteral("FILE") };
+    QCommandLineOption context { QStringLiteral("context"), QCoreApplication::translate("main", "The kubeconfig context to use."), QStringLiteral("NAME") };
+    QCommandLineOption ns { { QStringLiteral("n"), QStringLiteral("namespace") }, QCoreApplication::translate("main", "The namespace to open."), QStringLiteral("NAME") };
+    QCommandLineOption metrics { QStringLiteral("metrics-url"),
+                                 QCoreApplication::translate("main", "Prometheus-format endpoint with istio_requests_total (default: from the kubeconfig's canarydeck.io/traffic extension)."),
+                                 QStringLiteral("URL") };
+    QCommandLineOption screenshot { QStringLiteral("screenshot"), QCoreApplication::translate("main", "Save a screenshot of the window to FILE after SECONDS and quit."), QStringLiteral("FILE") };
+    QCommandLineOption screenshotDelay { QStringLiteral("screenshot-delay"), QCoreApplication::translate("main", "Seconds before --screenshot."), QStringLiteral("SECONDS"), QStringLiteral("8") };
+    QCommandLineOption select { QStringLiteral("select"), QCoreApplication::translate("main", "Service to select at start."), QStringLiteral("NAME") };
+};
+
+void describe(QCommandLineParser &parser, const Options &o)
+{
+    parser.setApplicationDescription(QCoreApplication::translate("main", "Release new versions of services on Kubernetes with Istio."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOptions({ o.kubeconfig, o.context, o.ns, o.metrics, o.screenshot, o.screenshotDelay, o.select });
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
+    QCoreApplication::setApplicationName(QStringLiteral("canarydeck"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CANARYDECK_VERSION));
+    {
+        // --help, --version and bad flags are answered before any display is opened: they work over ssh.
+        QStringList arguments;
+        for (int i = 0; i < argc; ++i)
+            arguments.append(QString::fromLocal8Bit(argv[i]));
+        QCommandLineParser parser;
+        const Options o;
+        describe(parser, o);
+        if (!parser.parse(arguments)) {
+            std::fprintf(stderr, "canarydeck: %s\n", qPrintable(parser.errorText()));
+            return 2;
+        }
+        if (parser.isSet(QStringLiteral("help"))) {
+            std::fputs(qPrintable(parser.helpText()), stdout);
+            return 0;
+        }
+        if (parser.isSet(QStringLiteral("version"))) {
+            std::printf("canarydeck %s\n", CANARYDECK_VERSION);
+            return 0;
+        }
+    }
     QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("canarydeck"));
     QApplication::setApplicationDisplayName(QStringLiteral("Canary Deck"));
-    QApplication::setApplicationVersion(QStringLiteral(CANARYDECK_VERSION));
+    QApplication::setOrganizationName(QStringLiteral("canarydeck"));
     QApplication::setDesktopFileName(QStringLiteral("io.canarydeck.CanaryDeck"));
-
     QCommandLineParser parser;
-    parser.setApplicationDescription(QApplication::translate("main", "Release new versions of services on Kubernetes with Istio."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption kubeconfig(QStringLiteral("kubeconfig"), QApplication::translate("main", "Path to the kubeconfig file to use."), QStringLiteral("FILE"));
-    const QCommandLineOption context(QStringLiteral("context"), QApplication::translate("main", "The kubeconfig context to use."), QStringLiteral("NAME"));
-    const QCommandLineOption ns({ QStringLiteral("n"), QStringLiteral("namespace") }, QApplication::translate("main", "The namespace to open."), QStringLiteral("NAME"));
-    const QCommandLineOption metrics(QStringLiteral("metrics-url"), QApplication::translate("main", "Prometheus-format endpoint with istio_requests_total (default: from the kubeconfig's canarydeck.io/traffic extension)."), QStringLiteral("URL"));
-    const QCommandLineOption screenshot(QStringLiteral("screenshot"), QApplication::translate("main", "Save a screenshot of the window to FILE after SECONDS and quit."), QStringLiteral("FILE"));
-    const QCommandLineOption screenshotDelay(QStringLiteral("screenshot-delay"), QApplication::translate("main", "Seconds before --screenshot."), QStringLiteral("SECONDS"), QStringLiteral("8"));
-    const QCommandLineOption select(QStringLiteral("select"), QApplication::translate("main", "Service to select at start."), QStringLiteral("NAME"));
-    parser.addOptions({ kubeconfig, context, ns, metrics, screenshot, screenshotDelay, select });
+    const Options o;
+    describe(parser, o);
     parser.process(app);
 
     canary::k8s::KubeconfigOptions options;
-    options.kubeconfig = parser.value(kubeconfig);
-    options.context = parser.value(context);
-    options.ns = parser.value(ns);
+    options.kubeconfig = parser.value(o.kubeconfig);
+    options.context = parser.value(o.context);
+    options.ns = parser.value(o.ns);
     const auto endpoint = canary::k8s::loadKubeconfig(options);
     if (!endpoint) {
         std::fprintf(stderr, "error: %s\n", qPrintable(endpoint.error().message));
@@ -44,36 +80,32 @@ int main(int argc, char *argv[])
         return 1;
     }
 
-    canary::core::ReleaseSession session(*endpoint);
     canary::core::TrafficMonitor traffic;
-    QUrl metricsUrl(parser.value(metrics));
+    QUrl metricsUrl(parser.value(o.metrics));
     if (metricsUrl.isEmpty())
         metricsUrl = QUrl(endpoint->clusterExtensions.value(QStringLiteral("canarydeck.io/traffic")).toObject().value(QStringLiteral("metrics")).toString());
     traffic.setSource(metricsUrl);
 
-    canary::gui::MainWindow window(&session, &traffic);
+    auto *session = new canary::core::ReleaseSession(*endpoint);
+    canary::gui::MainWindow window(session, &traffic);
+    session->setParent(&window); // a context switch replaces it
+    window.setKubeconfig(options);
     window.show();
-    session.start();
+    session->start();
 
-    if (parser.isSet(select)) {
-        QObject::connect(&session, &canary::core::ReleaseSession::releasesChanged, &window, [&] {
-            static bool done = false;
-            if (!done && session.release(parser.value(select))) {
-                done = true;
-                QMetaObject::invokeMethod(&window, [&] {
-                    auto *list = window.findChild<QTreeWidget *>(QStringLiteral("releaseList"));
-                    for (int i = 0; list && i < list->topLevelItemCount(); ++i) {
-                        if (list->topLevelItem(i)->text(0) == parser.value(select))
-                            list->setCurrentItem(list->topLevelItem(i));
-                    }
-                }, Qt::QueuedConnection);
-            }
+    if (parser.isSet(o.select)) {
+        auto done = std::make_shared<bool>(false);
+        QObject::connect(session, &canary::core::ReleaseSession::releasesChanged, &window, [&window, session, done, name = parser.value(o.select)] {
+            if (*done || !session->release(name))
+                return;
+            *done = true;
+            QMetaObject::invokeMethod(&window, [&window, name] { window.selectRelease(name); }, Qt::QueuedConnection);
         });
     }
-    if (parser.isSet(screenshot)) {
-        QTimer::singleShot(int(parser.value(screenshotDelay).toDouble() * 1000), &window, [&] {
-            const bool saved = window.grab().save(parser.value(screenshot));
-            std::fprintf(stderr, saved ? "screenshot saved to %s\n" : "error: cannot save %s\n", qPrintable(parser.value(screenshot)));
+    if (parser.isSet(o.screenshot)) {
+        QTimer::singleShot(int(parser.value(o.screenshotDelay).toDouble() * 1000), &window, [&] {
+            const bool saved = window.grab().save(parser.value(o.screenshot));
+            std::fprintf(stderr, saved ? "screenshot saved to %s\n" : "error: cannot save %s\n", qPrintable(parser.value(o.screenshot)));
             QApplication::exit(saved ? 0 : 1);
         });
     }

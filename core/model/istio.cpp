@@ -91,13 +91,13 @@ namespace {
 
 QString summarizeStringMatch(const QString &what, const QJsonObject &sm)
 {
-    for (const char *kind : { "exact", "prefix", "regex" }) {
-        const QString k = QLatin1String(kind);
-        if (sm.contains(k)) {
-            const QString op = k == QLatin1String("exact") ? QStringLiteral("=") : k == QLatin1String("prefix") ? QStringLiteral("^=") : QStringLiteral("~");
-            return what + QLatin1Char(' ') + op + QLatin1Char(' ') + sm.value(k).toString();
-        }
-    }
+    // In words an operator reads aloud: "path starts with /color", "x-my-header = dark".
+    if (sm.contains(QLatin1String("exact")))
+        return QStringLiteral("%1 = %2").arg(what, sm.value(QLatin1String("exact")).toString());
+    if (sm.contains(QLatin1String("prefix")))
+        return QStringLiteral("%1 starts with %2").arg(what, sm.value(QLatin1String("prefix")).toString());
+    if (sm.contains(QLatin1String("regex")))
+        return QStringLiteral("%1 matches %2").arg(what, sm.value(QLatin1String("regex")).toString());
     return what + QLatin1String(" present");
 }
 
@@ -110,13 +110,13 @@ QString summarizeMatch(const QJsonArray &match)
         const QJsonObject block = bv.toObject();
         QStringList conditions;
         if (block.contains(QLatin1String("uri")))
-            conditions.append(summarizeStringMatch(QStringLiteral("uri"), block.value(QLatin1String("uri")).toObject()));
+            conditions.append(summarizeStringMatch(QStringLiteral("path"), block.value(QLatin1String("uri")).toObject()));
         const QJsonObject headers = block.value(QLatin1String("headers")).toObject();
         for (auto it = headers.begin(); it != headers.end(); ++it)
             conditions.append(summarizeStringMatch(it.key(), it.value().toObject()));
         const QJsonObject query = block.value(QLatin1String("queryParams")).toObject();
         for (auto it = query.begin(); it != query.end(); ++it)
-            conditions.append(summarizeStringMatch(QLatin1Char('?') + it.key(), it.value().toObject()));
+            conditions.append(summarizeStringMatch(QStringLiteral("query ") + it.key(), it.value().toObject()));
         for (const char *k : { "method", "authority", "scheme" }) {
             if (block.contains(QLatin1String(k)))
                 conditions.append(summarizeStringMatch(QLatin1String(k), block.value(QLatin1String(k)).toObject()));

@@ -144,16 +144,38 @@ QList<SeriesRate> CounterRates::update(const QList<MetricSample> &samples, qint6
     return out;
 }
 
+QString versionLabelOf(const ReleaseVersion &version)
+{
+    // What Istio reports as destination_version / destination_canonical_revision for the pods of a subset.
+    for (const char *key : { "version", "service.istio.io/canonical-revision", "app.kubernetes.io/version" }) {
+        const QString value = version.labels.value(QLatin1String(key)).toString();
+        if (!value.isEmpty())
+            return value;
+    }
+    return {};
+}
+
 double versionRate(const ReleaseVersion &version, const QList<SeriesRate> &rates)
 {
     const QString service = version.service.isEmpty() ? version.host : version.service;
+    const QString label = versionLabelOf(version);
     double sum = 0;
     for (const SeriesRate &r : rates) {
         if (r.labels.value(QStringLiteral("destination_service_name")) != service)
             continue;
-        if (!version.subset.isEmpty()
-            && !version.workloads.contains(r.labels.value(QStringLiteral("destination_workload"))))
-            continue;
+        if (!version.subset.isEmpty()) {
+            if (!label.isEmpty()) {
+                // By the version label: pods of a StatefulSet or bare pods are counted as well as a Deployment's.
+                QString reported = r.labels.value(QStringLiteral("destination_version"));
+                if (reported.isEmpty() || reported == QLatin1String("unknown"))
+                    reported = r.labels.value(QStringLiteral("destination_canonical_revision"));
+                if (reported != label)
+                    continue;
+            } else if (!version.workloads.contains(r.labels.value(QStringLiteral("destination_workload")))) {
+                // Subsets that select on other labels (seed 000's `color`): only the workloads tell them apart.
+                continue;
+            }
+        }
         sum += r.perSecond;
     }
     return sum;

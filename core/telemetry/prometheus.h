@@ -44,7 +44,10 @@ private:
 };
 
 // Requests per second reaching one version of a release. A subset is not a metric label (seed 000
-// selects on `color`), so a subset is matched through the workloads its labels select.
+// selects on `color`), so such a subset is matched through the workloads its labels select; one that
+// selects on a version label is matched by the version the metric reports.
 double versionRate(const ReleaseVersion &version, const QList<SeriesRate> &rates);
+// The value of the version label a subset selects on (`version`, or the canonical revision), if any.
+QString versionLabelOf(const ReleaseVersion &version);
 
 } // namespace canary::core

@@ -28,6 +28,7 @@ public:
     void setInterval(int ms);
     void setWindowSeconds(int seconds) { m_windowMs = qint64(seconds) * 1000; }
     void setSmoothingSeconds(int seconds) { m_smoothingMs = qint64(seconds) * 1000; }
+    int smoothingSeconds() const { return int(m_smoothingMs / 1000); }
 
     // Requests per second reaching a version over the window: (time in ms since epoch, rate).
     QList<QPointF> series(const ReleaseVersion &version) const;

@@ -4,7 +4,7 @@
 #include "gui/mainwindow.h"
 #include "core/session/releasesession.h"
 #include "tests/support/testcluster.h"
-#include "gui/trafficchart.h"
+#include "gui/widgets/trafficchart.h"
 #include "core/telemetry/trafficmonitor.h"
 
 #include <QCheckBox>
@@ -23,7 +23,7 @@
 #include <QSpinBox>
 #include <QSlider>
 #include <QToolButton>
-#include <QTreeWidget>
+#include <QTreeView>
 #include <QtTest>
 #include <cmath>
 #include <functional>
@@ -64,6 +64,22 @@ private:
     QString m_lastConfirmation;
 };
 
+// The row of a view whose column shows this text exactly (a view's findItems).
+static QModelIndex findRow(const QTreeView *view, const QString &text, int column = 0)
+{
+    const QAbstractItemModel *model = view->model();
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (model->index(row, column).data().toString() == text)
+            return model->index(row, 0);
+    }
+    return {};
+}
+
+static QString cell(const QTreeView *view, int row, int column)
+{
+    return view->model()->index(row, column).data().toString();
+}
+
 static const QString kColorVs = QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/color-is-vs");
 
 void TestMainWindow::initTestCase()
@@ -90,11 +106,11 @@ void TestMainWindow::cleanupTestCase()
 
 void TestMainWindow::select(const QString &service)
 {
-    auto *list = m_window->findChild<QTreeWidget *>(QStringLiteral("releaseList"));
+    auto *list = m_window->findChild<QTreeView *>(QStringLiteral("releaseList"));
     QVERIFY(list);
-    QTRY_VERIFY_WITH_TIMEOUT(!list->findItems(service, Qt::MatchExactly).isEmpty(), 20000);
-    QTreeWidgetItem *item = list->findItems(service, Qt::MatchExactly).constFirst();
-    const QRect rect = list->visualItemRect(item);
+    QTRY_VERIFY_WITH_TIMEOUT(findRow(list, service).isValid(), 20000);
+    list->scrollTo(findRow(list, service));
+    const QRect rect = list->visualRect(findRow(list, service));
     QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, rect.center());
     QTRY_COMPARE(m_window->selectedRelease(), service);
 }
@@ -131,12 +147,12 @@ void TestMainWindow::clickAndWaitForApply(QAbstractButton *button)
 
 void TestMainWindow::listsServicesWithVersionsAndPods()
 {
-    auto *list = m_window->findChild<QTreeWidget *>(QStringLiteral("releaseList"));
-    QTRY_COMPARE_WITH_TIMEOUT(list->topLevelItemCount(), 6, 20000); // 5 releases and the unrouted message service
-    const QTreeWidgetItem *webserver = list->findItems(QStringLiteral("webserver"), Qt::MatchExactly).value(0);
-    QVERIFY(webserver);
-    QCOMPARE(webserver->text(1), QStringLiteral("v1 (2), v2 (1)"));
-    QCOMPARE(webserver->text(2), QStringLiteral("1/99"));
+    auto *list = m_window->findChild<QTreeView *>(QStringLiteral("releaseList"));
+    QTRY_COMPARE_WITH_TIMEOUT(list->model()->rowCount(), 6, 20000); // 5 releases and the unrouted message service
+    const QModelIndex webserver = findRow(list, QStringLiteral("webserver"));
+    QVERIFY(webserver.isValid());
+    QCOMPARE(cell(list, webserver.row(), 1), QStringLiteral("v1 (2), v2 (1)"));
+    QCOMPARE(cell(list, webserver.row(), 2), QStringLiteral("1/99"));
     QTRY_VERIFY(m_window->findChild<QLabel *>(QStringLiteral("connectionLabel"))->text().contains(QLatin1String("Connected")));
 }
 
@@ -240,10 +256,10 @@ void TestMainWindow::darkReleaseFromTheEditor()
     version->setCurrentText(QStringLiteral("risky"));
     QTest::mouseClick(m_window->findChild<QPushButton *>(QStringLiteral("addRuleButton")), Qt::LeftButton);
     QVERIFY(m_window->hasDraft());
-    auto *routes = m_window->findChild<QTreeWidget *>(QStringLiteral("matchRoutes"));
-    QCOMPARE(routes->topLevelItemCount(), 1);
-    QCOMPARE(routes->topLevelItem(0)->text(1), QStringLiteral("x-my-header = dark"));
-    QCOMPARE(routes->topLevelItem(0)->text(2), QStringLiteral("risky"));
+    auto *routes = m_window->findChild<QTreeView *>(QStringLiteral("matchRoutes"));
+    QCOMPARE(routes->model()->rowCount(), 1);
+    QCOMPARE(cell(routes, 0, 1), QStringLiteral("x-my-header = dark"));
+    QCOMPARE(cell(routes, 0, 2), QStringLiteral("risky"));
     auto *plan = m_window->findChild<QPlainTextEdit *>(QStringLiteral("planView"));
     QTRY_VERIFY_WITH_TIMEOUT(plan->toPlainText().contains(QLatin1String("Server-side dry-run: accepted")), 10000);
     QVERIFY(plan->toPlainText().contains(QLatin1String("1. Update the routes of VirtualService greeting")));
@@ -336,18 +352,17 @@ void TestMainWindow::undoAndDiscardUnappliedEdits()
 
 void TestMainWindow::historyRollsBackOneEntry()
 {
-    auto *history = m_window->findChild<QTreeWidget *>(QStringLiteral("historyList"));
-    QTRY_VERIFY(history->topLevelItemCount() >= 1);
-    QTreeWidgetItem *newest = history->topLevelItem(0);
-    QVERIFY2(newest->text(1).contains(QLatin1String("x-my-header = dark")), qPrintable(newest->text(1)));
-    QCOMPARE(newest->text(2), QStringLiteral("applied"));
-    history->setCurrentItem(newest);
+    auto *history = m_window->findChild<QTreeView *>(QStringLiteral("historyList"));
+    QTRY_VERIFY(history->model()->rowCount() >= 1);
+    QVERIFY2(cell(history, 0, 1).contains(QLatin1String("x-my-header = dark")), qPrintable(cell(history, 0, 1)));
+    QCOMPARE(cell(history, 0, 2), QStringLiteral("applied"));
+    history->setCurrentIndex(history->model()->index(0, 0));
     answerNextConfirmation(QMessageBox::Yes);
     clickAndWaitForApply(m_window->findChild<QPushButton *>(QStringLiteral("rollbackEntryButton")));
     const QJsonObject greeting = m_cluster->get(QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/greeting"));
     QCOMPARE(greeting.value(QLatin1String("spec")).toObject().value(QLatin1String("http")).toArray().size(), 1);
-    QTRY_COMPARE(history->topLevelItem(0)->text(2), QStringLiteral("rollback"));
-    QCOMPARE(history->topLevelItem(1)->text(2), QStringLiteral("rolled back"));
+    QTRY_COMPARE(cell(history, 0, 2), QStringLiteral("rollback"));
+    QCOMPARE(cell(history, 1, 2), QStringLiteral("rolled back"));
 }
 
 void TestMainWindow::viewerSeesApplyDisabledWithTheReason()
@@ -362,10 +377,9 @@ void TestMainWindow::viewerSeesApplyDisabledWithTheReason()
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QVERIFY(access.wait(20000));
     QCOMPARE(session.writeAccess(), core::ReleaseSession::Access::Denied);
-    auto *list = window.findChild<QTreeWidget *>(QStringLiteral("releaseList"));
-    QTRY_VERIFY_WITH_TIMEOUT(!list->findItems(QStringLiteral("color-service"), Qt::MatchExactly).isEmpty(), 20000);
-    QTest::mouseClick(list->viewport(), Qt::LeftButton, {},
-                      list->visualItemRect(list->findItems(QStringLiteral("color-service"), Qt::MatchExactly).constFirst()).center());
+    auto *list = window.findChild<QTreeView *>(QStringLiteral("releaseList"));
+    QTRY_VERIFY_WITH_TIMEOUT(findRow(list, QStringLiteral("color-service")).isValid(), 20000);
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualRect(findRow(list, QStringLiteral("color-service"))).center());
     QTRY_COMPARE(window.selectedRelease(), QStringLiteral("color-service"));
     const QMap<QString, int> before = liveColorWeights();
     auto *green = window.findChild<QSpinBox *>(QStringLiteral("weightSpin_green-sub"));

@@ -1,6 +1,7 @@
 #include "core/telemetry/prometheus.h"
 #include "core/model/release.h"
 
+#include <QJsonObject>
 #include <QtTest>
 #include <cmath>
 
@@ -14,6 +15,8 @@ private Q_SLOTS:
     void parseErrors();
     void ratesHandleResets();
     void versionRateBySubsetWorkloads();
+    void versionRateByVersionLabel_data();
+    void versionRateByVersionLabel();
 };
 
 void TestPrometheus::parse()
@@ -95,6 +98,38 @@ void TestPrometheus::versionRateBySubsetWorkloads()
     noPods.name = noPods.subset = QStringLiteral("v3");
     noPods.service = QStringLiteral("color-service");
     QCOMPARE(core::versionRate(noPods, rates), 0.0);
+}
+
+void TestPrometheus::versionRateByVersionLabel_data()
+{
+    QTest::addColumn<QString>("versionLabel");
+    QTest::addColumn<QString>("revisionLabel");
+    QTest::addColumn<QString>("workload");
+    QTest::addColumn<double>("expected");
+    // A bare pod or a StatefulSet's pods: no Deployment, so no workload the release knows of.
+    QTest::newRow("bare pod by destination_version") << "v3" << "" << "myapp-v3-0" << 7.0;
+    QTest::newRow("by canonical revision") << "unknown" << "v3" << "unknown" << 7.0;
+    QTest::newRow("another version") << "v2" << "" << "myapp-v2" << 0.0;
+}
+
+void TestPrometheus::versionRateByVersionLabel()
+{
+    QFETCH(QString, versionLabel);
+    QFETCH(QString, revisionLabel);
+    QFETCH(QString, workload);
+    QFETCH(double, expected);
+    QHash<QString, QString> labels { { QStringLiteral("destination_service_name"), QStringLiteral("myapp") },
+                                     { QStringLiteral("destination_version"), versionLabel },
+                                     { QStringLiteral("destination_workload"), workload } };
+    if (!revisionLabel.isEmpty())
+        labels.insert(QStringLiteral("destination_canonical_revision"), revisionLabel);
+    const QList<core::SeriesRate> rates { core::SeriesRate { labels, 7 } };
+    core::ReleaseVersion v3;
+    v3.name = v3.subset = QStringLiteral("v3");
+    v3.service = QStringLiteral("myapp");
+    v3.labels = QJsonObject { { QStringLiteral("version"), QStringLiteral("v3") } };
+    v3.workloads = { QStringLiteral("myapp-v3") }; // a Deployment that exists, but these pods are not its own
+    QCOMPARE(core::versionRate(v3, rates), expected);
 }
 
 QTEST_GUILESS_MAIN(TestPrometheus)

@@ -1,4 +1,4 @@
-#include "gui/weighteditor.h"
+#include "gui/widgets/weighteditor.h"
 
 #include "core/edit/weights.h"
 
@@ -39,7 +39,6 @@ void WeightEditor::setRows(const QList<WeightRow> &rows, const QList<int> &weigh
     if (same) {
         for (int i = 0; i < rows.size(); ++i) {
             m_names.at(i)->setText(nameText(rows.at(i)));
-            m_names.at(i)->setMinimumHeight(m_names.at(i)->sizeHint().height());
         }
         m_rows = rows;
         m_weights = weights;
@@ -62,13 +61,13 @@ void WeightEditor::setRows(const QList<WeightRow> &rows, const QList<int> &weigh
         swatch->setStyleSheet(QStringLiteral("background:%1;border-radius:7px;").arg(row.color.name()));
         auto *name = new QLabel(nameText(row), this);
         m_names.append(name);
-        name->setMinimumWidth(190);
-        name->setMinimumHeight(name->sizeHint().height()); // two lines: never squeezed to one by the splitter
+        name->setMinimumWidth(150);
+        name->setWordWrap(true);
         auto *slider = new QSlider(Qt::Horizontal, this);
         slider->setObjectName(QStringLiteral("weightSlider_") + row.version);
         slider->setRange(0, 100);
         slider->setPageStep(5);
-        slider->setMinimumWidth(180);
+        slider->setMinimumWidth(120);
         slider->setAccessibleName(tr("Weight of %1").arg(row.version));
         slider->setStyleSheet(QStringLiteral("QSlider::groove:horizontal{height:8px;background:palette(midlight);border-radius:4px;}"
                                              "QSlider::sub-page:horizontal{background:%1;border-radius:4px;}"
@@ -80,17 +79,20 @@ void WeightEditor::setRows(const QList<WeightRow> &rows, const QList<int> &weigh
         spin->setRange(0, 100);
         spin->setSuffix(QStringLiteral(" %"));
         spin->setAccessibleName(tr("Weight of %1 in percent").arg(row.version));
-        spin->setMinimumWidth(80);
+        spin->setMinimumWidth(spin->sizeHint().width());
         auto *observed = new QLabel(this);
         observed->setObjectName(QStringLiteral("observed_") + row.version);
-        observed->setMinimumWidth(120);
-        observed->setToolTip(tr("Share of the requests this version received in the last seconds"));
+        observed->setMinimumWidth(observed->fontMetrics().horizontalAdvance(tr("observed %1 %").arg(100.0, 0, 'f', 1)) + 4);
+        observed->setToolTip(m_observedTip);
+        observed->setVisible(m_observedVisible);
         auto *promote = new QToolButton(this);
         promote->setObjectName(QStringLiteral("promoteButton_") + row.version);
         promote->setText(tr("Promote"));
         promote->setToolTip(tr("Send all traffic of this release to %1 and apply").arg(row.version));
         connect(slider, &QSlider::valueChanged, this, [this, i](int v) { onValueChanged(i, v); });
         connect(spin, &QSpinBox::valueChanged, this, [this, i](int v) { onValueChanged(i, v); });
+        connect(slider, &QSlider::sliderPressed, this, &WeightEditor::dragStarted);
+        connect(slider, &QSlider::sliderReleased, this, &WeightEditor::dragFinished);
         connect(promote, &QToolButton::clicked, this, [this, version = row.version] { Q_EMIT promoteRequested(version); });
         m_grid->addWidget(swatch, i, 0);
         m_grid->addWidget(name, i, 1);
@@ -125,6 +127,20 @@ void WeightEditor::setObservedShares(const QList<double> &percent)
         const double p = percent.value(i, -1);
         m_observed.at(i)->setText(p < 0 ? QString() : tr("observed %1 %").arg(p, 0, 'f', 1));
     }
+}
+
+void WeightEditor::setObservedVisible(bool visible)
+{
+    m_observedVisible = visible;
+    for (QLabel *l : std::as_const(m_observed))
+        l->setVisible(visible);
+}
+
+void WeightEditor::setObservedToolTip(const QString &text)
+{
+    m_observedTip = text;
+    for (QLabel *l : std::as_const(m_observed))
+        l->setToolTip(text);
 }
 
 void WeightEditor::onValueChanged(int index, int value)

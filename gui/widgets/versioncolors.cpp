@@ -1,4 +1,4 @@
-#include "gui/versioncolors.h"
+#include "gui/widgets/versioncolors.h"
 
 #include <QStringList>
 

@@ -29,10 +29,15 @@ public:
     QList<int> weights() const { return m_weights; }
     void setWeights(const QList<int> &weights);
     void setObservedShares(const QList<double> &percent); // negative: unknown
+    void setObservedVisible(bool visible);
+    void setObservedToolTip(const QString &text);
     void setPromoteEnabled(bool enabled);
 
 Q_SIGNALS:
     void weightsChanged(const QList<int> &weights);
+    // A slider is held, then let go: what changes in between is one edit.
+    void dragStarted();
+    void dragFinished();
     void promoteRequested(const QString &version);
 
 private:
@@ -48,6 +53,8 @@ private:
     QList<QLabel *> m_observed;
     QList<QToolButton *> m_promote;
     QList<QWidget *> m_widgets;
+    bool m_observedVisible = true;
+    QString m_observedTip;
 };
 
 } // namespace canary::gui

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QColor>
+#include <QHash>
 #include <QList>
 #include <QPointF>
 #include <QWidget>
@@ -8,6 +9,7 @@
 class QChart;
 class QChartView;
 class QDateTimeAxis;
+class QLineSeries;
 class QValueAxis;
 
 namespace canary::gui {
@@ -28,12 +30,16 @@ public:
     void setMessage(const QString &message);
     int seriesCount() const;
     QList<QPointF> points(const QString &name) const;
+    // Pieces of a version's line: more than one when the source paused.
+    int segmentCount(const QString &name) const;
 
 private:
     QChart *m_chart;
     QChartView *m_view;
     QDateTimeAxis *m_time;
     QValueAxis *m_rate;
+    QHash<QString, QList<QLineSeries *>> m_lines;
+    QStringList m_order;
 };
 
 } // namespace canary::gui

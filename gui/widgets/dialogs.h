@@ -1,0 +1,16 @@
+#pragma once
+
+#include <QString>
+
+class QWidget;
+
+namespace canary::gui {
+
+enum class Details { Text, Code };
+
+// Asks Yes or Cancel (Cancel is the default). Code details (a diff, field paths) are set in the
+// fixed-width font so their columns line up.
+bool confirm(QWidget *parent, const QString &title, const QString &text, const QString &details = {},
+             Details kind = Details::Text);
+
+} // namespace canary::gui
