@@ -643,6 +643,8 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
     }
     const QString apiVersion = apiVersionOf(*type, version);
     const bool dryRun = param(request, "dryRun") == QLatin1String("All");
+    if (dryRun)
+        ++m_dryRuns;
     const std::string &method = request.method;
     const bool isWatch = isWatchRequest(request);
     const QString verb = method == "GET" ? (!name.isEmpty() ? QStringLiteral("get") : isWatch ? QStringLiteral("watch") : QStringLiteral("list"))

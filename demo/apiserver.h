@@ -43,6 +43,8 @@ public:
     ApiServer(ObjectStore &store, ApiServerOptions options);
     ~ApiServer();
     FaultPlan &faults() { return m_faults; }
+    // Writes with dryRun=All received so far (tests and benchmarks count what a client sends).
+    int dryRunRequests() const { return m_dryRuns.load(); }
     // False when the certificate, key or client CA could not be used (see error()).
     bool isValid() const;
     QString error() const { return m_error; }
@@ -70,6 +72,7 @@ private:
     int m_port = 0;
     QString m_error;
     FaultPlan m_faults;
+    std::atomic<int> m_dryRuns { 0 };
 };
 
 } // namespace canary::demo

@@ -294,6 +294,11 @@ Result<bool> DemoCluster::setFaults(const QString &faults)
     return parseFaults(faults, &d->api->faults());
 }
 
+int DemoCluster::dryRunRequests() const
+{
+    return d->api ? d->api->dryRunRequests() : 0;
+}
+
 void DemoCluster::stop()
 {
     if (!d->running.exchange(false))

@@ -43,6 +43,7 @@ public:
     void stop();
     // Changes the --fault plan of a running cluster (tests).
     Result<bool> setFaults(const QString &faults);
+    int dryRunRequests() const;
 
     // The seed manifests in the order the demo creates them.
     static QStringList seedFiles();

@@ -84,10 +84,10 @@ void MainWindow::buildUi()
     m_tabs->addTab(m_history, tr("&History"));
     right->setStretchFactor(0, 1);
     right->setStretchFactor(1, 1);
-    split->setStretchFactor(0, 0);
+    split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 3);
     split->setStretchFactor(2, 2);
-    split->setSizes({ 300, 540, 440 });
+    split->setSizes({ 340, 520, 420 });
     setCentralWidget(central);
 
     m_connectionLabel = new QLabel(this);

@@ -44,7 +44,7 @@ ReleaseListModel::Row ReleaseListModel::rowFor(const Release &r)
     }
     row.routing = split.join(QLatin1Char('/'));
     for (const ReleaseRoute &route : r.routes)
-        row.matchRoutes += route.match.isEmpty() ? 0 : 1;
+        row.matchRoutes += route.index != r.defaultRoute ? 1 : 0;
     for (const QString &manager : otherRouteManagers(r.vs))
         row.notes.append(tr("routes also managed by %1").arg(manager));
     row.tooltip = tr("VirtualService %1").arg(r.virtualService);

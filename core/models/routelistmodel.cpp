@@ -34,7 +34,7 @@ void RouteListModel::setRelease(const Release *release)
     if (release) {
         for (const ReleaseRoute &route : release->routes) {
             const bool isDefault = route.index == release->defaultRoute;
-            if (m_scope == Scope::MatchRoutes && route.match.isEmpty())
+            if (m_scope == Scope::MatchRoutes && isDefault)
                 continue;
             Row row;
             row.index = route.index;

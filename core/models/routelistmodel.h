@@ -11,7 +11,7 @@ class EditSession;
 struct Release;
 
 // The http routes of the release being edited (the draft when there is one): every route for a
-// route picker, or only the match routes in front of the default route for the match-route table.
+// route picker, or only the routes in front of the default route (the match routes) for the match-route table.
 class RouteListModel final : public QAbstractTableModel {
     Q_OBJECT
 public:

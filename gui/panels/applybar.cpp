@@ -63,12 +63,11 @@ ApplyBar::ApplyBar(core::EditSession *edits, QWidget *parent)
     buttons->addWidget(m_reset);
     buttons->addWidget(m_undo);
     buttons->addWidget(m_redo);
-    buttons->addSpacing(8);
-    buttons->addWidget(m_serverSide);
     buttons->addStretch(1);
     buttons->addWidget(m_rollback);
     layout->addWidget(m_access);
     layout->addLayout(buttons);
+    layout->addWidget(m_serverSide);
     layout->addWidget(m_message);
 
     connect(m_apply, &QPushButton::clicked, this, [this] {

@@ -87,14 +87,17 @@ void ReleaseListPanel::fitColumns()
     m_fitted = true;
     // Measured on the first rows only: measuring 10,000 rows would freeze the window.
     const QFontMetrics fm = m_view->fontMetrics();
-    int name = fm.horizontalAdvance(m_model->headerData(ReleaseListModel::NameColumn, Qt::Horizontal).toString());
-    for (int row = 0; row < qMin(m_model->rowCount(), 200); ++row)
-        name = qMax(name, fm.horizontalAdvance(m_model->index(row, ReleaseListModel::NameColumn).data().toString()));
-    const int pad = 2 * m_view->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, m_view) + 16;
-    m_view->setColumnWidth(ReleaseListModel::NameColumn, qMin(name + pad, 220));
-    m_view->setColumnWidth(ReleaseListModel::RoutingColumn, fm.horizontalAdvance(QStringLiteral("100/100/100")) + pad);
-    m_view->setColumnWidth(ReleaseListModel::MatchRoutesColumn, fm.horizontalAdvance(tr("Match")) + pad);
-    m_view->setColumnWidth(ReleaseListModel::NotesColumn, fm.horizontalAdvance(QStringLiteral("⚠")) + pad);
+    const int pad = 2 * m_view->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, m_view) + 12;
+    const auto widest = [&](int column, int cap) {
+        int w = fm.horizontalAdvance(m_model->headerData(column, Qt::Horizontal).toString()) + 16; // the sort arrow
+        for (int row = 0; row < qMin(m_model->rowCount(), 200); ++row)
+            w = qMax(w, fm.horizontalAdvance(m_model->index(row, column).data().toString()) + pad);
+        return qMin(w, cap);
+    };
+    m_view->setColumnWidth(ReleaseListModel::NameColumn, widest(ReleaseListModel::NameColumn, 170));
+    m_view->setColumnWidth(ReleaseListModel::RoutingColumn, widest(ReleaseListModel::RoutingColumn, 90));
+    m_view->setColumnWidth(ReleaseListModel::MatchRoutesColumn, widest(ReleaseListModel::MatchRoutesColumn, 60));
+    m_view->setColumnWidth(ReleaseListModel::NotesColumn, widest(ReleaseListModel::NotesColumn, 30));
 }
 
 void ReleaseListPanel::setCurrentRelease(const QString &key)

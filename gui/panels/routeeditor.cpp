@@ -122,7 +122,7 @@ void RouteEditor::refresh()
     const bool defaultRoute = route == r.defaultRoute;
     int matchRoutes = 0;
     for (const core::ReleaseRoute &rr : r.routes)
-        matchRoutes += rr.match.isEmpty() ? 0 : 1;
+        matchRoutes += rr.index != r.defaultRoute ? 1 : 0;
     m_weights->setObservedVisible(defaultRoute);
     m_weights->setObservedToolTip(tr("Share of all requests to %1 that reached this version, on every route").arg(r.name));
     if (!defaultRoute)

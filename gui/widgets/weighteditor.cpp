@@ -14,7 +14,7 @@ namespace {
 
 QString nameText(const WeightRow &row)
 {
-    return QStringLiteral("<b>%1</b><br><span style='color:palette(mid)'>%2</span>").arg(row.version.toHtmlEscaped(), row.detail.toHtmlEscaped());
+    return QStringLiteral("<b>%1</b> &nbsp;<span style='color:palette(mid)'>%2</span>").arg(row.version.toHtmlEscaped(), row.detail.toHtmlEscaped());
 }
 
 } // namespace
@@ -24,9 +24,9 @@ WeightEditor::WeightEditor(QWidget *parent)
     , m_grid(new QGridLayout(this))
 {
     m_grid->setContentsMargins(0, 0, 0, 0);
-    m_grid->setHorizontalSpacing(12);
-    m_grid->setVerticalSpacing(10);
-    m_grid->setColumnStretch(2, 1);
+    m_grid->setHorizontalSpacing(10);
+    m_grid->setVerticalSpacing(4);
+    m_grid->setColumnStretch(1, 1);
 }
 
 void WeightEditor::setRows(const QList<WeightRow> &rows, const QList<int> &weights)
@@ -61,8 +61,8 @@ void WeightEditor::setRows(const QList<WeightRow> &rows, const QList<int> &weigh
         swatch->setStyleSheet(QStringLiteral("background:%1;border-radius:7px;").arg(row.color.name()));
         auto *name = new QLabel(nameText(row), this);
         m_names.append(name);
-        name->setMinimumWidth(150);
         name->setWordWrap(true);
+        name->setContentsMargins(0, i > 0 ? 8 : 0, 0, 0);
         auto *slider = new QSlider(Qt::Horizontal, this);
         slider->setObjectName(QStringLiteral("weightSlider_") + row.version);
         slider->setRange(0, 100);
@@ -94,12 +94,13 @@ void WeightEditor::setRows(const QList<WeightRow> &rows, const QList<int> &weigh
         connect(slider, &QSlider::sliderPressed, this, &WeightEditor::dragStarted);
         connect(slider, &QSlider::sliderReleased, this, &WeightEditor::dragFinished);
         connect(promote, &QToolButton::clicked, this, [this, version = row.version] { Q_EMIT promoteRequested(version); });
-        m_grid->addWidget(swatch, i, 0);
-        m_grid->addWidget(name, i, 1);
-        m_grid->addWidget(slider, i, 2);
-        m_grid->addWidget(spin, i, 3);
-        m_grid->addWidget(observed, i, 4);
-        m_grid->addWidget(promote, i, 5);
+        // Two lines a version: what it is, then its weight; narrow enough for a 1280-pixel screen.
+        m_grid->addWidget(swatch, 2 * i, 0, Qt::AlignBottom);
+        m_grid->addWidget(name, 2 * i, 1, 1, 4);
+        m_grid->addWidget(slider, 2 * i + 1, 1);
+        m_grid->addWidget(spin, 2 * i + 1, 2);
+        m_grid->addWidget(observed, 2 * i + 1, 3);
+        m_grid->addWidget(promote, 2 * i + 1, 4);
         m_widgets << swatch << name << slider << spin << observed << promote;
         m_sliders.append(slider);
         m_spins.append(spin);

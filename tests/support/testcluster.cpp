@@ -88,6 +88,18 @@ int TestCluster::put(const QString &path, const QJsonObject &body, QByteArray *a
     return reply->httpStatus();
 }
 
+int TestCluster::create(const QString &collectionPath, const QJsonObject &body) const
+{
+    k8s::KubeClient client(endpoint());
+    return wait(client.send(k8s::KubeRequest::create(collectionPath, QJsonDocument(body).toJson())))->httpStatus();
+}
+
+int TestCluster::remove(const QString &path) const
+{
+    k8s::KubeClient client(endpoint());
+    return wait(client.send(k8s::KubeRequest::remove(path)))->httpStatus();
+}
+
 QMap<QString, int> routeWeights(const QJsonObject &virtualService, int route)
 {
     const QJsonArray http = virtualService.value(QLatin1String("spec")).toObject().value(QLatin1String("http")).toArray();

@@ -22,6 +22,7 @@ public:
     const demo::DemoEndpoints &endpoints() const { return m_endpoints; }
     k8s::ClusterEndpoint endpoint() const;
     bool setFaults(const QString &faults) { return m_cluster->setFaults(faults).ok(); }
+    int dryRunRequests() const { return m_cluster->dryRunRequests(); }
 
     // Every test cluster also authenticates these bearer tokens (--token-auth-file) ...
     static constexpr char kViewerToken[] = "viewer-token-5f1c"; // user "viewer", group canarydeck:viewers
@@ -35,6 +36,8 @@ public:
     // Synchronous helpers for assertions (they spin an event loop).
     QJsonObject get(const QString &path) const;
     int put(const QString &path, const QJsonObject &body, QByteArray *answer = nullptr) const;
+    int create(const QString &collectionPath, const QJsonObject &body) const;
+    int remove(const QString &path) const;
 
 private:
     QTemporaryDir m_dir;
