@@ -22,6 +22,7 @@
 #include <QLineEdit>
 #include <QScreen>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QShortcut>
 #include <QSplitter>
@@ -66,28 +67,23 @@ void MainWindow::buildUi()
     m_banner = new ConnectionBanner(central);
     outer->addWidget(m_banner);
 
-    auto *split = new QSplitter(Qt::Horizontal, central);
-    split->setObjectName(QStringLiteral("mainSplitter"));
-    split->setChildrenCollapsible(false);
-    outer->addWidget(split, 1);
-    m_releases = new ReleaseListPanel(split);
-    m_editorScroll = new QScrollArea(split);
+    m_split = new QSplitter(Qt::Horizontal, central);
+    m_split->setObjectName(QStringLiteral("mainSplitter"));
+    m_split->setChildrenCollapsible(false);
+    outer->addWidget(m_split, 1);
+    m_releases = new ReleaseListPanel(m_split);
+    m_editorScroll = new QScrollArea(m_split);
     m_editorScroll->setObjectName(QStringLiteral("editorScroll"));
     m_editorScroll->setWidgetResizable(true);
     m_editorScroll->setFrameShape(QFrame::NoFrame);
     m_editorScroll->setWidget(buildEditor());
-    auto *right = new QSplitter(Qt::Vertical, split);
-    right->setChildrenCollapsible(false);
-    m_trafficPanel = new TrafficPanel(m_edits, m_traffic, right);
-    m_tabs = new PreviewTabs(m_edits, right);
+    auto *side = new QSplitter(Qt::Vertical, m_split);
+    side->setChildrenCollapsible(false);
+    m_trafficPanel = new TrafficPanel(m_edits, m_traffic, side);
+    m_tabs = new PreviewTabs(m_edits, side);
     m_history = new HistoryPanel(m_edits, m_tabs);
     m_tabs->addTab(m_history, tr("&History"));
-    right->setStretchFactor(0, 1);
-    right->setStretchFactor(1, 1);
-    split->setStretchFactor(0, 1);
-    split->setStretchFactor(1, 3);
-    split->setStretchFactor(2, 2);
-    split->setSizes({ 340, 520, 420 });
+    connect(m_split, &QSplitter::splitterMoved, this, [this] { m_userArranged = true; });
     setCentralWidget(central);
 
     m_connectionLabel = new QLabel(this);
@@ -376,6 +372,28 @@ void MainWindow::rollbackEntry(const QString &entryId, const QString &summary, c
         return;
     m_edits->rollbackEntry(entryId);
     refreshWriteState();
+}
+
+void MainWindow::resizeEvent(QResizeEvent *event)
+{
+    QMainWindow::resizeEvent(event);
+    arrange();
+}
+
+void MainWindow::arrange()
+{
+    // The editor gets the width it needs, the service list up to about a third of the rest, the
+    // traffic and previews what remains; until the user moves the dividers themselves.
+    if (m_userArranged)
+        return;
+    const int total = m_split->width() - 2 * m_split->handleWidth();
+    const int editor = m_editorScroll->widget()->minimumSizeHint().width() + m_editorScroll->verticalScrollBar()->sizeHint().width() + 2;
+    const int rest = qMax(0, total - editor);
+    const int list = qBound(m_releases->minimumWidth(), rest * 9 / 20, 560);
+    const int side = qMax(0, rest - list);
+    // Room left over widens the editor and the side column alike.
+    const int extra = qMax(0, side - 520);
+    m_split->setSizes({ list, editor + extra / 2, side - extra / 2 });
 }
 
 void MainWindow::fitToScreen()

@@ -63,6 +63,12 @@ private:
     void rollback();
     void rollbackEntry(const QString &entryId, const QString &summary, const QString &when);
     void fitToScreen();
+    void arrange();
+
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
+private:
 
     QPointer<core::ReleaseSession> m_session;
     core::TrafficMonitor *m_traffic;
@@ -82,6 +88,8 @@ private:
     HistoryPanel *m_history;
     TrafficPanel *m_trafficPanel;
     QScrollArea *m_editorScroll;
+    QSplitter *m_split;
+    bool m_userArranged = false;
     QLabel *m_connectionLabel;
     QLabel *m_metricsLabel;
 };

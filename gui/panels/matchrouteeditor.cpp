@@ -4,6 +4,7 @@
 #include "core/model/istio.h"
 #include "core/models/routelistmodel.h"
 #include "core/routing/routing.h"
+#include "gui/widgets/elidingcombobox.h"
 
 #include <QComboBox>
 #include <QGridLayout>
@@ -112,9 +113,8 @@ QLayout *MatchRouteEditor::buildForm()
     m_value = new QLineEdit(this);
     m_value->setObjectName(QStringLiteral("ruleValue"));
     m_value->setPlaceholderText(tr("dark"));
-    m_version = new QComboBox(this);
+    m_version = new ElidingComboBox(this);
     m_version->setObjectName(QStringLiteral("ruleVersion"));
-    m_version->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_version->setMinimumContentsLength(8);
     m_and = new QPushButton(tr("A&nd…"), this);
     m_and->setObjectName(QStringLiteral("andButton"));

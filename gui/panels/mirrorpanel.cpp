@@ -1,6 +1,7 @@
 #include "gui/panels/mirrorpanel.h"
 
 #include "core/edit/editsession.h"
+#include "gui/widgets/elidingcombobox.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -14,7 +15,7 @@ namespace canary::gui {
 MirrorPanel::MirrorPanel(core::EditSession *edits, QWidget *parent)
     : QWidget(parent)
     , m_edits(edits)
-    , m_version(new QComboBox(this))
+    , m_version(new ElidingComboBox(this))
     , m_percent(new QDoubleSpinBox(this))
     , m_button(new QPushButton(tr("Set mirror"), this))
 {
@@ -24,7 +25,6 @@ MirrorPanel::MirrorPanel(core::EditSession *edits, QWidget *parent)
     auto *label = new QLabel(tr("M&irror"), this);
     label->setBuddy(m_version);
     m_version->setObjectName(QStringLiteral("mirrorVersion"));
-    m_version->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_version->setMinimumContentsLength(10);
     m_percent->setObjectName(QStringLiteral("mirrorPercent"));
     m_percent->setRange(0, 100);

@@ -56,7 +56,7 @@ ReleaseListPanel::ReleaseListPanel(QWidget *parent)
     m_view->sortByColumn(ReleaseListModel::NameColumn, Qt::AscendingOrder);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    m_view->setTextElideMode(Qt::ElideMiddle);
+    m_view->setTextElideMode(Qt::ElideRight);
     QHeaderView *header = m_view->header();
     header->setStretchLastSection(false);
     header->setSectionResizeMode(QHeaderView::Interactive);
@@ -70,7 +70,18 @@ ReleaseListPanel::ReleaseListPanel(QWidget *parent)
     });
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &ReleaseListPanel::fitColumns);
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] { m_fitted = false; });
-    setMinimumWidth(240);
+    // The warnings column only when there is a warning to show.
+    const auto showNotes = [this] {
+        bool any = false;
+        for (int row = 0; row < m_model->rowCount() && !any; ++row)
+            any = !m_model->index(row, ReleaseListModel::NotesColumn).data().toString().isEmpty();
+        m_view->setColumnHidden(ReleaseListModel::NotesColumn, !any);
+    };
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, showNotes);
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, showNotes);
+    connect(m_model, &QAbstractItemModel::modelReset, this, showNotes);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, showNotes);
+    setMinimumWidth(180);
 }
 
 void ReleaseListPanel::setSession(core::ReleaseSession *session)
@@ -89,7 +100,8 @@ void ReleaseListPanel::fitColumns()
     const QFontMetrics fm = m_view->fontMetrics();
     const int pad = 2 * m_view->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, m_view) + 12;
     const auto widest = [&](int column, int cap) {
-        int w = fm.horizontalAdvance(m_model->headerData(column, Qt::Horizontal).toString()) + 16; // the sort arrow
+        // The name column is the one sorted on, with the arrow beside its title.
+        int w = fm.horizontalAdvance(m_model->headerData(column, Qt::Horizontal).toString()) + (column == ReleaseListModel::NameColumn ? 24 : pad);
         for (int row = 0; row < qMin(m_model->rowCount(), 200); ++row)
             w = qMax(w, fm.horizontalAdvance(m_model->index(row, column).data().toString()) + pad);
         return qMin(w, cap);

@@ -3,6 +3,7 @@
 #include "core/edit/editsession.h"
 #include "core/model/validation.h"
 #include "core/models/routelistmodel.h"
+#include "gui/widgets/elidingcombobox.h"
 #include "gui/widgets/versioncolors.h"
 #include "gui/widgets/weighteditor.h"
 
@@ -30,7 +31,7 @@ RouteEditor::RouteEditor(core::EditSession *edits, QWidget *parent)
     , m_routes(new core::RouteListModel(core::RouteListModel::Scope::AllRoutes, this))
     , m_title(new QLabel(this))
     , m_detail(new QLabel(this))
-    , m_routeCombo(new QComboBox(this))
+    , m_routeCombo(new ElidingComboBox(this))
     , m_weights(new WeightEditor(this))
     , m_sum(new QLabel(this))
     , m_observedNote(new QLabel(this))
@@ -53,7 +54,6 @@ RouteEditor::RouteEditor(core::EditSession *edits, QWidget *parent)
     m_routeCombo->setModel(m_routes);
     m_routeCombo->setModelColumn(core::RouteListModel::LabelColumn);
     // Long match conditions must not widen the window: the combo elides, its list shows them whole.
-    m_routeCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_routeCombo->setMinimumContentsLength(16);
     routeRow->addWidget(routeLabel);
     routeRow->addWidget(m_routeCombo, 1);

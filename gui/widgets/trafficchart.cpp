@@ -22,7 +22,7 @@ TrafficChart::TrafficChart(QWidget *parent)
 {
     m_view->setObjectName(QStringLiteral("trafficChartView"));
     m_view->setRenderHint(QPainter::Antialiasing);
-    m_chart->setTitle(tr("Requests per second — last 5 minutes"));
+    m_chart->setTitle(tr("Requests per second"));
     QFont titleFont = m_chart->titleFont();
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.2);
     titleFont.setBold(true);
@@ -115,7 +115,7 @@ void TrafficChart::setSeries(const QList<ChartSeries> &series, qint64 nowMs, int
 
 void TrafficChart::setMessage(const QString &message)
 {
-    m_chart->setTitle(message.isEmpty() ? tr("Requests per second — last 5 minutes") : message);
+    m_chart->setTitle(message.isEmpty() ? tr("Requests per second") : message);
 }
 
 int TrafficChart::seriesCount() const
