@@ -8,6 +8,7 @@
 #include "k8s/kubereply.h"
 #include "k8s/kubewatch.h"
 #include "core/session/releasesession.h"
+#include "bench/benchsupport.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -33,94 +34,12 @@
 #include <sys/prctl.h>
 
 using namespace canary;
+using namespace canary::bench;
 
 namespace {
 
 constexpr int kPageSize = 500;
-constexpr int kTimeoutMs = 120000;
 constexpr int kHistory = 50;
-
-double median(QList<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.isEmpty() ? 0 : v.at(v.size() / 2);
-}
-
-double minimum(const QList<double> &v) { return v.isEmpty() ? 0 : *std::min_element(v.begin(), v.end()); }
-
-double maximum(const QList<double> &v) { return v.isEmpty() ? 0 : *std::max_element(v.begin(), v.end()); }
-
-// Resident memory after handing freed heap back to the system, so that what remains is what is held.
-double rssMiB()
-{
-    malloc_trim(0);
-    QFile f(QStringLiteral("/proc/self/status"));
-    if (!f.open(QIODevice::ReadOnly))
-        return 0;
-    for (const QByteArray &line : f.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toDouble() / 1024.0;
-    }
-    return 0;
-}
-
-// The longest gap between ticks of a 5 ms timer: how long the event loop (the window, in the app) could not run.
-class StallMeter final {
-public:
-    StallMeter()
-    {
-        m_timer.setTimerType(Qt::PreciseTimer);
-        m_timer.setInterval(5);
-        QObject::connect(&m_timer, &QTimer::timeout, &m_timer, [this] { tick(); });
-    }
-    void start()
-    {
-        m_max = 0;
-        m_clock.start();
-        m_last = 0;
-        m_timer.start();
-    }
-    double stop()
-    {
-        tick();
-        m_timer.stop();
-        return m_max;
-    }
-
-private:
-    void tick()
-    {
-        const qint64 now = m_clock.nsecsElapsed();
-        m_max = std::max(m_max, (now - m_last) / 1e6);
-        m_last = now;
-    }
-    QTimer m_timer;
-    QElapsedTimer m_clock;
-    qint64 m_last = 0;
-    double m_max = 0;
-};
-
-// Runs the event loop until `start` calls the function it is given, or the timeout; false on timeout.
-bool runUntilDone(const std::function<void(std::function<void()>)> &start, int timeoutMs = kTimeoutMs)
-{
-    QEventLoop loop;
-    bool done = false;
-    bool timedOut = false;
-    QTimer timer;
-    timer.setSingleShot(true);
-    QObject::connect(&timer, &QTimer::timeout, &loop, [&] {
-        timedOut = true;
-        loop.quit();
-    });
-    timer.start(timeoutMs);
-    start([&] {
-        done = true;
-        loop.quit();
-    });
-    if (!done)
-        loop.exec();
-    return !timedOut;
-}
 
 struct ListResult {
     QList<QJsonObject> items;
@@ -166,71 +85,6 @@ ListResult listAll(k8s::KubeClient *client, const QString &path, bool onePage = 
         result.error = QStringLiteral("list %1 did not finish within %2 s").arg(path).arg(kTimeoutMs / 1000);
     return result;
 }
-
-struct Create {
-    QString path;
-    QByteArray body;
-};
-
-// Sends the creates with `inFlight` requests outstanding; returns the failures.
-QStringList createAll(k8s::KubeClient *client, const QList<Create> &creates, int inFlight)
-{
-    QStringList failures;
-    qsizetype next = 0;
-    int outstanding = 0;
-    std::function<void()> finished;
-    std::function<void()> sendNext = [&] {
-        while (outstanding < inFlight && next < creates.size()) {
-            const Create &c = creates.at(next++);
-            k8s::KubeReply *reply
-                = client->send(k8s::KubeRequest::create(c.path, c.body), QStringLiteral("create in ") + c.path);
-            ++outstanding;
-            QObject::connect(reply, &k8s::KubeReply::finished, client, [&, reply] {
-                reply->deleteLater();
-                --outstanding;
-                if (!reply->ok())
-                    failures.append(reply->error().message);
-                if (outstanding == 0 && next == creates.size())
-                    finished();
-                else
-                    sendNext();
-            });
-        }
-    };
-    const bool inTime = runUntilDone([&](const std::function<void()> &done) {
-        finished = done;
-        if (creates.isEmpty())
-            done();
-        else
-            sendNext();
-    });
-    if (!inTime)
-        failures.append(QStringLiteral("loading did not finish within %1 s").arg(kTimeoutMs / 1000));
-    return failures;
-}
-
-QByteArray fill(const char *templ, const QString &name, const QString &ns)
-{
-    QByteArray out(templ);
-    return out.replace("{{name}}", name.toUtf8()).replace("{{ns}}", ns.toUtf8());
-}
-
-const char kService[] = R"({"apiVersion":"v1","kind":"Service","metadata":{"name":"{{name}}","namespace":"{{ns}}",
-"labels":{"app":"{{name}}"}},"spec":{"selector":{"app":"{{name}}"},"ports":[{"name":"http","port":80,
-"targetPort":8080,"protocol":"TCP"}],"type":"ClusterIP"}})";
-
-const char kDestinationRule[] = R"({"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{
-"name":"{{name}}","namespace":"{{ns}}","labels":{"app":"{{name}}"}},"spec":{"host":"{{name}}","subsets":[
-{"name":"v1","labels":{"version":"v1"}},{"name":"v2","labels":{"version":"v2"}}]}})";
-
-const char kVirtualService[] = R"({"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{
-"name":"{{name}}","namespace":"{{ns}}","labels":{"app":"{{name}}"},"annotations":{"canarydeck.io/owner":"team-{{ns}}"}},
-"spec":{"hosts":["{{name}}"],"http":[
-{"name":"canary-testers","match":[{"headers":{"x-canary":{"exact":"always"}}}],
- "route":[{"destination":{"host":"{{name}}","subset":"v2"}}]},
-{"name":"default","retries":{"attempts":3,"perTryTimeout":"2s"},"timeout":"10s",
- "route":[{"destination":{"host":"{{name}}","subset":"v1","port":{"number":80}},"weight":90},
-          {"destination":{"host":"{{name}}","subset":"v2","port":{"number":80}},"weight":10}]}]}})";
 
 struct Figure {
     QString label;
@@ -360,65 +214,17 @@ int main(int argc, char *argv[])
     qputenv("XDG_DATA_HOME", tmp.filePath(QStringLiteral("data")).toUtf8());
 
     // The cluster in a process of its own: its CPU time and memory are not counted as ours.
-    const QString demoBinary = QFileInfo(parser.value(demoOption)).absoluteFilePath();
-    if (!QFileInfo(demoBinary).isExecutable())
-        return fail(
-            QStringLiteral("no demo cluster at %1: build the canarydeck-demo-cluster target, or pass --demo FILE")
-                .arg(demoBinary));
-    const QString kubeconfig = tmp.filePath(QStringLiteral("kubeconfig"));
-    QProcess demo;
-    demo.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); }); // the cluster dies with us
-    demo.setStandardErrorFile(tmp.filePath(QStringLiteral("cluster.log")));
-    demo.start(demoBinary,
-        { QStringLiteral("--empty"), QStringLiteral("--users"), QStringLiteral("0"), QStringLiteral("--kubeconfig-out"),
-            kubeconfig });
-    const auto stopDemo = qScopeGuard([&] {
-        if (demo.state() != QProcess::NotRunning) {
-            demo.terminate();
-            if (!demo.waitForFinished(5000))
-                demo.kill();
-            demo.waitForFinished();
-        }
-    });
-    const auto clusterLog = [&] {
-        QFile f(tmp.filePath(QStringLiteral("cluster.log")));
-        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()).trimmed() : QString();
-    };
-    QByteArray ready;
-    QList<QMetaObject::Connection> watching;
-    runUntilDone(
-        [&](const std::function<void()> &done) {
-            watching.append(QObject::connect(&demo, &QProcess::readyReadStandardOutput, &demo, [&, done] {
-                while (demo.canReadLine() && ready.isEmpty()) {
-                    const QByteArray line = demo.readLine().trimmed();
-                    if (line.startsWith("READY "))
-                        ready = line.mid(6);
-                }
-                if (!ready.isEmpty())
-                    done();
-            }));
-            watching.append(QObject::connect(&demo, &QProcess::finished, &demo, [done] { done(); }));
-            watching.append(QObject::connect(&demo, &QProcess::errorOccurred, &demo, [done] { done(); }));
-        },
-        60000);
-    for (const QMetaObject::Connection &c : std::as_const(watching))
-        QObject::disconnect(c);
-    if (ready.isEmpty())
-        return fail(QStringLiteral("the demo cluster (%1) did not start: %2 %3")
-                        .arg(demoBinary, demo.errorString(), clusterLog()));
-    const QJsonObject endpoints = QJsonDocument::fromJson(ready).object();
-
-    k8s::KubeconfigOptions kubeconfigOptions;
-    kubeconfigOptions.kubeconfig = kubeconfig;
-    const auto loaded = k8s::loadKubeconfig(kubeconfigOptions);
-    if (!loaded)
-        return fail(QStringLiteral("cannot read the demo cluster's kubeconfig: %1").arg(loaded.error().message));
-    const k8s::ClusterEndpoint endpoint = *loaded;
+    DemoProcess demo(parser.value(demoOption), { QStringLiteral("--empty"), QStringLiteral("--users"), QStringLiteral("0") }, tmp.path());
+    if (!demo.ok())
+        return fail(demo.error());
+    const QJsonObject endpoints = demo.endpoints();
+    const QString kubeconfig = demo.kubeconfig();
+    const k8s::ClusterEndpoint endpoint = demo.endpoint();
 
     std::printf("Listing benchmark: %d Services, %d DestinationRules and %d VirtualServices in %d namespaces\n", total,
         total, total, namespaceCount);
     std::printf("demo cluster: %s, pid %lld (a child process: its CPU and memory are not ours)\n",
-        qPrintable(endpoints.value(QLatin1String("api")).toString()), qint64(demo.processId()));
+        qPrintable(endpoints.value(QLatin1String("api")).toString()), qint64(demo.pid()));
 
     // Load: namespaces first, then everything else with 16 requests in flight.
     QStringList namespaces;

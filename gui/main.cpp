@@ -1,12 +1,14 @@
 #include "core/session/releasesession.h"
 #include "core/telemetry/trafficmonitor.h"
 #include "gui/mainwindow.h"
+#include "gui/startupreport.h"
 #include "k8s/kubeconfig.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QMessageBox>
 #include <QTimer>
+#include <QTreeView>
 
 #include <cstdio>
 #include <memory>
@@ -23,6 +25,9 @@ struct Options {
     QCommandLineOption screenshot { QStringLiteral("screenshot"), QCoreApplication::translate("main", "Save a screenshot of the window to FILE after SECONDS and quit."), QStringLiteral("FILE") };
     QCommandLineOption screenshotDelay { QStringLiteral("screenshot-delay"), QCoreApplication::translate("main", "Seconds before --screenshot."), QStringLiteral("SECONDS"), QStringLiteral("8") };
     QCommandLineOption select { QStringLiteral("select"), QCoreApplication::translate("main", "Service to select at start."), QStringLiteral("NAME") };
+    // For ./dev bench: print the start-up figures as JSON once the service list is populated, then quit.
+    QCommandLineOption startupReport { QStringLiteral("startup-report") };
+    Options() { startupReport.setFlags(QCommandLineOption::HiddenFromHelp); }
 };
 
 void describe(QCommandLineParser &parser, const Options &o)
@@ -30,13 +35,15 @@ void describe(QCommandLineParser &parser, const Options &o)
     parser.setApplicationDescription(QCoreApplication::translate("main", "Release new versions of services on Kubernetes with Istio."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOptions({ o.kubeconfig, o.context, o.ns, o.metrics, o.screenshot, o.screenshotDelay, o.select });
+    parser.addOptions({ o.kubeconfig, o.context, o.ns, o.metrics, o.screenshot, o.screenshotDelay, o.select, o.startupReport });
 }
 
 } // namespace
 
 int main(int argc, char *argv[])
 {
+    QElapsedTimer sinceLaunch;
+    sinceLaunch.start();
     QCoreApplication::setApplicationName(QStringLiteral("canarydeck"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CANARYDECK_VERSION));
     {
@@ -91,6 +98,10 @@ int main(int argc, char *argv[])
     session->setParent(&window); // a context switch replaces it
     window.setKubeconfig(options);
     window.show();
+    if (parser.isSet(o.startupReport)) {
+        if (auto *list = window.findChild<QTreeView *>(QStringLiteral("releaseList")))
+            new canary::gui::StartupReport(sinceLaunch, list->model(), &window);
+    }
     session->start();
 
     if (parser.isSet(o.select)) {
