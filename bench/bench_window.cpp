@@ -28,7 +28,7 @@ struct Startup {
     QString error;
 };
 
-Startup measureWindow(const QString &app, const QString &kubeconfig, const QString &ns, int runs, const QString &dataHome)
+Startup measureWindow(const QStringList &app, const QString &kubeconfig, const QString &ns, int runs, const QString &dataHome)
 {
     Startup out;
     for (int run = 0; run < runs; ++run) {
@@ -38,7 +38,7 @@ Startup measureWindow(const QString &app, const QString &kubeconfig, const QStri
         env.insert(QStringLiteral("XDG_DATA_HOME"), dataHome);
         env.insert(QStringLiteral("XDG_CONFIG_HOME"), dataHome);
         window.setProcessEnvironment(env);
-        window.start(app, { QStringLiteral("--kubeconfig"), kubeconfig, QStringLiteral("-n"), ns, QStringLiteral("--startup-report") });
+        window.start(app.constFirst(), app.mid(1) + QStringList { QStringLiteral("--kubeconfig"), kubeconfig, QStringLiteral("-n"), ns, QStringLiteral("--startup-report") });
         if (!window.waitForFinished(kTimeoutMs)) {
             window.kill();
             out.error = QStringLiteral("the window did not list the services within %1 s").arg(kTimeoutMs / 1000);
@@ -115,7 +115,9 @@ int main(int argc, char *argv[])
     const QCommandLineOption runsOption(QStringLiteral("runs"), QStringLiteral("Cold starts per case."), QStringLiteral("N"), QStringLiteral("3"));
     const QCommandLineOption sizesOption(QStringLiteral("services"), QStringLiteral("Namespaces of this many services to measure, comma-separated."),
                                          QStringLiteral("N,N"), QStringLiteral("2000,10000"));
-    parser.addOptions({ demoOption, appOption, kubectlOption, runsOption, sizesOption });
+    const QCommandLineOption wrapOption(QStringLiteral("wrap"), QStringLiteral("Run the window under this command (a profiler: \"perf record -g -o FILE\")."),
+                                        QStringLiteral("COMMAND"));
+    parser.addOptions({ demoOption, appOption, kubectlOption, runsOption, sizesOption, wrapOption });
     parser.process(app);
     const int runs = qMax(1, parser.value(runsOption).toInt());
 
@@ -128,7 +130,8 @@ int main(int argc, char *argv[])
     std::printf("Window cold start: launch to the first populated service list (offscreen), %d runs each, medians\n", runs);
     std::printf("%-34s %12s %12s %14s %18s\n", "namespace", "first list", "resident", "longest stall", "kubectl get (same)");
     const auto print = [&](const QString &label, const QString &ns) {
-        const Startup s = measureWindow(parser.value(appOption), demo.kubeconfig(), ns, runs, tmp.filePath(QStringLiteral("home")));
+        const QStringList command = parser.value(wrapOption).split(QLatin1Char(' '), Qt::SkipEmptyParts) + QStringList { parser.value(appOption) };
+        const Startup s = measureWindow(command, demo.kubeconfig(), ns, runs, tmp.filePath(QStringLiteral("home")));
         if (!s.error.isEmpty()) {
             std::printf("%-34s %s\n", qPrintable(label), qPrintable(s.error));
             return;

@@ -58,8 +58,9 @@ int main(int argc, char *argv[])
             std::fprintf(stderr, "canarydeck: %s\n", qPrintable(parser.errorText()));
             return 2;
         }
-        if (parser.isSet(QStringLiteral("help"))) {
-            std::fputs(qPrintable(parser.helpText()), stdout);
+        if (parser.isSet(QStringLiteral("help")) || parser.isSet(QStringLiteral("help-all"))) {
+            // Without an application object the parser does not know the program's name.
+            std::fputs(qPrintable(parser.helpText().replace(QLatin1String("<executable_name>"), QCoreApplication::applicationName())), stdout);
             return 0;
         }
         if (parser.isSet(QStringLiteral("version"))) {

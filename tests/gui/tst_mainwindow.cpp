@@ -1,6 +1,9 @@
 #include "core/model/istio.h"
 #include "k8s/kubeclient.h"
 #include "k8s/kubereply.h"
+#include "k8s/yaml.h"
+#include "core/apply/journal.h"
+#include "core/edit/editsession.h"
 #include "gui/mainwindow.h"
 #include "core/session/releasesession.h"
 #include "tests/support/testcluster.h"
@@ -8,6 +11,10 @@
 #include "core/telemetry/trafficmonitor.h"
 
 #include <QCheckBox>
+#include <QFontInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTemporaryDir>
 #include <QComboBox>
 #include <QEventLoop>
 #include <QLabel>
@@ -50,6 +57,11 @@ private Q_SLOTS:
     void serverSideApplyAsksBeforeTakingFields();
     void cancelStopsAHungApply();
     void staleApplyIsExplainedAndNothingIsOverwritten();
+    void titlesSayItOnce();
+    void planSaysTheVerdictOnce();
+    void emptyNamespaceSaysSo();
+    void historyIsOfThisClusterUnlessAsked();
+    void contextPickerSwitchesInPlace();
 
 private:
     void answerNextConfirmation(QMessageBox::StandardButton button);
@@ -62,6 +74,7 @@ private:
     std::unique_ptr<core::TrafficMonitor> m_traffic;
     std::unique_ptr<gui::MainWindow> m_window;
     QString m_lastConfirmation;
+    bool m_lastConfirmationFixedWidth = false;
 };
 
 // The row of a view whose column shows this text exactly (a view's findItems).
@@ -130,6 +143,8 @@ void TestMainWindow::answerNextConfirmation(QMessageBox::StandardButton button)
         }
         QCOMPARE(box->objectName(), QStringLiteral("confirmDialog"));
         m_lastConfirmation = box->text() + QLatin1Char('\n') + box->informativeText();
+        const auto *details = box->findChild<QLabel *>(QStringLiteral("qt_msgbox_informativelabel"));
+        m_lastConfirmationFixedWidth = details && QFontInfo(details->font()).fixedPitch();
         QTest::mouseClick(box->button(button), Qt::LeftButton);
     });
 }
@@ -182,6 +197,7 @@ void TestMainWindow::promoteGreen()
     QCOMPARE(liveColorWeights(), (QMap<QString, int> { { QStringLiteral("blue-sub"), 0 }, { QStringLiteral("green-sub"), 100 } }));
     // The confirmation said what would change.
     QVERIFY2(m_lastConfirmation.contains(QLatin1String("-      weight: 50\n+      weight: 100")), qPrintable(m_lastConfirmation));
+    QVERIFY2(m_lastConfirmationFixedWidth, "the diff is set in a proportional font");
     QTRY_COMPARE(m_window->findChild<QSpinBox *>(QStringLiteral("weightSpin_green-sub"))->value(), 100);
 }
 
@@ -537,6 +553,172 @@ void TestMainWindow::staleApplyIsExplainedAndNothingIsOverwritten()
     live = m_cluster->get(path);
     QCOMPARE(test::routeWeights(live).value(QStringLiteral("risky")), ours);
     QCOMPARE(core::labelsOf(live).value(QLatin1String("edited-by")).toString(), QStringLiteral("someone-else"));
+}
+
+void TestMainWindow::titlesSayItOnce()
+{
+    select(QStringLiteral("greeting"));
+    // The platform adds the product name to the title: the window's own title does not repeat it.
+    QVERIFY2(!m_window->windowTitle().contains(QLatin1String("Canary Deck")), qPrintable(m_window->windowTitle()));
+    QVERIFY2(m_window->windowTitle().startsWith(QStringLiteral("greeting — ")), qPrintable(m_window->windowTitle()));
+    auto *risky = m_window->findChild<QSpinBox *>(QStringLiteral("weightSpin_risky"));
+    risky->setValue(risky->value() == 30 ? 31 : 30);
+    QCOMPARE(m_window->findChild<QLabel *>(QStringLiteral("releaseTitle"))->text(), QStringLiteral("greeting — edited, not applied"));
+    QVERIFY(m_window->isWindowModified());
+    QTest::mouseClick(m_window->findChild<QPushButton *>(QStringLiteral("resetButton")), Qt::LeftButton);
+    QCOMPARE(m_window->findChild<QLabel *>(QStringLiteral("releaseTitle"))->text(), QStringLiteral("greeting"));
+}
+
+void TestMainWindow::planSaysTheVerdictOnce()
+{
+    select(QStringLiteral("greeting"));
+    auto *risky = m_window->findChild<QSpinBox *>(QStringLiteral("weightSpin_risky"));
+    risky->setValue(risky->value() == 30 ? 31 : 30);
+    auto *plan = m_window->findChild<QPlainTextEdit *>(QStringLiteral("planView"));
+    QTRY_VERIFY_WITH_TIMEOUT(plan->toPlainText().contains(QLatin1String("Server-side dry-run: accepted")), 10000);
+    QCOMPARE(plan->toPlainText().count(QLatin1String("dry-run")), 1);
+    QTest::mouseClick(m_window->findChild<QPushButton *>(QStringLiteral("resetButton")), Qt::LeftButton);
+}
+
+void TestMainWindow::emptyNamespaceSaysSo()
+{
+    const QJsonObject ns { { QStringLiteral("apiVersion"), QStringLiteral("v1") }, { QStringLiteral("kind"), QStringLiteral("Namespace") },
+                           { QStringLiteral("metadata"), QJsonObject { { QStringLiteral("name"), QStringLiteral("empty") } } } };
+    QCOMPARE(m_cluster->create(QStringLiteral("/api/v1/namespaces"), ns), 201);
+    k8s::ClusterEndpoint endpoint = m_cluster->endpoint();
+    endpoint.ns = QStringLiteral("empty");
+    core::ReleaseSession session(endpoint);
+    gui::MainWindow window(&session, nullptr);
+    window.show();
+    session.start();
+    QTRY_COMPARE_WITH_TIMEOUT(session.connection(), core::ReleaseSession::Connection::Connected, 20000);
+    QTest::qWait(200);
+    QCOMPARE(window.findChild<QLabel *>(QStringLiteral("releaseTitle"))->text(), QStringLiteral("No service selected"));
+    QCOMPARE(window.findChild<QLabel *>(QStringLiteral("releaseDetail"))->text(), QStringLiteral("This namespace has no services to route yet."));
+    QVERIFY(!window.findChild<QPushButton *>(QStringLiteral("addRuleButton"))->isEnabled());
+    QVERIFY(!window.findChild<QPushButton *>(QStringLiteral("mirrorButton"))->isEnabled());
+    QVERIFY(!window.findChild<QPushButton *>(QStringLiteral("applyButton"))->isEnabled());
+}
+
+void TestMainWindow::historyIsOfThisClusterUnlessAsked()
+{
+    select(QStringLiteral("greeting"));
+    auto *history = m_window->findChild<QTreeView *>(QStringLiteral("historyList"));
+    QTRY_VERIFY(history->model()->rowCount() >= 1);
+    const int here = history->model()->rowCount();
+    // An earlier demo cluster (another port) changed a release of the same name.
+    core::JournalEntry old;
+    old.time = QDateTime::currentDateTimeUtc().addDays(-1);
+    old.context = QStringLiteral("canarydeck-demo");
+    old.server = QStringLiteral("https://127.0.0.1:1");
+    old.ns = QStringLiteral("default");
+    old.release = QStringLiteral("greeting");
+    old.summary = QStringLiteral("on an earlier cluster");
+    old.plan.steps.append(core::PlanStep { QStringLiteral("VirtualService"), QStringLiteral("greeting"), {}, {}, m_cluster->get(QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/greeting")), {} });
+    QVERIFY(core::Journal().record(old));
+    select(QStringLiteral("myapp"));
+    select(QStringLiteral("greeting"));
+    QCOMPARE(history->model()->rowCount(), here);
+    auto *all = m_window->findChild<QCheckBox *>(QStringLiteral("historyAllClusters"));
+    QVERIFY(all);
+    all->setChecked(true);
+    QCOMPARE(history->model()->rowCount(), here + 1);
+    QVERIFY(!history->isColumnHidden(3));
+    QCOMPARE(cell(history, here, 1), QStringLiteral("on an earlier cluster"));
+    history->setCurrentIndex(history->model()->index(here, 0));
+    QVERIFY(!m_window->findChild<QPushButton *>(QStringLiteral("rollbackEntryButton"))->isEnabled()); // not of this cluster
+    all->setChecked(false);
+    QCOMPARE(history->model()->rowCount(), here);
+}
+
+void TestMainWindow::contextPickerSwitchesInPlace()
+{
+    // A kubeconfig with a second context to the same cluster; its namespace comes from the kubeconfig.
+    const QJsonObject ns { { QStringLiteral("apiVersion"), QStringLiteral("v1") }, { QStringLiteral("kind"), QStringLiteral("Namespace") },
+                           { QStringLiteral("metadata"), QJsonObject { { QStringLiteral("name"), QStringLiteral("team-b") } } } };
+    QCOMPARE(m_cluster->create(QStringLiteral("/api/v1/namespaces"), ns), 201);
+    QFile demo(m_cluster->endpoints().kubeconfig);
+    QVERIFY(demo.open(QIODevice::ReadOnly));
+    auto config = k8s::parseYamlDocuments(demo.readAll());
+    QVERIFY(config && !config->isEmpty());
+    QJsonObject kubeconfig = config->constFirst();
+    QJsonArray contexts = kubeconfig.value(QLatin1String("contexts")).toArray();
+    QJsonObject second = contexts.at(0).toObject();
+    second.insert(QStringLiteral("name"), QStringLiteral("second"));
+    QJsonObject inner = second.value(QLatin1String("context")).toObject();
+    inner.insert(QStringLiteral("namespace"), QStringLiteral("default"));
+    second.insert(QStringLiteral("context"), inner);
+    contexts.append(second);
+    kubeconfig.insert(QStringLiteral("contexts"), contexts);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("kubeconfig"));
+    {
+        QFile out(path);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(QJsonDocument(kubeconfig).toJson()); // JSON is YAML
+    }
+    const QByteArray before = [&] { QFile f(path); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+    k8s::KubeconfigOptions options;
+    options.kubeconfig = path;
+    const auto endpoint = k8s::loadKubeconfig(options);
+    QVERIFY(endpoint);
+    const QString first = endpoint->contextName;
+    auto *session = new core::ReleaseSession(*endpoint);
+    gui::MainWindow window(session, nullptr);
+    session->setParent(&window);
+    window.setKubeconfig(options);
+    window.show();
+    session->start();
+    auto *picker = window.findChild<QComboBox *>(QStringLiteral("contextCombo"));
+    QVERIFY(picker);
+    QCOMPARE(picker->count(), 2);
+    QCOMPARE(picker->itemText(0), first); // the current one first
+    QVERIFY(picker->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(session->release(QStringLiteral("greeting")), 20000);
+    // In the first context the operator moves to namespace team-b.
+    auto *nsCombo = window.findChild<QComboBox *>(QStringLiteral("namespaceCombo"));
+    QTRY_VERIFY(nsCombo->findText(QStringLiteral("team-b")) >= 0);
+    nsCombo->setCurrentIndex(nsCombo->findText(QStringLiteral("team-b")));
+    Q_EMIT nsCombo->activated(nsCombo->currentIndex());
+    QCOMPARE(window.session()->currentNamespace(), QStringLiteral("team-b"));
+    nsCombo->setCurrentIndex(nsCombo->findText(QStringLiteral("default")));
+    Q_EMIT nsCombo->activated(nsCombo->currentIndex());
+    nsCombo->setCurrentIndex(nsCombo->findText(QStringLiteral("team-b")));
+    Q_EMIT nsCombo->activated(nsCombo->currentIndex());
+    // Back in default with an unapplied edit: switching context asks, and Cancel keeps everything.
+    nsCombo->setCurrentIndex(nsCombo->findText(QStringLiteral("default")));
+    Q_EMIT nsCombo->activated(nsCombo->currentIndex());
+    QTRY_VERIFY_WITH_TIMEOUT(window.session()->release(QStringLiteral("greeting")), 20000);
+    window.selectRelease(QStringLiteral("greeting"));
+    window.edits()->setWeight(1, window.edits()->current()->routeWeights(window.edits()->routeIndex()).value(1) == 33 ? 34 : 33);
+    QVERIFY(window.hasDraft());
+    answerNextConfirmation(QMessageBox::Cancel);
+    QVERIFY(!window.switchContext(QStringLiteral("second")));
+    QVERIFY2(m_lastConfirmation.contains(QLatin1String("discards the unapplied edits")), qPrintable(m_lastConfirmation));
+    QCOMPARE(window.session()->endpoint().contextName, first);
+    QCOMPARE(picker->currentText(), first);
+    QVERIFY(window.hasDraft());
+    // Yes: the window reconnects in place to the other context, in its own namespace.
+    answerNextConfirmation(QMessageBox::Yes);
+    QVERIFY(window.switchContext(QStringLiteral("second")));
+    QCOMPARE(window.session()->endpoint().contextName, QStringLiteral("second"));
+    QCOMPARE(window.session()->currentNamespace(), QStringLiteral("default"));
+    QVERIFY(!window.hasDraft());
+    QTRY_VERIFY_WITH_TIMEOUT(window.session()->release(QStringLiteral("greeting")), 20000);
+    QCOMPARE(picker->currentText(), QStringLiteral("second"));
+    QVERIFY(window.windowTitle().contains(QLatin1String("second")));
+    // And back: the first context is where the operator left it.
+    window.session()->setNamespace(QStringLiteral("default"));
+    nsCombo->setCurrentIndex(nsCombo->findText(QStringLiteral("team-b")));
+    Q_EMIT nsCombo->activated(nsCombo->currentIndex());
+    QVERIFY(window.switchContext(first));
+    QCOMPARE(window.session()->currentNamespace(), QStringLiteral("default"));
+    QVERIFY(window.switchContext(QStringLiteral("second")));
+    QCOMPARE(window.session()->currentNamespace(), QStringLiteral("team-b"));
+    // kubectl's choice stays kubectl's: the file is as it was.
+    QFile after(path);
+    QVERIFY(after.open(QIODevice::ReadOnly));
+    QCOMPARE(after.readAll(), before);
 }
 
 QTEST_MAIN(TestMainWindow)

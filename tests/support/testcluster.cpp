@@ -15,6 +15,7 @@ TestCluster::TestCluster(double usersPerSecond)
 {
     // History and rollback write a journal under the XDG data directory: keep the test's apart.
     qputenv("XDG_DATA_HOME", m_dir.filePath(QStringLiteral("data")).toUtf8());
+    qputenv("XDG_CONFIG_HOME", m_dir.filePath(QStringLiteral("config")).toUtf8()); // the window's settings
     demo::DemoClusterOptions options;
     options.kubeconfigOut = m_dir.filePath(QStringLiteral("kubeconfig"));
     options.usersPerSecond = usersPerSecond;
