@@ -56,6 +56,7 @@ private Q_SLOTS:
     void getJsonShape();
     void validate();
     void renderedOutputPassesIstioSchemas();
+    void missingKubeconfigIsNamed();
 
     void clusterWorkflow();
     void makeBeforeBreak();
@@ -239,6 +240,22 @@ void TestCli::validate()
     const Run warn = runCanary({ "validate", "-f", test::sourceDir() + QStringLiteral("/tests/data/cli/relative-weights.yaml") });
     QVERIFY2(warn.exit == 0, qPrintable(warn.out + warn.err));
     QVERIFY2(warn.err.contains(QLatin1String("warning: weights sum to 4")), qPrintable(warn.err));
+}
+
+void TestCli::missingKubeconfigIsNamed()
+{
+    // kubectl skips missing KUBECONFIG entries silently; when every one is missing, say so, not "no context".
+    const QByteArray saved = qgetenv("KUBECONFIG");
+    qputenv("KUBECONFIG", "/nonexistent");
+    const Run r = runCanary({ "get" });
+    if (saved.isNull())
+        qunsetenv("KUBECONFIG");
+    else
+        qputenv("KUBECONFIG", saved);
+    QCOMPARE(r.exit, 1);
+    QVERIFY(r.out.isEmpty());
+    QCOMPARE(r.err.count(QLatin1Char('\n')), 1);
+    QVERIFY2(r.err.startsWith(QLatin1String("error: the kubeconfig file /nonexistent named by KUBECONFIG does not exist")), qPrintable(r.err));
 }
 
 void TestCli::renderedOutputPassesIstioSchemas()
