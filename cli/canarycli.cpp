@@ -214,25 +214,44 @@ Result<int> parseTimeout(const QString &text)
     return int(ms);
 }
 
+Result<QByteArray> readManifestFile(const QString &file)
+{
+    QFile f;
+    const bool stdinFile = file == QLatin1String("-");
+    if (stdinFile ? !f.open(stdin, QIODevice::ReadOnly) : (f.setFileName(file), !f.open(QIODevice::ReadOnly)))
+        return makeError(QStringLiteral("the path \"%1\" does not exist or cannot be read").arg(file));
+    return f.readAll();
+}
+
+// The objects of one file's YAML documents, the items of a List in its place.
+Result<QList<QJsonObject>> parseManifests(const QString &file, const QByteArray &text)
+{
+    const auto parsed = k8s::parseYamlDocuments(text);
+    if (!parsed)
+        return makeError(QStringLiteral("%1: %2").arg(file, parsed.error().message));
+    QList<QJsonObject> docs;
+    for (const QJsonObject &doc : *parsed) {
+        if (doc.value(QLatin1String("kind")).toString() == QLatin1String("List")) {
+            for (const QJsonValue &item : doc.value(QLatin1String("items")).toArray())
+                docs.append(item.toObject());
+        } else {
+            docs.append(doc);
+        }
+    }
+    return docs;
+}
+
 Result<QList<QJsonObject>> readManifests(const QStringList &files)
 {
     QList<QJsonObject> docs;
     for (const QString &file : files) {
-        QFile f;
-        const bool stdinFile = file == QLatin1String("-");
-        if (stdinFile ? !f.open(stdin, QIODevice::ReadOnly) : (f.setFileName(file), !f.open(QIODevice::ReadOnly)))
-            return makeError(QStringLiteral("the path \"%1\" does not exist or cannot be read").arg(file));
-        const auto parsed = k8s::parseYamlDocuments(f.readAll());
+        const auto text = readManifestFile(file);
+        if (!text)
+            return text.error();
+        const auto parsed = parseManifests(file, *text);
         if (!parsed)
-            return makeError(QStringLiteral("%1: %2").arg(file, parsed.error().message));
-        for (QJsonObject doc : *parsed) {
-            if (doc.value(QLatin1String("kind")).toString() == QLatin1String("List")) {
-                for (const QJsonValue &item : doc.value(QLatin1String("items")).toArray())
-                    docs.append(item.toObject());
-            } else {
-                docs.append(doc);
-            }
-        }
+            return parsed.error();
+        docs.append(*parsed);
     }
     return docs;
 }
@@ -903,12 +922,21 @@ int Cli::history(const Options &o)
 
 int Cli::validate(const Options &o)
 {
-    const QStringList files = o.all(QStringLiteral("filename"));
-    if (files.isEmpty())
+    // -f a.yaml b.yaml is what the shell makes of -f *.yaml: the arguments are files too.
+    const QStringList files = o.all(QStringLiteral("filename")) + o.positional;
+    if (o.all(QStringLiteral("filename")).isEmpty())
         return usageError(QStringLiteral("validate needs -f FILE (one or more)"), QStringLiteral("validate"));
-    int errors = 0;
+    QList<QByteArray> texts;
     for (const QString &file : files) {
-        const auto docs = readManifests({ file });
+        const auto text = readManifestFile(file);
+        if (!text)
+            return fail(text.error().message); // as kubectl apply: nothing is checked when a file is missing
+        texts.append(*text);
+    }
+    int errors = 0;
+    for (qsizetype i = 0; i < files.size(); ++i) {
+        const QString &file = files.at(i);
+        const auto docs = parseManifests(file, texts.at(i));
         if (!docs) {
             m_out << docs.error().message << '\n';
             ++errors;

@@ -5,6 +5,7 @@
 #include "tests/support/testcluster.h"
 #include "k8s/yaml.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
@@ -55,6 +56,8 @@ private Q_SLOTS:
     void warnsWhenAControllerOwnsTheRoutes();
     void getJsonShape();
     void validate();
+    void validateEveryFile_data();
+    void validateEveryFile();
     void renderedOutputPassesIstioSchemas();
     void missingKubeconfigIsNamed();
 
@@ -240,6 +243,49 @@ void TestCli::validate()
     const Run warn = runCanary({ "validate", "-f", test::sourceDir() + QStringLiteral("/tests/data/cli/relative-weights.yaml") });
     QVERIFY2(warn.exit == 0, qPrintable(warn.out + warn.err));
     QVERIFY2(warn.err.contains(QLatin1String("warning: weights sum to 4")), qPrintable(warn.err));
+}
+
+void TestCli::validateEveryFile_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("exit");
+    QTest::addColumn<QString>("stdoutHas"); // "" : stdout must be empty
+    QTest::addColumn<QString>("stderrIs"); // null: not compared
+
+    const QString good = seed("color-canary");
+    const QString bad = data("invalid.yaml");
+    const QString missing = QStringLiteral("/nonexistent.yaml");
+    const QString missingLine = QStringLiteral("error: the path \"/nonexistent.yaml\" does not exist or cannot be read\n");
+    // What the shell makes of -f resources/seeds/*.yaml: one -f, then the other files as arguments.
+    QStringList seeds { "validate", "-f" };
+    for (const QString &name : QDir(test::sourceDir() + QStringLiteral("/resources/seeds")).entryList({ "*.yaml" }, QDir::Files, QDir::Name))
+        seeds.append(test::sourceDir() + QStringLiteral("/resources/seeds/") + name);
+    QTest::newRow("every seed, as a glob expands") << seeds << 0 << QString() << QString();
+    QTest::newRow("the second file is checked") << QStringList { "validate", "-f", good, bad } << 1
+                                                << bad + QStringLiteral(": VirtualService/broken: spec.htp: unknown field \"htp\"") << QString();
+    QTest::newRow("a file before -f is checked") << QStringList { "validate", bad, "-f", good } << 1
+                                                 << bad + QStringLiteral(": DestinationRule/reviews: spec.trafficPolicy.loadBalancer.simple") << QString();
+    QTest::newRow("missing file") << QStringList { "validate", "-f", missing } << 1 << QString() << missingLine;
+    QTest::newRow("missing file after a good one") << QStringList { "validate", "-f", good, missing } << 1 << QString() << missingLine;
+    QTest::newRow("missing file after a bad one") << QStringList { "validate", "-f", bad, "-f", missing } << 1 << QString() << missingLine;
+    QTest::newRow("no file") << QStringList { "validate" } << 1 << QString()
+                             << QStringLiteral("error: validate needs -f FILE (one or more)\nSee 'kubectl canary validate --help' for usage.\n");
+}
+
+void TestCli::validateEveryFile()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, exit);
+    QFETCH(QString, stdoutHas);
+    QFETCH(QString, stderrIs);
+    const Run r = runCanary(args);
+    QVERIFY2(r.exit == exit, qPrintable(QStringLiteral("exit %1\nstdout:\n%2\nstderr:\n%3").arg(r.exit).arg(r.out, r.err)));
+    if (stdoutHas.isEmpty())
+        QVERIFY2(r.out.isEmpty(), qPrintable(r.out));
+    else
+        QVERIFY2(r.out.contains(stdoutHas), qPrintable(r.out));
+    if (!stderrIs.isNull())
+        QCOMPARE(r.err, stderrIs);
 }
 
 void TestCli::missingKubeconfigIsNamed()
