@@ -164,19 +164,16 @@ void PlanRunner::runStep(int index, bool dryRun)
     }
     const PlanStep &s = m_plan.steps.at(index);
     const QByteArray body = QJsonDocument(s.after).toJson(QJsonDocument::Compact);
+    k8s::WriteOptions options = m_writeOptions;
+    options.dryRun = dryRun;
     k8s::KubeRequest request;
     if (m_serverSide) {
-        request = k8s::KubeRequest::apply(s.path, body, QStringLiteral("canarydeck"), m_force);
-    } else if (s.before.isEmpty()) {
-        request = k8s::KubeRequest::create(s.path.section(QLatin1Char('/'), 0, -2), body); // a DestinationRule made for new subsets
-        request.query.addQueryItem(QStringLiteral("fieldManager"), QStringLiteral("canarydeck"));
+        request = k8s::KubeRequest::apply(s.path, body, options);
     } else {
-        request = k8s::KubeRequest::replace(s.path, body);
-        request.query.addQueryItem(QStringLiteral("fieldManager"), QStringLiteral("canarydeck"));
+        request = s.before.isEmpty() ? k8s::KubeRequest::create(s.path.section(QLatin1Char('/'), 0, -2), body) // a DestinationRule made for new subsets
+                                     : k8s::KubeRequest::replace(s.path, body);
+        options.addTo(request.query);
     }
-    request.query.addQueryItem(QStringLiteral("fieldValidation"), QStringLiteral("Strict"));
-    if (dryRun)
-        request.query.addQueryItem(QStringLiteral("dryRun"), QStringLiteral("All"));
     k8s::KubeReply *reply = m_client->send(request, tr("%1 %2 %3").arg(dryRun ? tr("dry-run of") : tr("update of"), s.kind, s.name));
     m_inFlight = reply;
     connect(reply, &k8s::KubeReply::finished, this, [this, reply, index, dryRun] {

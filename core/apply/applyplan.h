@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/model/release.h"
+#include "k8s/writeoptions.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -54,7 +55,7 @@ public:
     void setServerSideApply(bool enabled, bool forceConflicts = false)
     {
         m_serverSide = enabled;
-        m_force = forceConflicts;
+        m_writeOptions.force = forceConflicts;
     }
     void start();
     // Stops the plan: the request in flight is abandoned and no further step is sent. finished()
@@ -80,7 +81,7 @@ private:
     ApplyPlan m_plan;
     bool m_dryRunOnly;
     bool m_serverSide = false;
-    bool m_force = false;
+    k8s::WriteOptions m_writeOptions; // dryRun is set per phase
     QList<QJsonObject> m_results;
     QStringList m_warnings;
     int m_failedStatus = 0;
