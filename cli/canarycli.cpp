@@ -3,6 +3,9 @@
 #include "core/apply/applyplan.h"
 #include "core/model/istio.h"
 #include "core/apply/journal.h"
+#include "core/apply/releaseloader.h"
+#include "core/apply/releasesource.h"
+#include "k8s/discoveryreply.h"
 #include "k8s/kubeclient.h"
 #include "k8s/kubeconfig.h"
 #include "k8s/kubereply.h"
@@ -200,6 +203,16 @@ Result<QJsonObject> getBlocking(k8s::KubeClient *client, const QString &path)
     return reply->json();
 }
 
+Result<k8s::Discovery> discoverBlocking(k8s::KubeClient *client)
+{
+    k8s::DiscoveryReply *reply = k8s::DiscoveryReply::fetch(client);
+    QEventLoop loop;
+    QObject::connect(reply, &k8s::DiscoveryReply::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    reply->deleteLater();
+    return reply->result();
+}
+
 Result<int> parseTimeout(const QString &text)
 {
     if (text.isEmpty() || text == QLatin1String("0"))
@@ -310,50 +323,12 @@ Result<World> load(const Options &o, QTextStream *err = nullptr)
         w.client->setRequestTimeout(*timeout);
     w.server = endpoint->server.toString();
     w.context = endpoint->contextName;
-    w.snapshot.ns = endpoint->ns;
-    const auto apis = getBlocking(w.client.get(), QStringLiteral("/apis"));
-    if (!apis)
-        return apis.error();
-    w.istioVersion.clear();
-    for (const QJsonValue &g : apis->value(QLatin1String("groups")).toArray()) {
-        if (g.toObject().value(QLatin1String("name")).toString() == core::kIstioGroup)
-            w.istioVersion = g.toObject().value(QLatin1String("preferredVersion")).toObject().value(QLatin1String("version")).toString();
-    }
-    if (w.istioVersion.isEmpty())
-        return makeError(QStringLiteral("the server at %1 does not serve %2: Istio is not installed in this cluster (or its CRDs are missing)")
-                                 .arg(w.server, core::kIstioGroup));
-    const struct {
-        QString group;
-        QString version;
-        QString plural;
-        bool optional;
-    } lists[] = { { core::kIstioGroup, w.istioVersion, QStringLiteral("virtualservices"), false },
-                  { core::kIstioGroup, w.istioVersion, QStringLiteral("destinationrules"), false },
-                  { core::kIstioGroup, w.istioVersion, QStringLiteral("gateways"), true },
-                  { {}, QStringLiteral("v1"), QStringLiteral("services"), true },
-                  { {}, QStringLiteral("v1"), QStringLiteral("pods"), true },
-                  { QStringLiteral("apps"), QStringLiteral("v1"), QStringLiteral("deployments"), true } };
-    for (const auto &l : lists) {
-        const auto list = getBlocking(w.client.get(), k8s::collectionPath(l.group, l.version, w.snapshot.ns, l.plural));
-        if (!list) {
-            if (l.optional && list.error().httpStatus == 403)
-                continue; // pod counts and version labels are a bonus; routes are not
-            return list.error();
-        }
-        for (const QJsonValue &item : list->value(QLatin1String("items")).toArray()) {
-            QJsonObject o2 = item.toObject();
-            if (!l.group.isEmpty() || l.plural != QLatin1String("services"))
-                o2.insert(QStringLiteral("kind"), l.plural == QLatin1String("virtualservices") ? QStringLiteral("VirtualService")
-                                                 : l.plural == QLatin1String("destinationrules") ? QStringLiteral("DestinationRule")
-                                                 : l.plural == QLatin1String("gateways")         ? QStringLiteral("Gateway")
-                                                 : l.plural == QLatin1String("pods")             ? QStringLiteral("Pod")
-                                                                                                 : QStringLiteral("Deployment"));
-            else
-                o2.insert(QStringLiteral("kind"), QStringLiteral("Service"));
-            core::addToSnapshot(w.snapshot, o2);
-        }
-    }
-    w.releases = core::buildReleases(w.snapshot);
+    auto loaded = core::loadReleasesBlocking(w.client.get(), endpoint->ns);
+    if (!loaded)
+        return loaded.error();
+    w.istioVersion = loaded->istioVersion;
+    w.snapshot = loaded->snapshot;
+    w.releases = loaded->releases;
     return w;
 }
 
@@ -968,21 +943,16 @@ int Cli::version(const Options &o)
     if (!version)
         return fail(version.error().message);
     m_out << "Server Version: " << version->value(QLatin1String("gitVersion")).toString() << '\n';
-    const auto apis = getBlocking(&client, QStringLiteral("/apis"));
-    if (!apis)
-        return fail(apis.error().message);
-    for (const QJsonValue &g : apis->value(QLatin1String("groups")).toArray()) {
-        const QJsonObject group = g.toObject();
-        if (group.value(QLatin1String("name")).toString() != core::kIstioGroup)
-            continue;
-        QStringList served;
-        for (const QJsonValue &v : group.value(QLatin1String("versions")).toArray())
-            served.append(v.toObject().value(QLatin1String("version")).toString());
-        m_out << "Istio API: " << core::kIstioGroup << '/' << group.value(QLatin1String("preferredVersion")).toObject().value(QLatin1String("version")).toString()
-              << " (served: " << served.join(QLatin1String(", ")) << ")\n";
+    const auto discovery = discoverBlocking(&client);
+    if (!discovery)
+        return fail(discovery.error().message);
+    if (!discovery->hasGroup(core::kIstioGroup)) {
+        m_out << "Istio API: not installed (the server does not serve " << core::kIstioGroup << ")\n";
         return 0;
     }
-    m_out << "Istio API: not installed (the server does not serve " << core::kIstioGroup << ")\n";
+    const auto used = core::istioNetworkingVersion(*discovery, client.endpoint().server.toString());
+    m_out << "Istio API: " << core::kIstioGroup << '/' << (used ? *used : discovery->preferredVersion(core::kIstioGroup))
+          << " (served: " << discovery->versions(core::kIstioGroup).join(QLatin1String(", ")) << ")\n";
     return 0;
 }
 

@@ -2,7 +2,9 @@
 #include "core/edit/releaseedits.h"
 
 #include "core/apply/applyplan.h"
+#include "core/apply/releasesource.h"
 #include "core/model/istio.h"
+#include "k8s/discoveryreply.h"
 #include "k8s/kubeclient.h"
 #include "k8s/kubereply.h"
 #include "k8s/kubewatch.h"
@@ -75,20 +77,17 @@ void ReleaseSession::refresh()
 
 void ReleaseSession::discover()
 {
-    KubeReply *reply = m_client->send(KubeRequest::get(QStringLiteral("/apis")), tr("API discovery"));
-    connect(reply, &KubeReply::finished, this, [this, reply] {
+    k8s::DiscoveryReply *reply = k8s::DiscoveryReply::fetch(m_client, {}, tr("API discovery"));
+    connect(reply, &k8s::DiscoveryReply::finished, this, [this, reply] {
         reply->deleteLater();
         if (!reply->ok()) {
-            setConnection(Connection::Failed, reply->error().message);
+            setConnection(Connection::Failed, reply->result().error().message);
             QTimer::singleShot(3000, this, &ReleaseSession::discover);
             return;
         }
-        m_istioVersion.clear();
-        for (const QJsonValue &g : reply->json().value(QLatin1String("groups")).toArray()) {
-            const QJsonObject group = g.toObject();
-            if (group.value(QLatin1String("name")).toString() == kIstioGroup)
-                m_istioVersion = group.value(QLatin1String("preferredVersion")).toObject().value(QLatin1String("version")).toString();
-        }
+        const k8s::Discovery &discovery = reply->result().value();
+        const auto istioVersion = istioNetworkingVersion(discovery, endpoint().server.toString());
+        m_istioVersion = istioVersion ? *istioVersion : QString();
         KubeReply *nsReply = m_client->send(KubeRequest::get(QStringLiteral("/api/v1/namespaces")), tr("list namespaces"));
         connect(nsReply, &KubeReply::finished, this, [this, nsReply] {
             nsReply->deleteLater();
@@ -101,9 +100,11 @@ void ReleaseSession::discover()
             m_namespaces = names;
             Q_EMIT namespacesChanged();
         });
-        if (m_istioVersion.isEmpty())
+        if (!discovery.hasGroup(kIstioGroup))
             setConnection(Connection::NoIstio, tr("Istio is not installed on this cluster: the API group networking.istio.io "
                                                   "is not served. Install Istio, or pick another context."));
+        else if (!istioVersion)
+            setConnection(Connection::NoIstio, istioVersion.error().message);
         startWatches();
     });
 }
@@ -185,14 +186,9 @@ void ReleaseSession::startWatches()
     m_watchState.clear();
     m_awaitingFirstList.clear();
     m_snapshot = NamespaceSnapshot { m_snapshot.ns, {}, {}, {}, {}, {}, {} };
-    QList<Watched> watched { { {}, QStringLiteral("v1"), QStringLiteral("services"), &m_snapshot.services },
-                             { {}, QStringLiteral("v1"), QStringLiteral("pods"), &m_snapshot.pods },
-                             { QStringLiteral("apps"), QStringLiteral("v1"), QStringLiteral("deployments"), &m_snapshot.deployments } };
-    if (!m_istioVersion.isEmpty()) {
-        watched.append({ kIstioGroup, m_istioVersion, QStringLiteral("virtualservices"), &m_snapshot.virtualServices });
-        watched.append({ kIstioGroup, m_istioVersion, QStringLiteral("destinationrules"), &m_snapshot.destinationRules });
-        watched.append({ kIstioGroup, m_istioVersion, QStringLiteral("gateways"), &m_snapshot.gateways });
-    }
+    QList<Watched> watched;
+    for (const ReleaseKind &kind : releaseKinds(m_istioVersion))
+        watched.append({ kind.group, kind.version, kind.plural, snapshotItems(m_snapshot, kind.kind) });
     for (const Watched &w : watched) {
         auto *watch = new k8s::KubeWatch(m_client, k8s::collectionPath(w.group, w.version, m_snapshot.ns, w.plural), this);
         m_watches.append(watch);
