@@ -1,6 +1,7 @@
 #include "cli/canarycli.h"
 
 #include "core/apply/applyplan.h"
+#include "core/apply/applyrun.h"
 #include "core/model/istio.h"
 #include "core/apply/journal.h"
 #include "core/apply/releaseloader.h"
@@ -748,17 +749,17 @@ int Cli::finishChange(const Options &o, World &w, const Change &change)
         m_out << resourceName(QStringLiteral("VirtualService"), change.release.virtualService) << " unchanged\n";
         return 0;
     }
-    QString message;
-    QList<QJsonObject> results;
-    QStringList serverWarnings;
     const bool serverDryRun = dryRun == QLatin1String("server");
-    int failedStatus = 0;
-    const core::WriteOptions writeOptions { o.isSet(QStringLiteral("server-side")), o.isSet(QStringLiteral("force-conflicts")) };
-    if (!core::runPlanBlocking(w.client.get(), plan, serverDryRun, &message, &results, &serverWarnings, &failedStatus, writeOptions)) {
-        fail(message);
-        if (failedStatus == 409 && writeOptions.serverSide && !writeOptions.forceConflicts && message.contains(QLatin1String("conflict with")))
+    core::ApplyOptions options;
+    options.serverSideApply = o.isSet(QStringLiteral("server-side"));
+    options.write.force = o.isSet(QStringLiteral("force-conflicts"));
+    options.write.dryRun = serverDryRun;
+    const core::ApplyOutcome outcome = core::applyBlocking(w.client.get(), plan, options);
+    if (!outcome.ok) {
+        fail(outcome.message);
+        if (outcome.failedStatus == 409 && options.serverSideApply && !options.write.force && outcome.message.contains(QLatin1String("conflict with")))
             m_err << "Re-run with --force-conflicts to take these fields over, or leave them to their manager.\n";
-        if (failedStatus == 409) {
+        if (outcome.failedStatus == 409) {
             // Show what changed underneath: the object as read against the object as it is now.
             for (const core::PlanStep &step : plan.steps) {
                 const auto now = getBlocking(w.client.get(), step.path);
@@ -769,25 +770,13 @@ int Cli::finishChange(const Options &o, World &w, const Change &change)
         return 1;
     }
     warnAll(change.warnings);
-    warnAll(serverWarnings);
-    if (!serverDryRun) {
-        core::JournalEntry entry;
-        entry.context = w.context;
-        entry.server = w.server;
-        entry.ns = change.release.ns;
-        entry.release = change.release.virtualService;
-        entry.summary = change.summary;
-        entry.plan = plan;
-        for (int i = 0; i < entry.plan.steps.size() && i < results.size(); ++i)
-            entry.plan.steps[i].after = results.at(i);
-        const auto recorded = core::Journal().record(entry);
-        if (!recorded)
-            m_err << "Warning: applied, but not recorded in the journal: " << recorded.error().message << '\n';
-    }
+    warnAll(outcome.warnings);
+    if (!outcome.journalError.isEmpty())
+        m_err << "Warning: applied, but not recorded in the journal: " << outcome.journalError << '\n';
     if (!format.isEmpty())
-        return printObjects(m_out, m_err, format, results);
+        return printObjects(m_out, m_err, format, outcome.results);
     for (const core::PlanStep &s : plan.steps)
-        m_out << resourceName(s.kind, s.name) << (writeOptions.serverSide ? " serverside-applied" : " configured")
+        m_out << resourceName(s.kind, s.name) << (options.serverSideApply ? " serverside-applied" : " configured")
               << (serverDryRun ? " (server dry run)" : "") << '\n';
     return 0;
 }
@@ -825,25 +814,14 @@ int Cli::rollback(const Options &o)
     }
     const core::ApplyPlan plan = core::makeRestorePlan(entry->plan, live, w->istioVersion, QStringLiteral("roll back: ") + entry->summary);
     const QString dryRun = o.value(QStringLiteral("dry-run"));
-    QString message;
-    QList<QJsonObject> results;
-    if (!core::runPlanBlocking(w->client.get(), plan, dryRun == QLatin1String("server") || dryRun == QLatin1String("client"), &message, &results))
-        return fail(message);
-    if (dryRun.isEmpty() || dryRun == QLatin1String("none")) {
-        core::JournalEntry undo;
-        undo.context = w->context;
-        undo.server = w->server;
-        undo.ns = r.ns;
-        undo.release = r.virtualService;
-        undo.summary = plan.summary;
-        undo.rollbackOf = entry->id;
-        undo.plan = plan;
-        for (int i = 0; i < undo.plan.steps.size() && i < results.size(); ++i)
-            undo.plan.steps[i].after = results.at(i);
-        const auto recorded = core::Journal().record(undo);
-        if (!recorded)
-            m_err << "Warning: rolled back, but not recorded in the journal: " << recorded.error().message << '\n';
-    }
+    core::ApplyOptions options;
+    options.write.dryRun = dryRun == QLatin1String("server") || dryRun == QLatin1String("client");
+    options.rollbackOf = entry->id;
+    const core::ApplyOutcome outcome = core::applyBlocking(w->client.get(), plan, options);
+    if (!outcome.ok)
+        return fail(outcome.message);
+    if (!outcome.journalError.isEmpty())
+        m_err << "Warning: rolled back, but not recorded in the journal: " << outcome.journalError << '\n';
     for (const core::PlanStep &s : plan.steps)
         m_out << resourceName(s.kind, s.name) << " rolled back" << (dryRun == QLatin1String("server") ? " (server dry run)" : dryRun == QLatin1String("client") ? " (dry run)" : "") << '\n';
     return 0;

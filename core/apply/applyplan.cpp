@@ -4,7 +4,6 @@
 #include "k8s/kubeclient.h"
 #include "k8s/kubereply.h"
 
-#include <QEventLoop>
 #include <QJsonDocument>
 
 namespace canary::core {
@@ -186,33 +185,6 @@ void PlanRunner::runStep(int index, bool dryRun)
         m_warnings.append(reply->warnings());
         runStep(index + 1, dryRun);
     });
-}
-
-bool runPlanBlocking(k8s::KubeClient *client, const ApplyPlan &plan, bool dryRunOnly, QString *message,
-                     QList<QJsonObject> *results, QStringList *warnings, int *failedStatus, WriteOptions options)
-{
-    PlanRunner runner(client, plan, dryRunOnly);
-    runner.setServerSideApply(options.serverSide, options.forceConflicts);
-    QEventLoop loop;
-    bool ok = false;
-    QObject::connect(&runner, &PlanRunner::finished, &loop, [&](bool success, const QString &text) {
-        ok = success;
-        if (message)
-            *message = text;
-        loop.quit();
-    });
-    runner.start();
-    if (!runner.plan().isEmpty())
-        loop.exec();
-    else
-        ok = true;
-    if (results)
-        *results = runner.results();
-    if (warnings)
-        *warnings = runner.warnings();
-    if (failedStatus)
-        *failedStatus = runner.failedStatus();
-    return ok;
 }
 
 } // namespace canary::core

@@ -52,6 +52,8 @@ public:
     // How the writes go: PUT with the resourceVersion read (default), or server-side apply as
     // fieldManager canarydeck (still with the resourceVersion as a precondition). Fields another
     // manager owns are a conflict unless forceConflicts, which only the user may ask for.
+    // fieldManager, fieldValidation and force of every write; dryRun is set by the runner, per phase.
+    void setWriteOptions(const k8s::WriteOptions &options) { m_writeOptions = options; }
     void setServerSideApply(bool enabled, bool forceConflicts = false)
     {
         m_serverSide = enabled;
@@ -91,14 +93,5 @@ private:
     bool m_writing = false;
     bool m_done = false;
 };
-
-// Blocking convenience for command-line use: runs the plan in a local event loop.
-struct WriteOptions {
-    bool serverSide = false;
-    bool forceConflicts = false;
-};
-bool runPlanBlocking(k8s::KubeClient *client, const ApplyPlan &plan, bool dryRunOnly, QString *message,
-                     QList<QJsonObject> *results = nullptr, QStringList *warnings = nullptr, int *failedStatus = nullptr,
-                     WriteOptions options = {});
 
 } // namespace canary::core

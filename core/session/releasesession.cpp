@@ -2,6 +2,7 @@
 #include "core/edit/releaseedits.h"
 
 #include "core/apply/applyplan.h"
+#include "core/apply/applyrun.h"
 #include "core/apply/releasesource.h"
 #include "core/model/istio.h"
 #include "k8s/discoveryreply.h"
@@ -405,32 +406,24 @@ void ReleaseSession::run(const QString &releaseName, const ApplyPlan &plan, cons
         return;
     }
     m_applying = true;
-    auto *runner = new PlanRunner(m_client, plan, false, this);
-    m_runner = runner;
-    runner->setServerSideApply(m_serverSide, m_serverSide && forceConflicts);
+    ApplyOptions options;
+    options.serverSideApply = m_serverSide;
+    options.write.force = m_serverSide && forceConflicts;
+    options.rollbackOf = rollbackOf;
+    auto *run = new ApplyRun(m_client, plan, options, m_journal, this);
+    m_runner = run;
     m_fieldConflicts.remove(releaseName);
-    connect(runner, &PlanRunner::finished, this, [=, this](bool ok, const QString &message) {
-        runner->deleteLater();
+    connect(run, &ApplyRun::finished, this, [=, this](bool ok, const QString &message) {
+        run->deleteLater();
         m_applying = false;
         if (!ok) {
-            if (!runner->fieldConflicts().isEmpty())
-                m_fieldConflicts.insert(releaseName, runner->fieldConflicts());
+            if (!run->fieldConflicts().isEmpty())
+                m_fieldConflicts.insert(releaseName, run->fieldConflicts());
             Q_EMIT applyFinished(releaseName, false, message);
             return;
         }
-        JournalEntry entry;
-        entry.context = endpoint().contextName;
-        entry.server = endpoint().server.toString();
-        entry.ns = plan.ns;
-        entry.release = plan.release;
-        entry.summary = plan.summary;
-        entry.rollbackOf = rollbackOf;
-        entry.plan = plan;
-        const QList<QJsonObject> stored = runner->results();
-        for (int i = 0; i < entry.plan.steps.size() && i < stored.size(); ++i)
-            entry.plan.steps[i].after = stored.at(i);
-        const auto recorded = m_journal.record(entry);
         // Take the server's answers at once rather than wait for the watch events.
+        const QList<QJsonObject> stored = run->results();
         for (const QJsonObject &object : stored) {
             QList<QJsonObject> &items = object.value(QLatin1String("kind")).toString() == QLatin1String("VirtualService")
                     ? m_snapshot.virtualServices
@@ -443,13 +436,13 @@ void ReleaseSession::run(const QString &releaseName, const ApplyPlan &plan, cons
         rebuild();
         QString text = rollbackOf.isEmpty() ? tr("Applied to VirtualService %1: %2").arg(plan.release, plan.summary)
                                             : tr("Rolled back VirtualService %1 (%2).").arg(plan.release, plan.summary);
-        if (!recorded)
-            text += tr(" Not recorded in the journal: %1").arg(recorded.error().message);
-        if (!runner->warnings().isEmpty())
-            text += tr(" Warning from the server: %1").arg(runner->warnings().join(QLatin1String("; ")));
+        if (!run->journalError().isEmpty())
+            text += tr(" Not recorded in the journal: %1").arg(run->journalError());
+        if (!run->warnings().isEmpty())
+            text += tr(" Warning from the server: %1").arg(run->warnings().join(QLatin1String("; ")));
         Q_EMIT applyFinished(releaseName, true, text);
     });
-    runner->start();
+    run->start();
 }
 
 } // namespace canary::core
