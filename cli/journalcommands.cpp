@@ -47,7 +47,9 @@ int rollbackCommand(const Console &c, const Options &o)
         return c.usageError(QStringLiteral("rollback takes RELEASE"), QStringLiteral("rollback"));
     if (o.isSet(QStringLiteral("filename")))
         return c.usageError(QStringLiteral("rollback needs a cluster: it restores what the journal recorded there"), QStringLiteral("rollback"));
-    const QString dryRun = o.value(QStringLiteral("dry-run"));
+    const auto dryRun = dryRunOption(o);
+    if (!dryRun)
+        return c.usageError(dryRun.error().message, QStringLiteral("rollback"));
     auto w = loadWorld(o, &c.err);
     if (!w)
         return c.fail(w.error().message);
@@ -68,14 +70,14 @@ int rollbackCommand(const Console &c, const Options &o)
     }
     const core::ApplyPlan plan = core::makeRestorePlan(entry->plan, live, w->istioVersion, QStringLiteral("roll back: ") + entry->summary);
     core::ApplyOptions options;
-    options.write.dryRun = dryRun == QLatin1String("server") || dryRun == QLatin1String("client");
+    options.write.dryRun = *dryRun == QLatin1String("server") || *dryRun == QLatin1String("client");
     options.rollbackOf = entry->id;
     const core::ApplyOutcome outcome = core::applyBlocking(w->client.get(), plan, options);
     if (!outcome.ok)
         return c.fail(outcome.message);
     if (!outcome.journalError.isEmpty())
         c.err << "Warning: rolled back, but not recorded in the journal: " << outcome.journalError << '\n';
-    const char *how = dryRun == QLatin1String("server") ? " (server dry run)" : dryRun == QLatin1String("client") ? " (dry run)" : "";
+    const char *how = *dryRun == QLatin1String("server") ? " (server dry run)" : *dryRun == QLatin1String("client") ? " (dry run)" : "";
     for (const core::PlanStep &s : plan.steps)
         c.out << resourceName(s.kind, s.name) << " rolled back" << how << '\n';
     return 0;

@@ -142,6 +142,8 @@ void TestCli::offline_data()
                                 << QStringLiteral("unable to match a printer suitable for the output format \"table\"");
     QTest::newRow("bad dry-run") << QStringList { "promote", "myapp", "v2", "-f", myapp, "--dry-run=maybe" } << 1 << QString()
                                  << QStringLiteral("Invalid dry-run value (maybe). Must be \"none\", \"server\", or \"client\".");
+    QTest::newRow("bad dry-run of a rollback") << QStringList { "rollback", "greeting", "--dry-run=maybe" } << 1 << QString()
+                                               << QStringLiteral("error: Invalid dry-run value (maybe). Must be \"none\", \"server\", or \"client\".\nSee 'kubectl canary rollback --help' for usage.\n");
     QTest::newRow("missing file") << QStringList { "get", "-f", "/nonexistent.yaml" } << 1 << QString()
                                   << QStringLiteral("error: the path \"/nonexistent.yaml\" does not exist or cannot be read\n");
     QTest::newRow("help") << QStringList { "--help" } << 0 << QStringLiteral("kubectl canary [command] [flags]") << QString();
@@ -356,6 +358,12 @@ void TestCli::clusterWorkflow()
 
     r = runCanary({ "history", "greeting", "--kubeconfig", kc });
     QCOMPARE(r.out.count(QLatin1String("applied")), 2);
+    // A dry run kubectl does not know is refused, not taken for a real rollback.
+    r = runCanary({ "rollback", "greeting", "--kubeconfig", kc, "--dry-run=yes" });
+    QCOMPARE(r.exit, 1);
+    QVERIFY2(r.err.startsWith(QLatin1String("error: Invalid dry-run value (yes).")), qPrintable(r.err));
+    QCOMPARE(test::routeWeights(cluster.get(QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/greeting")), 0),
+             (QMap<QString, int> { { QStringLiteral("risky"), -1 } }));
     r = runCanary({ "rollback", "greeting", "--kubeconfig", kc });
     QCOMPARE(r.out, QStringLiteral("virtualservice.networking.istio.io/greeting rolled back\n"));
     QCOMPARE(test::routeWeights(cluster.get(QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/greeting")), 0),
