@@ -1,5 +1,6 @@
 #include "k8s/discovery.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 
 namespace canary::k8s {
@@ -24,20 +25,20 @@ QStringList strings(const QJsonValue &value)
 Result<Discovery> Discovery::fromJson(const QJsonObject &apiGroupList, const QJsonObject &apiVersions)
 {
     if (!apiGroupList.value(QLatin1String("groups")).isArray())
-        return makeError(QStringLiteral("the server's answer to /apis is not an APIGroupList (it has no \"groups\"); is the "
-                                        "kubeconfig's server a Kubernetes API server?"));
+        return makeError(QCoreApplication::translate("Discovery", "the server's answer to /apis is not an APIGroupList (it has no \"groups\"); "
+                                                               "is the kubeconfig's server a Kubernetes API server?"));
     Discovery d;
     if (!apiVersions.isEmpty()) {
         const QStringList core = strings(apiVersions.value(QLatin1String("versions")));
         if (core.isEmpty())
-            return makeError(QStringLiteral("the server's answer to /api is not an APIVersions list (it has no \"versions\")"));
+            return makeError(QCoreApplication::translate("Discovery", "the server's answer to /api is not an APIVersions list (it has no \"versions\")"));
         d.m_groups.append(Group { QString(), core.constFirst(), core });
     }
     for (const QJsonValue &value : apiGroupList.value(QLatin1String("groups")).toArray()) {
         const QJsonObject g = value.toObject();
         Group group { g.value(QLatin1String("name")).toString(), {}, {} };
         if (group.name.isEmpty())
-            return makeError(QStringLiteral("the server's answer to /apis lists a group without a name"));
+            return makeError(QCoreApplication::translate("Discovery", "the server's answer to /apis lists a group without a name"));
         for (const QJsonValue &v : g.value(QLatin1String("versions")).toArray()) {
             const QJsonObject version = v.toObject();
             QString name = version.value(QLatin1String("version")).toString();
@@ -66,7 +67,7 @@ Result<bool> Discovery::addResources(const QJsonObject &apiResourceList)
 {
     const QString gv = apiResourceList.value(QLatin1String("groupVersion")).toString();
     if (gv.isEmpty())
-        return makeError(QStringLiteral("the server's answer is not an APIResourceList (it has no \"groupVersion\")"));
+        return makeError(QCoreApplication::translate("Discovery", "the server's answer is not an APIResourceList (it has no \"groupVersion\")"));
     QList<ApiResource> resources;
     for (const QJsonValue &value : apiResourceList.value(QLatin1String("resources")).toArray()) {
         const QJsonObject r = value.toObject();
