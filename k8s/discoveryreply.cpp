@@ -46,7 +46,8 @@ void DiscoveryReply::fetchGroups(const QJsonObject &apis)
         withGroups(Discovery::fromJson(apis));
         return;
     }
-    get(QStringLiteral("/api"), {}, [this, apis](const QJsonObject &core) { withGroups(Discovery::fromJson(apis, core)); });
+    get(QStringLiteral("/api"), {},
+        [this, apis](const QJsonObject &core) { withGroups(Discovery::fromJson(apis, core)); });
 }
 
 void DiscoveryReply::withGroups(Result<Discovery> parsed)
@@ -70,7 +71,8 @@ void DiscoveryReply::fetchResources(int index)
     }
     const QString group = m_resourceGroups.at(index);
     const QString version = d.preferredVersion(group);
-    const QString path = group.isEmpty() ? QString(QStringLiteral("/api/") + version) : QStringLiteral("/apis/%1/%2").arg(group, version);
+    const QString path = group.isEmpty() ? QString(QStringLiteral("/api/") + version)
+                                         : QStringLiteral("/apis/%1/%2").arg(group, version);
     get(path, {}, [this, index](const QJsonObject &list) {
         const Result<bool> added = m_result.value().addResources(list);
         if (!added) {

@@ -35,18 +35,22 @@ QString homeConfig()
 Error missingFilesError(const QStringList &missing, const KubeconfigOptions &options)
 {
     if (!options.kubeconfig.isEmpty())
-        return makeError(QStringLiteral("stat %1: no such file or directory (given with --kubeconfig)").arg(missing.constFirst()));
+        return makeError(QStringLiteral("stat %1: no such file or directory (given with --kubeconfig)")
+                                 .arg(missing.constFirst()));
     const QString list = missing.join(QLatin1String(", "));
     if (QProcessEnvironment::systemEnvironment().value(QStringLiteral("KUBECONFIG")).isEmpty())
-        return makeError(QCoreApplication::translate("Kubeconfig", "the kubeconfig file %1 does not exist (KUBECONFIG is not set); give a "
-                                                                   "kubeconfig with --kubeconfig FILE or KUBECONFIG")
+        return makeError(QCoreApplication::translate("Kubeconfig", "the kubeconfig file %1 does not exist "
+                                                                   "(KUBECONFIG is not set); give a kubeconfig "
+                                                                   "with --kubeconfig FILE or KUBECONFIG")
                                  .arg(list));
     if (missing.size() == 1)
-        return makeError(QCoreApplication::translate("Kubeconfig", "the kubeconfig file %1 named by KUBECONFIG does not exist; set "
-                                                                   "KUBECONFIG to an existing file, or give one with --kubeconfig FILE")
+        return makeError(QCoreApplication::translate("Kubeconfig", "the kubeconfig file %1 named by KUBECONFIG does "
+                                                                   "not exist; set KUBECONFIG to an existing file, "
+                                                                   "or give one with --kubeconfig FILE")
                                  .arg(list));
-    return makeError(QCoreApplication::translate("Kubeconfig", "the kubeconfig files %1 named by KUBECONFIG do not exist; set KUBECONFIG "
-                                                               "to existing files, or give one with --kubeconfig FILE")
+    return makeError(QCoreApplication::translate("Kubeconfig", "the kubeconfig files %1 named by KUBECONFIG do not "
+                                                               "exist; set KUBECONFIG to existing files, or give "
+                                                               "one with --kubeconfig FILE")
                              .arg(list));
 }
 

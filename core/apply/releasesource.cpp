@@ -15,8 +15,9 @@ QStringList knownIstioVersions()
 Result<QString> istioNetworkingVersion(const k8s::Discovery &discovery, const QString &server)
 {
     if (!discovery.hasGroup(kIstioGroup))
-        return makeError(QCoreApplication::translate("ReleaseSource", "the server at %1 does not serve %2: Istio is not installed in this "
-                                                                     "cluster (or its CRDs are missing)")
+        return makeError(QCoreApplication::translate("ReleaseSource", "the server at %1 does not serve %2: Istio is "
+                                                                     "not installed in this cluster (or its CRDs "
+                                                                     "are missing)")
                                  .arg(server, kIstioGroup));
     const QStringList known = knownIstioVersions();
     const QString preferred = discovery.preferredVersion(kIstioGroup);
@@ -26,7 +27,8 @@ Result<QString> istioNetworkingVersion(const k8s::Discovery &discovery, const QS
         if (discovery.serves(kIstioGroup, version))
             return version;
     }
-    return makeError(QCoreApplication::translate("ReleaseSource", "the server at %1 serves %2 only as %3; Canary Deck reads and writes %4")
+    return makeError(QCoreApplication::translate("ReleaseSource", "the server at %1 serves %2 only as %3; Canary "
+                                                                 "Deck reads and writes %4")
                              .arg(server, kIstioGroup, discovery.versions(kIstioGroup).join(QLatin1String(", ")),
                                   known.join(QLatin1String(", "))));
 }
@@ -34,13 +36,18 @@ Result<QString> istioNetworkingVersion(const k8s::Discovery &discovery, const QS
 QList<ReleaseKind> releaseKinds(const QString &istioVersion)
 {
     QList<ReleaseKind> kinds;
-    if (!istioVersion.isEmpty())
-        kinds = { { kIstioGroup, istioVersion, QStringLiteral("virtualservices"), QStringLiteral("VirtualService"), false },
-                  { kIstioGroup, istioVersion, QStringLiteral("destinationrules"), QStringLiteral("DestinationRule"), false },
-                  { kIstioGroup, istioVersion, QStringLiteral("gateways"), QStringLiteral("Gateway"), true } };
-    kinds += { { {}, QStringLiteral("v1"), QStringLiteral("services"), QStringLiteral("Service"), true },
-               { {}, QStringLiteral("v1"), QStringLiteral("pods"), QStringLiteral("Pod"), true },
-               { QStringLiteral("apps"), QStringLiteral("v1"), QStringLiteral("deployments"), QStringLiteral("Deployment"), true } };
+    if (!istioVersion.isEmpty()) {
+        const auto istio = [&istioVersion](const QString &plural, const QString &kind, bool optional) {
+            return ReleaseKind { kIstioGroup, istioVersion, plural, kind, optional };
+        };
+        kinds = { istio(QStringLiteral("virtualservices"), QStringLiteral("VirtualService"), false),
+                  istio(QStringLiteral("destinationrules"), QStringLiteral("DestinationRule"), false),
+                  istio(QStringLiteral("gateways"), QStringLiteral("Gateway"), true) };
+    }
+    const QString v1 = QStringLiteral("v1");
+    kinds += { { {}, v1, QStringLiteral("services"), QStringLiteral("Service"), true },
+               { {}, v1, QStringLiteral("pods"), QStringLiteral("Pod"), true },
+               { QStringLiteral("apps"), v1, QStringLiteral("deployments"), QStringLiteral("Deployment"), true } };
     return kinds;
 }
 
