@@ -57,14 +57,8 @@ Result<World> loadFiles(const Options &o, const QStringList &files)
     return w;
 }
 
-} // namespace
-
-World::World() = default;
-World::World(World &&) noexcept = default;
-World &World::operator=(World &&) noexcept = default;
-World::~World() = default;
-
-Result<std::unique_ptr<k8s::KubeClient>> connect(const Options &o, QTextStream *err)
+// A client for the kubeconfig's context, with --request-timeout.
+Result<std::unique_ptr<k8s::KubeClient>> connectToCluster(const Options &o, QTextStream *err)
 {
     const auto endpoint = k8s::loadKubeconfig(kubeconfigOptions(o));
     if (!endpoint)
@@ -83,12 +77,19 @@ Result<std::unique_ptr<k8s::KubeClient>> connect(const Options &o, QTextStream *
     return client;
 }
 
+} // namespace
+
+World::World() = default;
+World::World(World &&) noexcept = default;
+World &World::operator=(World &&) noexcept = default;
+World::~World() = default;
+
 Result<World> loadWorld(const Options &o, QTextStream *err)
 {
     const QStringList files = o.all(QStringLiteral("filename"));
     if (!files.isEmpty())
         return loadFiles(o, files);
-    auto client = connect(o, err);
+    auto client = connectToCluster(o, err);
     if (!client)
         return client.error();
     World w;

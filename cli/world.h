@@ -37,8 +37,6 @@ struct World {
 // The releases of the -f files, else of the namespace of the kubeconfig's context. A credential
 // plugin's prompts and warnings go to err.
 Result<World> loadWorld(const Options &options, QTextStream *err = nullptr);
-// A client for the kubeconfig's context, with --request-timeout.
-Result<std::unique_ptr<k8s::KubeClient>> connect(const Options &options, QTextStream *err = nullptr);
 
 // A file's bytes ("-" is stdin), or an error that names the path.
 Result<QByteArray> readManifestFile(const QString &file);

@@ -52,13 +52,13 @@ public:
     // How the writes go: PUT with the resourceVersion read (default), or server-side apply as
     // fieldManager canarydeck (still with the resourceVersion as a precondition). Fields another
     // manager owns are a conflict unless forceConflicts, which only the user may ask for.
-    // fieldManager, fieldValidation and force of every write; dryRun is set by the runner, per phase.
-    void setWriteOptions(const k8s::WriteOptions &options) { m_writeOptions = options; }
     void setServerSideApply(bool enabled, bool forceConflicts = false)
     {
         m_serverSide = enabled;
         m_writeOptions.force = forceConflicts;
     }
+    // fieldManager, fieldValidation and force of every write; dryRun is set by the runner, per phase.
+    void setWriteOptions(const k8s::WriteOptions &options) { m_writeOptions = options; }
     void start();
     // Stops the plan: the request in flight is abandoned and no further step is sent. finished()
     // reports which steps were written, and that the one in flight may or may not have been.
