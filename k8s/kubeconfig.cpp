@@ -2,6 +2,7 @@
 
 #include "k8s/yaml.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -30,17 +31,44 @@ QString homeConfig()
     return QDir::homePath() + QStringLiteral("/.kube/config");
 }
 
+// kubectl skips missing files silently and, when none is left, talks to localhost:8080; we name them.
+Error missingFilesError(const QStringList &missing, const KubeconfigOptions &options)
+{
+    if (!options.kubeconfig.isEmpty())
+        return makeError(QStringLiteral("stat %1: no such file or directory (given with --kubeconfig)")
+                                 .arg(missing.constFirst()));
+    const QString list = missing.join(QLatin1String(", "));
+    if (QProcessEnvironment::systemEnvironment().value(QStringLiteral("KUBECONFIG")).isEmpty())
+        return makeError(QCoreApplication::translate("Kubeconfig", "the kubeconfig file %1 does not exist "
+                                                                   "(KUBECONFIG is not set); give a kubeconfig "
+                                                                   "with --kubeconfig FILE or KUBECONFIG")
+                                 .arg(list));
+    if (missing.size() == 1)
+        return makeError(QCoreApplication::translate("Kubeconfig", "the kubeconfig file %1 named by KUBECONFIG does "
+                                                                   "not exist; set KUBECONFIG to an existing file, "
+                                                                   "or give one with --kubeconfig FILE")
+                                 .arg(list));
+    return makeError(QCoreApplication::translate("Kubeconfig", "the kubeconfig files %1 named by KUBECONFIG do not "
+                                                               "exist; set KUBECONFIG to existing files, or give "
+                                                               "one with --kubeconfig FILE")
+                             .arg(list));
+}
+
 Result<MergedConfig> loadMerged(const KubeconfigOptions &options)
 {
     MergedConfig merged;
     const QStringList files = kubeconfigFiles(options);
+    QStringList missing;
+    for (const QString &file : files) {
+        if (!QFileInfo::exists(file))
+            missing.append(file);
+    }
+    if (!missing.isEmpty() && (!options.kubeconfig.isEmpty() || missing.size() == files.size()))
+        return missingFilesError(missing, options);
     for (const QString &file : files) {
         QFile f(file);
-        if (!f.exists()) {
-            if (!options.kubeconfig.isEmpty())
-                return makeError(QStringLiteral("stat %1: no such file or directory (given with --kubeconfig)").arg(file));
-            continue;
-        }
+        if (!f.exists())
+            continue; // kubectl skips a missing entry of KUBECONFIG when others exist
         if (!f.open(QIODevice::ReadOnly))
             return makeError(QStringLiteral("cannot read kubeconfig %1: %2").arg(file, f.errorString()));
         const QByteArray text = f.readAll();

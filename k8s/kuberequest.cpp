@@ -39,16 +39,24 @@ KubeRequest KubeRequest::mergePatch(const QString &path, const QByteArray &json)
     return r;
 }
 
-KubeRequest KubeRequest::apply(const QString &path, const QByteArray &json, const QString &fieldManager, bool force)
+KubeRequest KubeRequest::apply(const QString &path, const QByteArray &json, const WriteOptions &options)
 {
     KubeRequest r;
     r.verb = "PATCH";
     r.path = path;
     r.body = json;
     r.contentType = "application/apply-patch+yaml";
-    r.query.addQueryItem(QStringLiteral("fieldManager"), fieldManager);
-    r.query.addQueryItem(QStringLiteral("force"), force ? QStringLiteral("true") : QStringLiteral("false"));
+    options.addTo(r.query, true);
     return r;
+}
+
+KubeRequest KubeRequest::apply(const QString &path, const QByteArray &json, const QString &fieldManager, bool force)
+{
+    WriteOptions options;
+    options.fieldManager = fieldManager;
+    options.fieldValidation = std::nullopt;
+    options.force = force;
+    return apply(path, json, options);
 }
 
 KubeRequest KubeRequest::remove(const QString &path)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "k8s/writeoptions.h"
+
 #include <QByteArray>
 #include <QString>
 #include <QUrlQuery>
@@ -20,8 +22,10 @@ struct KubeRequest {
     static KubeRequest replace(const QString &path, const QByteArray &json);
     static KubeRequest create(const QString &collectionPath, const QByteArray &json);
     static KubeRequest mergePatch(const QString &path, const QByteArray &json);
-    // Server-side apply of the whole intent (JSON is YAML) as fieldManager; `force` takes fields other
-    // managers own, and must only be set when the user asked for it.
+    // Server-side apply of the whole intent (JSON is YAML) as options.fieldManager; `force` takes fields
+    // other managers own, and must only be set when the user asked for it.
+    static KubeRequest apply(const QString &path, const QByteArray &json, const WriteOptions &options);
+    // The same with only fieldManager and force sent (fieldValidation left to the server).
     static KubeRequest apply(const QString &path, const QByteArray &json, const QString &fieldManager, bool force = false);
     static KubeRequest remove(const QString &path);
 };

@@ -4,7 +4,6 @@
 #include "k8s/kubeclient.h"
 #include "k8s/kubereply.h"
 
-#include <QEventLoop>
 #include <QJsonDocument>
 
 namespace canary::core {
@@ -164,19 +163,16 @@ void PlanRunner::runStep(int index, bool dryRun)
     }
     const PlanStep &s = m_plan.steps.at(index);
     const QByteArray body = QJsonDocument(s.after).toJson(QJsonDocument::Compact);
+    k8s::WriteOptions options = m_writeOptions;
+    options.dryRun = dryRun;
     k8s::KubeRequest request;
     if (m_serverSide) {
-        request = k8s::KubeRequest::apply(s.path, body, QStringLiteral("canarydeck"), m_force);
-    } else if (s.before.isEmpty()) {
-        request = k8s::KubeRequest::create(s.path.section(QLatin1Char('/'), 0, -2), body); // a DestinationRule made for new subsets
-        request.query.addQueryItem(QStringLiteral("fieldManager"), QStringLiteral("canarydeck"));
+        request = k8s::KubeRequest::apply(s.path, body, options);
     } else {
-        request = k8s::KubeRequest::replace(s.path, body);
-        request.query.addQueryItem(QStringLiteral("fieldManager"), QStringLiteral("canarydeck"));
+        request = s.before.isEmpty() ? k8s::KubeRequest::create(s.path.section(QLatin1Char('/'), 0, -2), body) // a DestinationRule made for new subsets
+                                     : k8s::KubeRequest::replace(s.path, body);
+        options.addTo(request.query);
     }
-    request.query.addQueryItem(QStringLiteral("fieldValidation"), QStringLiteral("Strict"));
-    if (dryRun)
-        request.query.addQueryItem(QStringLiteral("dryRun"), QStringLiteral("All"));
     k8s::KubeReply *reply = m_client->send(request, tr("%1 %2 %3").arg(dryRun ? tr("dry-run of") : tr("update of"), s.kind, s.name));
     m_inFlight = reply;
     connect(reply, &k8s::KubeReply::finished, this, [this, reply, index, dryRun] {
@@ -189,33 +185,6 @@ void PlanRunner::runStep(int index, bool dryRun)
         m_warnings.append(reply->warnings());
         runStep(index + 1, dryRun);
     });
-}
-
-bool runPlanBlocking(k8s::KubeClient *client, const ApplyPlan &plan, bool dryRunOnly, QString *message,
-                     QList<QJsonObject> *results, QStringList *warnings, int *failedStatus, WriteOptions options)
-{
-    PlanRunner runner(client, plan, dryRunOnly);
-    runner.setServerSideApply(options.serverSide, options.forceConflicts);
-    QEventLoop loop;
-    bool ok = false;
-    QObject::connect(&runner, &PlanRunner::finished, &loop, [&](bool success, const QString &text) {
-        ok = success;
-        if (message)
-            *message = text;
-        loop.quit();
-    });
-    runner.start();
-    if (!runner.plan().isEmpty())
-        loop.exec();
-    else
-        ok = true;
-    if (results)
-        *results = runner.results();
-    if (warnings)
-        *warnings = runner.warnings();
-    if (failedStatus)
-        *failedStatus = runner.failedStatus();
-    return ok;
 }
 
 } // namespace canary::core

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/model/release.h"
+#include "k8s/writeoptions.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -54,8 +55,10 @@ public:
     void setServerSideApply(bool enabled, bool forceConflicts = false)
     {
         m_serverSide = enabled;
-        m_force = forceConflicts;
+        m_writeOptions.force = forceConflicts;
     }
+    // fieldManager, fieldValidation and force of every write; dryRun is set by the runner, per phase.
+    void setWriteOptions(const k8s::WriteOptions &options) { m_writeOptions = options; }
     void start();
     // Stops the plan: the request in flight is abandoned and no further step is sent. finished()
     // reports which steps were written, and that the one in flight may or may not have been.
@@ -80,7 +83,7 @@ private:
     ApplyPlan m_plan;
     bool m_dryRunOnly;
     bool m_serverSide = false;
-    bool m_force = false;
+    k8s::WriteOptions m_writeOptions; // dryRun is set per phase
     QList<QJsonObject> m_results;
     QStringList m_warnings;
     int m_failedStatus = 0;
@@ -90,14 +93,5 @@ private:
     bool m_writing = false;
     bool m_done = false;
 };
-
-// Blocking convenience for command-line use: runs the plan in a local event loop.
-struct WriteOptions {
-    bool serverSide = false;
-    bool forceConflicts = false;
-};
-bool runPlanBlocking(k8s::KubeClient *client, const ApplyPlan &plan, bool dryRunOnly, QString *message,
-                     QList<QJsonObject> *results = nullptr, QStringList *warnings = nullptr, int *failedStatus = nullptr,
-                     WriteOptions options = {});
 
 } // namespace canary::core

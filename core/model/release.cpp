@@ -111,16 +111,20 @@ QString hostShortName(const QString &host, const QString &ns)
 
 } // namespace
 
+QList<QJsonObject> *snapshotItems(NamespaceSnapshot &s, const QString &kind)
+{
+    return kind == QLatin1String("VirtualService") ? &s.virtualServices
+            : kind == QLatin1String("DestinationRule") ? &s.destinationRules
+            : kind == QLatin1String("Gateway")         ? &s.gateways
+            : kind == QLatin1String("Service")         ? &s.services
+            : kind == QLatin1String("Deployment")      ? &s.deployments
+            : kind == QLatin1String("Pod")             ? &s.pods
+                                                       : nullptr;
+}
+
 bool addToSnapshot(NamespaceSnapshot &s, const QJsonObject &object)
 {
-    const QString kind = object.value(QLatin1String("kind")).toString();
-    QList<QJsonObject> *into = kind == QLatin1String("VirtualService") ? &s.virtualServices
-            : kind == QLatin1String("DestinationRule")                 ? &s.destinationRules
-            : kind == QLatin1String("Gateway")                         ? &s.gateways
-            : kind == QLatin1String("Service")                         ? &s.services
-            : kind == QLatin1String("Deployment")                      ? &s.deployments
-            : kind == QLatin1String("Pod")                             ? &s.pods
-                                                                       : nullptr;
+    QList<QJsonObject> *into = snapshotItems(s, object.value(QLatin1String("kind")).toString());
     if (into)
         into->append(object);
     return into != nullptr;

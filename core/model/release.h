@@ -60,8 +60,10 @@ struct Release {
     QStringList versionNames() const;
 };
 
-// Files the object under its kind (VirtualService, DestinationRule, Gateway, Service, Deployment, Pod);
-// returns false for kinds a release is not built from.
+// The list of the snapshot that holds objects of this kind (VirtualService, DestinationRule, Gateway,
+// Service, Deployment, Pod); null for kinds a release is not built from.
+QList<QJsonObject> *snapshotItems(NamespaceSnapshot &snapshot, const QString &kind);
+// Files the object under its kind; returns false for kinds a release is not built from.
 bool addToSnapshot(NamespaceSnapshot &snapshot, const QJsonObject &object);
 QList<Release> buildReleases(const NamespaceSnapshot &snapshot);
 // RELEASE as users name it: a VirtualService name, or a host that exactly one VirtualService routes to.

@@ -2,7 +2,10 @@
 #include "core/edit/releaseedits.h"
 
 #include "core/apply/applyplan.h"
+#include "core/apply/applyrun.h"
+#include "core/apply/releasesource.h"
 #include "core/model/istio.h"
+#include "k8s/discoveryreply.h"
 #include "k8s/kubeclient.h"
 #include "k8s/kubereply.h"
 #include "k8s/kubewatch.h"
@@ -75,20 +78,17 @@ void ReleaseSession::refresh()
 
 void ReleaseSession::discover()
 {
-    KubeReply *reply = m_client->send(KubeRequest::get(QStringLiteral("/apis")), tr("API discovery"));
-    connect(reply, &KubeReply::finished, this, [this, reply] {
+    k8s::DiscoveryReply *reply = k8s::DiscoveryReply::fetch(m_client, {}, tr("API discovery"));
+    connect(reply, &k8s::DiscoveryReply::finished, this, [this, reply] {
         reply->deleteLater();
         if (!reply->ok()) {
-            setConnection(Connection::Failed, reply->error().message);
+            setConnection(Connection::Failed, reply->result().error().message);
             QTimer::singleShot(3000, this, &ReleaseSession::discover);
             return;
         }
-        m_istioVersion.clear();
-        for (const QJsonValue &g : reply->json().value(QLatin1String("groups")).toArray()) {
-            const QJsonObject group = g.toObject();
-            if (group.value(QLatin1String("name")).toString() == kIstioGroup)
-                m_istioVersion = group.value(QLatin1String("preferredVersion")).toObject().value(QLatin1String("version")).toString();
-        }
+        const k8s::Discovery &discovery = reply->result().value();
+        const auto istioVersion = istioNetworkingVersion(discovery, endpoint().server.toString());
+        m_istioVersion = istioVersion ? *istioVersion : QString();
         KubeReply *nsReply = m_client->send(KubeRequest::get(QStringLiteral("/api/v1/namespaces")), tr("list namespaces"));
         connect(nsReply, &KubeReply::finished, this, [this, nsReply] {
             nsReply->deleteLater();
@@ -101,9 +101,11 @@ void ReleaseSession::discover()
             m_namespaces = names;
             Q_EMIT namespacesChanged();
         });
-        if (m_istioVersion.isEmpty())
+        if (!discovery.hasGroup(kIstioGroup))
             setConnection(Connection::NoIstio, tr("Istio is not installed on this cluster: the API group networking.istio.io "
                                                   "is not served. Install Istio, or pick another context."));
+        else if (!istioVersion)
+            setConnection(Connection::NoIstio, istioVersion.error().message);
         startWatches();
     });
 }
@@ -185,14 +187,9 @@ void ReleaseSession::startWatches()
     m_watchState.clear();
     m_awaitingFirstList.clear();
     m_snapshot = NamespaceSnapshot { m_snapshot.ns, {}, {}, {}, {}, {}, {} };
-    QList<Watched> watched { { {}, QStringLiteral("v1"), QStringLiteral("services"), &m_snapshot.services },
-                             { {}, QStringLiteral("v1"), QStringLiteral("pods"), &m_snapshot.pods },
-                             { QStringLiteral("apps"), QStringLiteral("v1"), QStringLiteral("deployments"), &m_snapshot.deployments } };
-    if (!m_istioVersion.isEmpty()) {
-        watched.append({ kIstioGroup, m_istioVersion, QStringLiteral("virtualservices"), &m_snapshot.virtualServices });
-        watched.append({ kIstioGroup, m_istioVersion, QStringLiteral("destinationrules"), &m_snapshot.destinationRules });
-        watched.append({ kIstioGroup, m_istioVersion, QStringLiteral("gateways"), &m_snapshot.gateways });
-    }
+    QList<Watched> watched;
+    for (const ReleaseKind &kind : releaseKinds(m_istioVersion))
+        watched.append({ kind.group, kind.version, kind.plural, snapshotItems(m_snapshot, kind.kind) });
     for (const Watched &w : watched) {
         auto *watch = new k8s::KubeWatch(m_client, k8s::collectionPath(w.group, w.version, m_snapshot.ns, w.plural), this);
         m_watches.append(watch);
@@ -409,32 +406,24 @@ void ReleaseSession::run(const QString &releaseName, const ApplyPlan &plan, cons
         return;
     }
     m_applying = true;
-    auto *runner = new PlanRunner(m_client, plan, false, this);
-    m_runner = runner;
-    runner->setServerSideApply(m_serverSide, m_serverSide && forceConflicts);
+    ApplyOptions options;
+    options.serverSideApply = m_serverSide;
+    options.write.force = m_serverSide && forceConflicts;
+    options.rollbackOf = rollbackOf;
+    auto *run = new ApplyRun(m_client, plan, options, m_journal, this);
+    m_runner = run;
     m_fieldConflicts.remove(releaseName);
-    connect(runner, &PlanRunner::finished, this, [=, this](bool ok, const QString &message) {
-        runner->deleteLater();
+    connect(run, &ApplyRun::finished, this, [=, this](bool ok, const QString &message) {
+        run->deleteLater();
         m_applying = false;
         if (!ok) {
-            if (!runner->fieldConflicts().isEmpty())
-                m_fieldConflicts.insert(releaseName, runner->fieldConflicts());
+            if (!run->fieldConflicts().isEmpty())
+                m_fieldConflicts.insert(releaseName, run->fieldConflicts());
             Q_EMIT applyFinished(releaseName, false, message);
             return;
         }
-        JournalEntry entry;
-        entry.context = endpoint().contextName;
-        entry.server = endpoint().server.toString();
-        entry.ns = plan.ns;
-        entry.release = plan.release;
-        entry.summary = plan.summary;
-        entry.rollbackOf = rollbackOf;
-        entry.plan = plan;
-        const QList<QJsonObject> stored = runner->results();
-        for (int i = 0; i < entry.plan.steps.size() && i < stored.size(); ++i)
-            entry.plan.steps[i].after = stored.at(i);
-        const auto recorded = m_journal.record(entry);
         // Take the server's answers at once rather than wait for the watch events.
+        const QList<QJsonObject> stored = run->results();
         for (const QJsonObject &object : stored) {
             QList<QJsonObject> &items = object.value(QLatin1String("kind")).toString() == QLatin1String("VirtualService")
                     ? m_snapshot.virtualServices
@@ -447,13 +436,13 @@ void ReleaseSession::run(const QString &releaseName, const ApplyPlan &plan, cons
         rebuild();
         QString text = rollbackOf.isEmpty() ? tr("Applied to VirtualService %1: %2").arg(plan.release, plan.summary)
                                             : tr("Rolled back VirtualService %1 (%2).").arg(plan.release, plan.summary);
-        if (!recorded)
-            text += tr(" Not recorded in the journal: %1").arg(recorded.error().message);
-        if (!runner->warnings().isEmpty())
-            text += tr(" Warning from the server: %1").arg(runner->warnings().join(QLatin1String("; ")));
+        if (!run->journalError().isEmpty())
+            text += tr(" Not recorded in the journal: %1").arg(run->journalError());
+        if (!run->warnings().isEmpty())
+            text += tr(" Warning from the server: %1").arg(run->warnings().join(QLatin1String("; ")));
         Q_EMIT applyFinished(releaseName, true, text);
     });
-    runner->start();
+    run->start();
 }
 
 } // namespace canary::core

@@ -19,7 +19,7 @@ class KubeWatch;
 
 namespace canary::core {
 
-class PlanRunner;
+class ApplyRun;
 
 // One user's view of one namespace of one cluster: what is there (kept current by watches), the
 // releases built from it, and the workflows that change it (apply, promote, rollback).
@@ -127,7 +127,7 @@ private:
     QSet<k8s::KubeWatch *> m_awaitingFirstList;
     QTimer *m_rebuild;
     bool m_applying = false;
-    QPointer<PlanRunner> m_runner;
+    QPointer<ApplyRun> m_runner;
     bool m_serverSide = false;
     QHash<QString, QStringList> m_fieldConflicts;
     Journal m_journal;

@@ -420,9 +420,9 @@ void TestKubeconfigDiff::sameOutcome_data()
     fails("--kubeconfig names a missing file", { { "cfg/config", single(kAdminFields) } }, config, { "--kubeconfig", "cfg/missing.yaml" }, "cfg/missing.yaml", "cfg/missing.yaml");
     ok("~/.kube/config without KUBECONFIG", { { "home/.kube/config", single(kAdminFields, kDemoFields, "shop") } }, kUnset, {}, "shop");
     // Both fail, for different reasons, deliberately: when nothing names a server kubectl tries its legacy default,
-    // http://localhost:8080; we say that no context is set instead.
-    fails("KUBECONFIG of missing files does not fall back to ~/.kube/config", { { "home/.kube/config", single(kAdminFields) } }, "${DIR}/cfg/missing.yaml", {}, "no context",
-          "localhost:8080");
+    // http://localhost:8080; we name the missing file, or say that no context is set.
+    fails("KUBECONFIG of missing files does not fall back to ~/.kube/config", { { "home/.kube/config", single(kAdminFields) } }, "${DIR}/cfg/missing.yaml", {},
+          "cfg/missing.yaml named by KUBECONFIG does not exist", "localhost:8080");
     fails("empty file", { { "cfg/config", {} } }, config, {}, "no context", "localhost:8080");
     fails("malformed YAML", { { "cfg/config", "apiVersion: v1\nclusters: [\n  - name: x\n" } }, config, {}, "error loading config file", "error loading config file");
 

@@ -5,6 +5,7 @@
 #include "tests/support/testcluster.h"
 #include "k8s/yaml.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
@@ -55,7 +56,10 @@ private Q_SLOTS:
     void warnsWhenAControllerOwnsTheRoutes();
     void getJsonShape();
     void validate();
+    void validateEveryFile_data();
+    void validateEveryFile();
     void renderedOutputPassesIstioSchemas();
+    void missingKubeconfigIsNamed();
 
     void clusterWorkflow();
     void makeBeforeBreak();
@@ -138,6 +142,8 @@ void TestCli::offline_data()
                                 << QStringLiteral("unable to match a printer suitable for the output format \"table\"");
     QTest::newRow("bad dry-run") << QStringList { "promote", "myapp", "v2", "-f", myapp, "--dry-run=maybe" } << 1 << QString()
                                  << QStringLiteral("Invalid dry-run value (maybe). Must be \"none\", \"server\", or \"client\".");
+    QTest::newRow("bad dry-run of a rollback") << QStringList { "rollback", "greeting", "--dry-run=maybe" } << 1 << QString()
+                                               << QStringLiteral("error: Invalid dry-run value (maybe). Must be \"none\", \"server\", or \"client\".\nSee 'kubectl canary rollback --help' for usage.\n");
     QTest::newRow("missing file") << QStringList { "get", "-f", "/nonexistent.yaml" } << 1 << QString()
                                   << QStringLiteral("error: the path \"/nonexistent.yaml\" does not exist or cannot be read\n");
     QTest::newRow("help") << QStringList { "--help" } << 0 << QStringLiteral("kubectl canary [command] [flags]") << QString();
@@ -241,6 +247,65 @@ void TestCli::validate()
     QVERIFY2(warn.err.contains(QLatin1String("warning: weights sum to 4")), qPrintable(warn.err));
 }
 
+void TestCli::validateEveryFile_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("exit");
+    QTest::addColumn<QString>("stdoutHas"); // "" : stdout must be empty
+    QTest::addColumn<QString>("stderrIs"); // null: not compared
+
+    const QString good = seed("color-canary");
+    const QString bad = data("invalid.yaml");
+    const QString missing = QStringLiteral("/nonexistent.yaml");
+    const QString missingLine = QStringLiteral("error: the path \"/nonexistent.yaml\" does not exist or cannot be read\n");
+    // What the shell makes of -f resources/seeds/*.yaml: one -f, then the other files as arguments.
+    QStringList seeds { "validate", "-f" };
+    for (const QString &name : QDir(test::sourceDir() + QStringLiteral("/resources/seeds")).entryList({ "*.yaml" }, QDir::Files, QDir::Name))
+        seeds.append(test::sourceDir() + QStringLiteral("/resources/seeds/") + name);
+    QTest::newRow("every seed, as a glob expands") << seeds << 0 << QString() << QString();
+    QTest::newRow("the second file is checked") << QStringList { "validate", "-f", good, bad } << 1
+                                                << bad + QStringLiteral(": VirtualService/broken: spec.htp: unknown field \"htp\"") << QString();
+    QTest::newRow("a file before -f is checked") << QStringList { "validate", bad, "-f", good } << 1
+                                                 << bad + QStringLiteral(": DestinationRule/reviews: spec.trafficPolicy.loadBalancer.simple") << QString();
+    QTest::newRow("missing file") << QStringList { "validate", "-f", missing } << 1 << QString() << missingLine;
+    QTest::newRow("missing file after a good one") << QStringList { "validate", "-f", good, missing } << 1 << QString() << missingLine;
+    QTest::newRow("missing file after a bad one") << QStringList { "validate", "-f", bad, "-f", missing } << 1 << QString() << missingLine;
+    QTest::newRow("no file") << QStringList { "validate" } << 1 << QString()
+                             << QStringLiteral("error: validate needs -f FILE (one or more)\nSee 'kubectl canary validate --help' for usage.\n");
+}
+
+void TestCli::validateEveryFile()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, exit);
+    QFETCH(QString, stdoutHas);
+    QFETCH(QString, stderrIs);
+    const Run r = runCanary(args);
+    QVERIFY2(r.exit == exit, qPrintable(QStringLiteral("exit %1\nstdout:\n%2\nstderr:\n%3").arg(r.exit).arg(r.out, r.err)));
+    if (stdoutHas.isEmpty())
+        QVERIFY2(r.out.isEmpty(), qPrintable(r.out));
+    else
+        QVERIFY2(r.out.contains(stdoutHas), qPrintable(r.out));
+    if (!stderrIs.isNull())
+        QCOMPARE(r.err, stderrIs);
+}
+
+void TestCli::missingKubeconfigIsNamed()
+{
+    // kubectl skips missing KUBECONFIG entries silently; when every one is missing, say so, not "no context".
+    const QByteArray saved = qgetenv("KUBECONFIG");
+    qputenv("KUBECONFIG", "/nonexistent");
+    const Run r = runCanary({ "get" });
+    if (saved.isNull())
+        qunsetenv("KUBECONFIG");
+    else
+        qputenv("KUBECONFIG", saved);
+    QCOMPARE(r.exit, 1);
+    QVERIFY(r.out.isEmpty());
+    QCOMPARE(r.err.count(QLatin1Char('\n')), 1);
+    QVERIFY2(r.err.startsWith(QLatin1String("error: the kubeconfig file /nonexistent named by KUBECONFIG does not exist")), qPrintable(r.err));
+}
+
 void TestCli::renderedOutputPassesIstioSchemas()
 {
     QTemporaryDir dir;
@@ -293,6 +358,12 @@ void TestCli::clusterWorkflow()
 
     r = runCanary({ "history", "greeting", "--kubeconfig", kc });
     QCOMPARE(r.out.count(QLatin1String("applied")), 2);
+    // A dry run kubectl does not know is refused, not taken for a real rollback.
+    r = runCanary({ "rollback", "greeting", "--kubeconfig", kc, "--dry-run=yes" });
+    QCOMPARE(r.exit, 1);
+    QVERIFY2(r.err.startsWith(QLatin1String("error: Invalid dry-run value (yes).")), qPrintable(r.err));
+    QCOMPARE(test::routeWeights(cluster.get(QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/greeting")), 0),
+             (QMap<QString, int> { { QStringLiteral("risky"), -1 } }));
     r = runCanary({ "rollback", "greeting", "--kubeconfig", kc });
     QCOMPARE(r.out, QStringLiteral("virtualservice.networking.istio.io/greeting rolled back\n"));
     QCOMPARE(test::routeWeights(cluster.get(QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/greeting")), 0),

@@ -13,6 +13,8 @@ private Q_SLOTS:
     void resolve_data();
     void resolve();
     void mergeFirstWins();
+    void missingFilesAreNamed_data();
+    void missingFilesAreNamed();
     void relativePathsResolveAgainstTheirFile();
 
 private:
@@ -129,6 +131,56 @@ void TestKubeconfig::mergeFirstWins()
     QVERIFY(contexts.ok());
     QCOMPARE(*contexts, (QStringList { QStringLiteral("first"), QStringLiteral("second") }));
     qunsetenv("KUBECONFIG");
+}
+
+void TestKubeconfig::missingFilesAreNamed_data()
+{
+    QTest::addColumn<QString>("kubeconfigEnv"); // ${DIR} is the test's directory; null: KUBECONFIG unset
+    QTest::addColumn<QString>("kubeconfigFlag");
+    QTest::addColumn<QString>("home");
+    QTest::addColumn<QString>("error"); // empty: loads
+
+    const QString one = QStringLiteral("${DIR}/one");
+    QTest::newRow("the only KUBECONFIG entry") << QStringLiteral("${DIR}/missing") << QString() << QString()
+                                               << QStringLiteral("the kubeconfig file ${DIR}/missing named by KUBECONFIG does not exist");
+    QTest::newRow("every KUBECONFIG entry") << QStringLiteral("${DIR}/a::${DIR}/b:${DIR}/a") << QString() << QString()
+                                            << QStringLiteral("the kubeconfig files ${DIR}/a, ${DIR}/b named by KUBECONFIG do not exist");
+    QTest::newRow("one missing among existing ones is skipped") << QStringLiteral("${DIR}/missing:") + one << QString() << QString() << QString();
+    QTest::newRow("an empty file is not missing") << QStringLiteral("${DIR}/empty") << QString() << QString() << QStringLiteral("no context is set");
+    QTest::newRow("--kubeconfig") << one << QStringLiteral("${DIR}/gone") << QString()
+                                  << QStringLiteral("stat ${DIR}/gone: no such file or directory (given with --kubeconfig)");
+    QTest::newRow("~/.kube/config") << QString() << QString() << QStringLiteral("${DIR}/home")
+                                    << QStringLiteral("the kubeconfig file ${DIR}/home/.kube/config does not exist (KUBECONFIG is not set)");
+}
+
+void TestKubeconfig::missingFilesAreNamed()
+{
+    QFETCH(QString, kubeconfigEnv);
+    QFETCH(QString, kubeconfigFlag);
+    QFETCH(QString, home);
+    QFETCH(QString, error);
+    write(QStringLiteral("one"), "current-context: a\nclusters:\n- name: c\n  cluster: {server: 'https://h:1'}\n"
+                                 "contexts:\n- name: a\n  context: {cluster: c}\n");
+    write(QStringLiteral("empty"), "");
+    const auto expand = [this](QString text) { return text.replace(QLatin1String("${DIR}"), m_dir->path()); };
+    const QByteArray savedHome = qgetenv("HOME");
+    if (!kubeconfigEnv.isNull())
+        qputenv("KUBECONFIG", expand(kubeconfigEnv).toUtf8());
+    if (!home.isEmpty())
+        qputenv("HOME", expand(home).toUtf8());
+    k8s::KubeconfigOptions options;
+    options.kubeconfig = expand(kubeconfigFlag);
+    const auto ep = k8s::loadKubeconfig(options);
+    const auto contexts = k8s::kubeconfigContexts(options);
+    qputenv("HOME", savedHome);
+    qunsetenv("KUBECONFIG");
+    if (error.isEmpty()) {
+        QVERIFY2(ep.ok(), qPrintable(ep.ok() ? QString() : ep.error().message));
+        QVERIFY(contexts.ok());
+        return;
+    }
+    QVERIFY(!ep.ok());
+    QVERIFY2(ep.error().message.contains(expand(error)), qPrintable(ep.error().message));
 }
 
 void TestKubeconfig::relativePathsResolveAgainstTheirFile()
