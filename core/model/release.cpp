@@ -130,6 +130,136 @@ bool addToSnapshot(NamespaceSnapshot &s, const QJsonObject &object)
     return into != nullptr;
 }
 
+namespace {
+
+void addVersion(Release &r, const QString &name, const QString &host, const QString &subset, const QJsonObject &labels = {})
+{
+    ReleaseVersion v;
+    v.name = name;
+    v.host = host;
+    v.subset = subset;
+    v.service = serviceNameOfHost(host, r.ns);
+    v.labels = labels;
+    r.versions.append(v);
+}
+
+// The versions the routes name, in order of appearance; returns the destination hosts (FQDN) in that order.
+QStringList addRoutedVersions(Release &r, const QJsonArray &http)
+{
+    QStringList destinationHosts;
+    for (const QJsonValue &route : http) {
+        for (const RouteDestination &d : routeDestinations(route.toObject())) {
+            const QString fqdn = fullyQualifiedHost(d.host, r.ns);
+            if (!destinationHosts.contains(fqdn))
+                destinationHosts.append(fqdn);
+            bool known = false;
+            for (const ReleaseVersion &v : std::as_const(r.versions))
+                known = known || (fullyQualifiedHost(v.host, r.ns) == fqdn && v.subset == d.subset);
+            if (!known)
+                addVersion(r, d.subset.isEmpty() ? hostShortName(d.host, r.ns) : d.subset, d.host, d.subset);
+        }
+    }
+    return destinationHosts;
+}
+
+// The subsets of the DestinationRules of those hosts: labels for the routed versions, and versions of their own.
+void addSubsets(Release &r, const QList<const QJsonObject *> &rules, const QString &defaultNs)
+{
+    for (const QJsonObject *dr : rules) {
+        const QJsonObject drSpec = dr->value(QLatin1String("spec")).toObject();
+        const QString drHost = fullyQualifiedHost(drSpec.value(QLatin1String("host")).toString(), objectNamespace(*dr, defaultNs));
+        if (r.destinationRule.isEmpty()) {
+            r.destinationRule = objectName(*dr);
+            r.dr = *dr;
+        }
+        for (const QJsonValue &sv : drSpec.value(QLatin1String("subsets")).toArray()) {
+            const QJsonObject subset = sv.toObject();
+            const QString subsetName = subset.value(QLatin1String("name")).toString();
+            const QJsonObject labels = subset.value(QLatin1String("labels")).toObject();
+            bool found = false;
+            for (ReleaseVersion &v : r.versions) {
+                if (v.subset == subsetName && fullyQualifiedHost(v.host, r.ns) == drHost) {
+                    v.labels = labels;
+                    found = true;
+                }
+            }
+            if (!found)
+                addVersion(r, subsetName, drSpec.value(QLatin1String("host")).toString(), subsetName, labels);
+        }
+    }
+}
+
+// Pods of the service labelled with a `version` no subset names yet are versions too.
+void addLabelledVersions(Release &r, const NamespaceSnapshot &s, const ServiceIndex &services)
+{
+    if (r.dr.isEmpty())
+        return;
+    const QString drHost = r.dr.value(QLatin1String("spec")).toObject().value(QLatin1String("host")).toString();
+    const QJsonObject *svc = services.value(serviceNameOfHost(drHost, r.ns));
+    const QJsonObject selector = svc ? serviceSelector(*svc) : QJsonObject();
+    if (selector.isEmpty())
+        return;
+    QStringList labelled;
+    for (const QJsonObject &pod : s.pods) {
+        const QJsonObject labels = labelsOf(pod);
+        const QString version = labels.value(QLatin1String("version")).toString();
+        if (!version.isEmpty() && labelsMatch(selector, labels) && !labelled.contains(version))
+            labelled.append(version);
+    }
+    labelled.sort();
+    for (const QString &version : std::as_const(labelled)) {
+        bool named = false;
+        for (const ReleaseVersion &v : std::as_const(r.versions))
+            named = named || v.name == version || v.labels.value(QLatin1String("version")).toString() == version;
+        if (named)
+            continue;
+        addVersion(r, version, drHost, version, QJsonObject { { QStringLiteral("version"), version } });
+        r.versions.last().needsSubset = true;
+    }
+}
+
+// A stable order whatever the routes say: the DestinationRule's subsets as written, then the rest.
+void sortBySubsets(Release &r)
+{
+    if (r.dr.isEmpty())
+        return;
+    QStringList subsetOrder;
+    for (const QJsonValue &sv : r.dr.value(QLatin1String("spec")).toObject().value(QLatin1String("subsets")).toArray())
+        subsetOrder.append(sv.toObject().value(QLatin1String("name")).toString());
+    const auto rank = [&](const ReleaseVersion &v) {
+        const qsizetype i = subsetOrder.indexOf(v.subset);
+        return i < 0 ? subsetOrder.size() : i;
+    };
+    std::stable_sort(r.versions.begin(), r.versions.end(), [&](const ReleaseVersion &a, const ReleaseVersion &b) { return rank(a) < rank(b); });
+}
+
+void addRoutes(Release &r, const QJsonArray &http)
+{
+    for (int i = 0; i < http.size(); ++i) {
+        const QJsonObject route = http.at(i).toObject();
+        ReleaseRoute rr;
+        rr.index = i;
+        rr.name = route.value(QLatin1String("name")).toString();
+        rr.match = route.value(QLatin1String("match")).toArray();
+        rr.weights = QList<int>(r.versions.size(), -1);
+        const QList<RouteDestination> dests = routeDestinations(route);
+        for (const RouteDestination &d : dests) {
+            const QString fqdn = fullyQualifiedHost(d.host, r.ns);
+            for (int k = 0; k < r.versions.size(); ++k) {
+                if (fullyQualifiedHost(r.versions.at(k).host, r.ns) == fqdn && r.versions.at(k).subset == d.subset)
+                    rr.weights[k] = dests.size() == 1 && !d.hasWeight ? 100 : qMax(0, d.weight);
+            }
+        }
+        if (rr.match.isEmpty())
+            r.defaultRoute = i;
+        r.routes.append(rr);
+    }
+    if (r.defaultRoute < 0 && !r.routes.isEmpty())
+        r.defaultRoute = r.routes.constLast().index;
+}
+
+} // namespace
+
 QList<Release> buildReleases(const NamespaceSnapshot &s)
 {
     QList<Release> out;
@@ -148,134 +278,23 @@ QList<Release> buildReleases(const NamespaceSnapshot &s)
             r.hosts.append(h.toString());
         for (const QJsonValue &g : spec.value(QLatin1String("gateways")).toArray())
             r.gateways.append(g.toString());
-
-        QStringList destinationHosts; // FQDN, in order of appearance
         const QJsonArray http = spec.value(QLatin1String("http")).toArray();
-        for (int i = 0; i < http.size(); ++i) {
-            for (const RouteDestination &d : routeDestinations(http.at(i).toObject())) {
-                const QString fqdn = fullyQualifiedHost(d.host, r.ns);
-                if (!destinationHosts.contains(fqdn))
-                    destinationHosts.append(fqdn);
-                const QString name = d.subset.isEmpty() ? hostShortName(d.host, r.ns) : d.subset;
-                bool known = false;
-                for (const ReleaseVersion &v : r.versions)
-                    known = known || (fullyQualifiedHost(v.host, r.ns) == fqdn && v.subset == d.subset);
-                if (!known) {
-                    ReleaseVersion v;
-                    v.name = name;
-                    v.host = d.host;
-                    v.subset = d.subset;
-                    v.service = serviceNameOfHost(d.host, r.ns);
-                    r.versions.append(v);
-                }
-            }
-        }
+        const QStringList destinationHosts = addRoutedVersions(r, http);
         if (r.versions.isEmpty())
             continue;
-
         QList<const QJsonObject *> rules;
-        for (const QString &host : std::as_const(destinationHosts))
+        for (const QString &host : destinationHosts)
             rules.append(rulesByHost.values(host));
-        for (const QJsonObject *drPtr : std::as_const(rules)) {
-            const QJsonObject &dr = *drPtr;
-            const QJsonObject drSpec = dr.value(QLatin1String("spec")).toObject();
-            const QString drHost = fullyQualifiedHost(drSpec.value(QLatin1String("host")).toString(), objectNamespace(dr, s.ns));
-            if (r.destinationRule.isEmpty()) {
-                r.destinationRule = objectName(dr);
-                r.dr = dr;
-            }
-            for (const QJsonValue &sv : drSpec.value(QLatin1String("subsets")).toArray()) {
-                const QJsonObject subset = sv.toObject();
-                const QString subsetName = subset.value(QLatin1String("name")).toString();
-                bool found = false;
-                for (ReleaseVersion &v : r.versions) {
-                    if (v.subset == subsetName && fullyQualifiedHost(v.host, r.ns) == drHost) {
-                        v.labels = subset.value(QLatin1String("labels")).toObject();
-                        found = true;
-                    }
-                }
-                if (!found) {
-                    ReleaseVersion v;
-                    v.name = subsetName;
-                    v.host = drSpec.value(QLatin1String("host")).toString();
-                    v.subset = subsetName;
-                    v.service = serviceNameOfHost(v.host, r.ns);
-                    v.labels = subset.value(QLatin1String("labels")).toObject();
-                    r.versions.append(v);
-                }
-            }
-        }
-        // Pods of the service labelled with a `version` no subset names yet are versions too.
-        if (!r.dr.isEmpty()) {
-            const QString drHost = r.dr.value(QLatin1String("spec")).toObject().value(QLatin1String("host")).toString();
-            const QJsonObject *svc = services.value(serviceNameOfHost(drHost, r.ns));
-            const QJsonObject selector = svc ? serviceSelector(*svc) : QJsonObject();
-            QStringList labelled;
-            for (const QJsonObject &pod : s.pods) {
-                const QJsonObject labels = labelsOf(pod);
-                const QString version = labels.value(QLatin1String("version")).toString();
-                if (!selector.isEmpty() && !version.isEmpty() && labelsMatch(selector, labels) && !labelled.contains(version))
-                    labelled.append(version);
-            }
-            labelled.sort();
-            for (const QString &version : std::as_const(labelled)) {
-                bool named = false;
-                for (const ReleaseVersion &v : std::as_const(r.versions))
-                    named = named || v.name == version || v.labels.value(QLatin1String("version")).toString() == version;
-                if (named)
-                    continue;
-                ReleaseVersion v;
-                v.name = version;
-                v.host = drHost;
-                v.subset = version;
-                v.service = serviceNameOfHost(drHost, r.ns);
-                v.labels = QJsonObject { { QStringLiteral("version"), version } };
-                v.needsSubset = true;
-                r.versions.append(v);
-            }
-        }
-        // A stable order whatever the routes say: the DestinationRule's subsets as written, then the rest.
-        if (!r.dr.isEmpty()) {
-            QStringList subsetOrder;
-            for (const QJsonValue &sv : r.dr.value(QLatin1String("spec")).toObject().value(QLatin1String("subsets")).toArray())
-                subsetOrder.append(sv.toObject().value(QLatin1String("name")).toString());
-            std::stable_sort(r.versions.begin(), r.versions.end(), [&](const ReleaseVersion &a, const ReleaseVersion &b) {
-                const auto rank = [&](const ReleaseVersion &v) {
-                    const qsizetype i = subsetOrder.indexOf(v.subset);
-                    return i < 0 ? subsetOrder.size() : i;
-                };
-                return rank(a) < rank(b);
-            });
-        }
+        addSubsets(r, rules, s.ns);
+        addLabelledVersions(r, s, services);
+        sortBySubsets(r);
         for (ReleaseVersion &v : r.versions)
             fillPods(v, s, services, podsKnown);
-
-        for (int i = 0; i < http.size(); ++i) {
-            const QJsonObject route = http.at(i).toObject();
-            ReleaseRoute rr;
-            rr.index = i;
-            rr.name = route.value(QLatin1String("name")).toString();
-            rr.match = route.value(QLatin1String("match")).toArray();
-            rr.weights = QList<int>(r.versions.size(), -1);
-            const QList<RouteDestination> dests = routeDestinations(route);
-            for (const RouteDestination &d : dests) {
-                const QString fqdn = fullyQualifiedHost(d.host, r.ns);
-                for (int k = 0; k < r.versions.size(); ++k) {
-                    if (fullyQualifiedHost(r.versions.at(k).host, r.ns) == fqdn && r.versions.at(k).subset == d.subset)
-                        rr.weights[k] = dests.size() == 1 && !d.hasWeight ? 100 : qMax(0, d.weight);
-                }
-            }
-            if (rr.match.isEmpty())
-                r.defaultRoute = i;
-            r.routes.append(rr);
-        }
-        if (r.defaultRoute < 0 && !r.routes.isEmpty())
-            r.defaultRoute = r.routes.constLast().index;
-
-        QSet<QString> services;
-        for (const ReleaseVersion &v : r.versions)
-            services.insert(v.service.isEmpty() ? v.host : v.service);
-        r.name = services.size() == 1 ? *services.begin() : r.virtualService;
+        addRoutes(r, http);
+        QSet<QString> serviceNames;
+        for (const ReleaseVersion &v : std::as_const(r.versions))
+            serviceNames.insert(v.service.isEmpty() ? v.host : v.service);
+        r.name = serviceNames.size() == 1 ? *serviceNames.begin() : r.virtualService;
         out.append(r);
     }
     return out;

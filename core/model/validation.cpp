@@ -64,26 +64,29 @@ QString child(const QString &path, const QString &key)
     return path.isEmpty() ? key : path + QLatin1Char('.') + key;
 }
 
-// An OpenAPI v3 structural schema as Kubernetes applies it (CEL rules aside).
-void check(const QJsonObject &schema, const QJsonValue &value, const QString &path, QList<QPair<QString, QString>> *errors)
+using Errors = QList<QPair<QString, QString>>;
+
+void check(const QJsonObject &schema, const QJsonValue &value, const QString &path, Errors *errors);
+
+bool checkType(const QJsonObject &schema, const QJsonValue &value, const QString &path, Errors *errors)
 {
-    if (value.isNull() && schema.value(QLatin1String("nullable")).toBool())
-        return;
     const QString type = schema.value(QLatin1String("type")).toString();
-    const bool intOrString = schema.value(QLatin1String("x-kubernetes-int-or-string")).toBool();
     const QString actual = typeName(value);
-    if (intOrString) {
-        if (actual != QLatin1String("integer") && actual != QLatin1String("string")) {
-            errors->append({ path, QStringLiteral("must be an integer or a string, not %1").arg(actual) });
-            return;
-        }
-    } else if (!type.isEmpty()) {
-        const bool ok = type == actual || (type == QLatin1String("number") && actual == QLatin1String("integer"));
-        if (!ok) {
-            errors->append({ path, QStringLiteral("must be %1 %2, not %3").arg(type.startsWith(QLatin1Char('a')) || type.startsWith(QLatin1Char('i')) || type.startsWith(QLatin1Char('o')) ? QStringLiteral("an") : QStringLiteral("a"), type, actual) });
-            return;
-        }
+    if (schema.value(QLatin1String("x-kubernetes-int-or-string")).toBool()) {
+        if (actual == QLatin1String("integer") || actual == QLatin1String("string"))
+            return true;
+        errors->append({ path, QStringLiteral("must be an integer or a string, not %1").arg(actual) });
+        return false;
     }
+    if (type.isEmpty() || type == actual || (type == QLatin1String("number") && actual == QLatin1String("integer")))
+        return true;
+    const bool vowel = type.startsWith(QLatin1Char('a')) || type.startsWith(QLatin1Char('i')) || type.startsWith(QLatin1Char('o'));
+    errors->append({ path, QStringLiteral("must be %1 %2, not %3").arg(vowel ? QStringLiteral("an") : QStringLiteral("a"), type, actual) });
+    return false;
+}
+
+void checkScalar(const QJsonObject &schema, const QJsonValue &value, const QString &path, Errors *errors)
+{
     if (schema.contains(QLatin1String("enum"))) {
         bool found = false;
         QStringList allowed;
@@ -103,40 +106,46 @@ void check(const QJsonObject &schema, const QJsonValue &value, const QString &pa
     }
     if (value.isString() && schema.contains(QLatin1String("maxLength")) && value.toString().size() > schema.value(QLatin1String("maxLength")).toInt())
         errors->append({ path, QStringLiteral("longer than %1 characters").arg(schema.value(QLatin1String("maxLength")).toInt()) });
-    if (value.isArray()) {
-        const QJsonArray a = value.toArray();
-        if (schema.contains(QLatin1String("maxItems")) && a.size() > schema.value(QLatin1String("maxItems")).toInt())
-            errors->append({ path, QStringLiteral("has %1 items; at most %2 are allowed").arg(a.size()).arg(schema.value(QLatin1String("maxItems")).toInt()) });
-        if (schema.contains(QLatin1String("minItems")) && a.size() < schema.value(QLatin1String("minItems")).toInt())
-            errors->append({ path, QStringLiteral("has %1 items; at least %2 are needed").arg(a.size()).arg(schema.value(QLatin1String("minItems")).toInt()) });
-        const QJsonObject items = schema.value(QLatin1String("items")).toObject();
-        if (!items.isEmpty()) {
-            for (int i = 0; i < a.size(); ++i)
-                check(items, a.at(i), path + QStringLiteral("[%1]").arg(i), errors);
-        }
+}
+
+void checkArray(const QJsonObject &schema, const QJsonArray &a, const QString &path, Errors *errors)
+{
+    if (schema.contains(QLatin1String("maxItems")) && a.size() > schema.value(QLatin1String("maxItems")).toInt())
+        errors->append({ path, QStringLiteral("has %1 items; at most %2 are allowed").arg(a.size()).arg(schema.value(QLatin1String("maxItems")).toInt()) });
+    if (schema.contains(QLatin1String("minItems")) && a.size() < schema.value(QLatin1String("minItems")).toInt())
+        errors->append({ path, QStringLiteral("has %1 items; at least %2 are needed").arg(a.size()).arg(schema.value(QLatin1String("minItems")).toInt()) });
+    const QJsonObject items = schema.value(QLatin1String("items")).toObject();
+    if (!items.isEmpty()) {
+        for (int i = 0; i < a.size(); ++i)
+            check(items, a.at(i), path + QStringLiteral("[%1]").arg(i), errors);
     }
-    if (value.isObject()) {
-        const QJsonObject o = value.toObject();
-        const QJsonObject properties = schema.value(QLatin1String("properties")).toObject();
-        for (const QJsonValue &r : schema.value(QLatin1String("required")).toArray()) {
-            if (!o.contains(r.toString()))
-                errors->append({ child(path, r.toString()), QStringLiteral("Required value") });
-        }
-        if (schema.contains(QLatin1String("maxProperties")) && o.size() > schema.value(QLatin1String("maxProperties")).toInt())
-            errors->append({ path, QStringLiteral("has %1 fields; at most %2 are allowed").arg(o.size()).arg(schema.value(QLatin1String("maxProperties")).toInt()) });
-        const QJsonValue additional = schema.value(QLatin1String("additionalProperties"));
-        const bool preserve = schema.value(QLatin1String("x-kubernetes-preserve-unknown-fields")).toBool();
-        for (auto it = o.begin(); it != o.end(); ++it) {
-            if (properties.contains(it.key()))
-                check(properties.value(it.key()).toObject(), it.value(), child(path, it.key()), errors);
-            else if (additional.isObject())
-                check(additional.toObject(), it.value(), child(path, it.key()), errors);
-            else if (!properties.isEmpty() && !preserve && !(additional.isBool() && additional.toBool()))
-                errors->append({ child(path, it.key()), QStringLiteral("unknown field \"%1\"").arg(it.key()) });
-        }
+}
+
+void checkObject(const QJsonObject &schema, const QJsonObject &o, const QString &path, Errors *errors)
+{
+    const QJsonObject properties = schema.value(QLatin1String("properties")).toObject();
+    for (const QJsonValue &r : schema.value(QLatin1String("required")).toArray()) {
+        if (!o.contains(r.toString()))
+            errors->append({ child(path, r.toString()), QStringLiteral("Required value") });
     }
+    if (schema.contains(QLatin1String("maxProperties")) && o.size() > schema.value(QLatin1String("maxProperties")).toInt())
+        errors->append({ path, QStringLiteral("has %1 fields; at most %2 are allowed").arg(o.size()).arg(schema.value(QLatin1String("maxProperties")).toInt()) });
+    const QJsonValue additional = schema.value(QLatin1String("additionalProperties"));
+    const bool preserve = schema.value(QLatin1String("x-kubernetes-preserve-unknown-fields")).toBool();
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        if (properties.contains(it.key()))
+            check(properties.value(it.key()).toObject(), it.value(), child(path, it.key()), errors);
+        else if (additional.isObject())
+            check(additional.toObject(), it.value(), child(path, it.key()), errors);
+        else if (!properties.isEmpty() && !preserve && !(additional.isBool() && additional.toBool()))
+            errors->append({ child(path, it.key()), QStringLiteral("unknown field \"%1\"").arg(it.key()) });
+    }
+}
+
+void checkAlternatives(const QJsonObject &schema, const QJsonValue &value, const QString &path, Errors *errors)
+{
     const auto matches = [&](const QJsonObject &alternative) {
-        QList<QPair<QString, QString>> sub;
+        Errors sub;
         check(alternative, value, path, &sub);
         return sub.isEmpty();
     };
@@ -158,6 +167,21 @@ void check(const QJsonObject &schema, const QJsonValue &value, const QString &pa
         check(all.toObject(), value, path, errors);
     if (schema.contains(QLatin1String("not")) && matches(schema.value(QLatin1String("not")).toObject()))
         errors->append({ path, QStringLiteral("sets fields that exclude each other; keep only one") });
+}
+
+// An OpenAPI v3 structural schema as Kubernetes applies it (CEL rules aside).
+void check(const QJsonObject &schema, const QJsonValue &value, const QString &path, Errors *errors)
+{
+    if (value.isNull() && schema.value(QLatin1String("nullable")).toBool())
+        return;
+    if (!checkType(schema, value, path, errors))
+        return;
+    checkScalar(schema, value, path, errors);
+    if (value.isArray())
+        checkArray(schema, value.toArray(), path, errors);
+    if (value.isObject())
+        checkObject(schema, value.toObject(), path, errors);
+    checkAlternatives(schema, value, path, errors);
 }
 
 QString istioKindVersion(const QJsonObject &object, QString *kind)
@@ -214,39 +238,36 @@ QStringList otherRouteManagers(const QJsonObject &virtualService)
     return out;
 }
 
-QList<Finding> validateRelease(const Release &release, const QJsonObject &virtualService, bool podsKnown)
-{
+namespace {
+
+// The findings of one release, added as the checks find them.
+struct ReleaseChecks {
+    const Release &release;
+    bool podsKnown;
+    QString id;
     QList<Finding> out;
-    const QString id = QStringLiteral("VirtualService/") + release.virtualService;
-    const auto error = [&](const QString &field, const QString &message) { out.append(Finding { Finding::Severity::Error, id, field, message }); };
-    const auto warning = [&](const QString &field, const QString &message) { out.append(Finding { Finding::Severity::Warning, id, field, message }); };
-    for (const QString &manager : otherRouteManagers(release.vs))
-        warning(QStringLiteral("spec.http"), QStringLiteral("also managed by %1: a controller may set the routes back on its next "
-                                                           "reconcile; pause it before changing them here")
-                                                     .arg(manager));
-    const QJsonArray http = virtualService.value(QLatin1String("spec")).toObject().value(QLatin1String("http")).toArray();
-    int catchAll = -1;
-    for (int i = 0; i < http.size(); ++i) {
-        const QJsonObject route = http.at(i).toObject();
-        const QString base = QStringLiteral("spec.http[%1]").arg(i);
-        if (catchAll >= 0)
-            warning(base, QStringLiteral("unreachable: route %1 before it matches every request; move this route in front of it or remove it").arg(catchAll));
-        const QJsonArray match = route.value(QLatin1String("match")).toArray();
+
+    void error(const QString &field, const QString &message) { out.append(Finding { Finding::Severity::Error, id, field, message }); }
+    void warning(const QString &field, const QString &message) { out.append(Finding { Finding::Severity::Warning, id, field, message }); }
+
+    void stringMatch(const QString &field, const QJsonObject &sm)
+    {
+        QString why;
+        if (sm.contains(QLatin1String("regex")) && !isValidRe2(sm.value(QLatin1String("regex")).toString(), &why))
+            error(field + QStringLiteral(".regex"), QStringLiteral("invalid RE2 regular expression \"%1\": %2").arg(sm.value(QLatin1String("regex")).toString(), why));
+    }
+
+    // Returns whether the route matches every request.
+    bool matches(const QString &base, const QJsonArray &match)
+    {
         bool everything = match.isEmpty();
         for (int b = 0; b < match.size(); ++b) {
             const QJsonObject block = match.at(b).toObject();
             everything = everything || block.isEmpty();
-            const auto checkStringMatch = [&](const QString &field, const QJsonObject &sm) {
-                if (sm.contains(QLatin1String("regex"))) {
-                    QString why;
-                    if (!isValidRe2(sm.value(QLatin1String("regex")).toString(), &why))
-                        error(field + QStringLiteral(".regex"), QStringLiteral("invalid RE2 regular expression \"%1\": %2").arg(sm.value(QLatin1String("regex")).toString(), why));
-                }
-            };
             const QString blockPath = base + QStringLiteral(".match[%1]").arg(b);
             for (const char *f : { "uri", "method", "authority", "scheme" }) {
                 if (block.contains(QLatin1String(f)))
-                    checkStringMatch(blockPath + QLatin1Char('.') + QLatin1String(f), block.value(QLatin1String(f)).toObject());
+                    stringMatch(blockPath + QLatin1Char('.') + QLatin1String(f), block.value(QLatin1String(f)).toObject());
             }
             for (const char *map : { "headers", "queryParams", "withoutHeaders" }) {
                 const QJsonObject m = block.value(QLatin1String(map)).toObject();
@@ -254,13 +275,41 @@ QList<Finding> validateRelease(const Release &release, const QJsonObject &virtua
                     const QString field = blockPath + QLatin1Char('.') + QLatin1String(map) + QLatin1Char('.') + it.key();
                     if (QLatin1String(map) != QLatin1String("queryParams") && it.key() != it.key().toLower())
                         error(field, QStringLiteral("header names must be lower-case; use \"%1\"").arg(it.key().toLower()));
-                    checkStringMatch(field, it.value().toObject());
+                    stringMatch(field, it.value().toObject());
                 }
             }
         }
-        if (everything && catchAll < 0 && i + 1 < http.size())
-            catchAll = i;
-        const QJsonArray dests = route.value(QLatin1String("route")).toArray();
+        return everything;
+    }
+
+    void destination(const QString &field, const QJsonObject &dest, int weight, bool only, bool first)
+    {
+        const QJsonObject destination = dest.value(QLatin1String("destination")).toObject();
+        const QString host = destination.value(QLatin1String("host")).toString();
+        const QString version = versionOfDestination(release, destination);
+        const int vi = release.versionIndex(version);
+        const QString subset = destination.value(QLatin1String("subset")).toString();
+        const bool subsetsKnown = !release.dr.isEmpty() || podsKnown;
+        if (!subset.isEmpty() && !subsetsKnown && first)
+            warning(QStringLiteral("spec.http"), QStringLiteral("no DestinationRule for host %1 among the objects read: subsets are not checked").arg(host));
+        if (!subset.isEmpty() && subsetsKnown && (vi < 0 || (release.versions.at(vi).labels.isEmpty() && !release.versions.at(vi).needsSubset))) {
+            QStringList known;
+            for (const ReleaseVersion &v : release.versions) {
+                if (!v.subset.isEmpty() && (!v.labels.isEmpty() || v.needsSubset))
+                    known.append(v.name);
+            }
+            error(field + QStringLiteral(".destination.subset"),
+                  QStringLiteral("subset \"%1\" is not defined in a DestinationRule for host %2 (requests would get 503); known subsets: %3")
+                          .arg(subset, host, known.isEmpty() ? QStringLiteral("none") : known.join(QLatin1String(", "))));
+        } else if (vi >= 0 && podsKnown && release.versions.at(vi).pods == 0 && (weight > 0 || only)) {
+            warning(field + QStringLiteral(".destination"), QStringLiteral("version \"%1\" has no pods: its share of the traffic would fail with 503 (no healthy upstream)").arg(version));
+        }
+        if (vi >= 0 && podsKnown && release.versions.at(vi).service.isEmpty() && !host.contains(QLatin1Char('*')))
+            warning(field + QStringLiteral(".destination.host"), QStringLiteral("host %1 is not a Service of namespace %2 (fine if it lives elsewhere)").arg(host, release.ns));
+    }
+
+    void weights(const QString &base, const QJsonArray &dests, bool first)
+    {
         int sum = 0;
         bool anyWeight = false;
         for (int d = 0; d < dests.size(); ++d) {
@@ -271,29 +320,7 @@ QList<Finding> validateRelease(const Release &release, const QJsonObject &virtua
             if (weight < 0 || weight > 100)
                 error(field + QStringLiteral(".weight"), QStringLiteral("%1 is not a percentage from 0 to 100").arg(weight));
             sum += weight;
-            const QJsonObject destination = dest.value(QLatin1String("destination")).toObject();
-            const QString version = versionOfDestination(release, destination);
-            const int vi = release.versionIndex(version);
-            const QString subset = destination.value(QLatin1String("subset")).toString();
-            const bool subsetsKnown = !release.dr.isEmpty() || podsKnown;
-            if (!subset.isEmpty() && !subsetsKnown && d == 0 && i == 0)
-                warning(QStringLiteral("spec.http"), QStringLiteral("no DestinationRule for host %1 among the objects read: subsets are not checked")
-                                                             .arg(destination.value(QLatin1String("host")).toString()));
-            if (!subset.isEmpty() && subsetsKnown && (vi < 0 || (release.versions.at(vi).labels.isEmpty() && !release.versions.at(vi).needsSubset)))
-            {
-                QStringList known;
-                for (const ReleaseVersion &v : release.versions) {
-                    if (!v.subset.isEmpty() && (!v.labels.isEmpty() || v.needsSubset))
-                        known.append(v.name);
-                }
-                error(field + QStringLiteral(".destination.subset"),
-                      QStringLiteral("subset \"%1\" is not defined in a DestinationRule for host %2 (requests would get 503); known subsets: %3")
-                              .arg(subset, destination.value(QLatin1String("host")).toString(), known.isEmpty() ? QStringLiteral("none") : known.join(QLatin1String(", "))));
-            }
-            else if (vi >= 0 && podsKnown && release.versions.at(vi).pods == 0 && (weight > 0 || dests.size() == 1))
-                warning(field + QStringLiteral(".destination"), QStringLiteral("version \"%1\" has no pods: its share of the traffic would fail with 503 (no healthy upstream)").arg(version));
-            if (vi >= 0 && podsKnown && release.versions.at(vi).service.isEmpty() && !destination.value(QLatin1String("host")).toString().contains(QLatin1Char('*')))
-                warning(field + QStringLiteral(".destination.host"), QStringLiteral("host %1 is not a Service of namespace %2 (fine if it lives elsewhere)").arg(destination.value(QLatin1String("host")).toString(), release.ns));
+            destination(field, dest, weight, dests.size() == 1, first && d == 0);
         }
         if (dests.size() > 1 && anyWeight && sum == 0)
             error(base + QStringLiteral(".route"), QStringLiteral("total destination weight is 0: no request could be routed"));
@@ -301,7 +328,29 @@ QList<Finding> validateRelease(const Release &release, const QJsonObject &virtua
             warning(base + QStringLiteral(".route"),
                     QStringLiteral("weights sum to %1; Istio reads them as proportions, but Istio 1.14 and older reject a sum other than 100").arg(sum));
     }
-    return out;
+};
+
+} // namespace
+
+QList<Finding> validateRelease(const Release &release, const QJsonObject &virtualService, bool podsKnown)
+{
+    ReleaseChecks checks { release, podsKnown, QStringLiteral("VirtualService/") + release.virtualService, {} };
+    for (const QString &manager : otherRouteManagers(release.vs))
+        checks.warning(QStringLiteral("spec.http"), QStringLiteral("also managed by %1: a controller may set the routes back on its next "
+                                                                  "reconcile; pause it before changing them here")
+                                                            .arg(manager));
+    const QJsonArray http = virtualService.value(QLatin1String("spec")).toObject().value(QLatin1String("http")).toArray();
+    int catchAll = -1;
+    for (int i = 0; i < http.size(); ++i) {
+        const QJsonObject route = http.at(i).toObject();
+        const QString base = QStringLiteral("spec.http[%1]").arg(i);
+        if (catchAll >= 0)
+            checks.warning(base, QStringLiteral("unreachable: route %1 before it matches every request; move this route in front of it or remove it").arg(catchAll));
+        if (checks.matches(base, route.value(QLatin1String("match")).toArray()) && catchAll < 0 && i + 1 < http.size())
+            catchAll = i;
+        checks.weights(base, route.value(QLatin1String("route")).toArray(), i == 0);
+    }
+    return checks.out;
 }
 
 QList<Finding> validateDocuments(const QList<QJsonObject> &documents)
