@@ -95,6 +95,45 @@ void ExecCredentialProvider::finish(const Result<ExecCredential> &result)
     }
 }
 
+namespace {
+
+Result<ExecCredential> parseExecCredential(const QByteArray &out, const ExecConfig &config, const QString &where)
+{
+    const QJsonObject cred = QJsonDocument::fromJson(out).object();
+    if (cred.value(QLatin1String("kind")).toString() != QLatin1String("ExecCredential"))
+        return makeError(QStringLiteral("%1: %2 did not print an ExecCredential on stdout").arg(where, config.command));
+    if (cred.value(QLatin1String("apiVersion")).toString() != config.apiVersion)
+        return makeError(QStringLiteral("%1: %2 answered with apiVersion \"%3\", but the kubeconfig asks for \"%4\"")
+                                        .arg(where, config.command, cred.value(QLatin1String("apiVersion")).toString(), config.apiVersion));
+    const QJsonObject st = cred.value(QLatin1String("status")).toObject();
+    ExecCredential c;
+    c.token = st.value(QLatin1String("token")).toString();
+    const QByteArray certPem = st.value(QLatin1String("clientCertificateData")).toString().toUtf8();
+    const QByteArray keyPem = st.value(QLatin1String("clientKeyData")).toString().toUtf8();
+    if (!certPem.isEmpty() || !keyPem.isEmpty()) {
+        if (certPem.isEmpty() || keyPem.isEmpty())
+            return makeError(QStringLiteral("%1: the ExecCredential has only one of clientCertificateData and clientKeyData").arg(where));
+        const QList<QSslCertificate> certs = QSslCertificate::fromData(certPem, QSsl::Pem);
+        c.clientKey = QSslKey(keyPem, QSsl::Rsa, QSsl::Pem);
+        if (c.clientKey.isNull())
+            c.clientKey = QSslKey(keyPem, QSsl::Ec, QSsl::Pem);
+        if (certs.isEmpty() || c.clientKey.isNull())
+            return makeError(QStringLiteral("%1: the ExecCredential's client certificate or key is not PEM").arg(where));
+        c.clientCertificate = certs.constFirst();
+    }
+    if (c.token.isEmpty() && c.clientCertificate.isNull())
+        return makeError(QStringLiteral("%1: the ExecCredential has neither status.token nor a client certificate").arg(where));
+    const QString expiry = st.value(QLatin1String("expirationTimestamp")).toString();
+    if (!expiry.isEmpty()) {
+        c.expiry = QDateTime::fromString(expiry, Qt::ISODate);
+        if (!c.expiry.isValid())
+            return makeError(QStringLiteral("%1: expirationTimestamp \"%2\" is not RFC 3339").arg(where, expiry));
+    }
+    return c;
+}
+
+} // namespace
+
 void ExecCredentialProvider::start()
 {
     const QString where = QStringLiteral("exec plugin of user \"%1\"").arg(m_config.userName);
@@ -154,37 +193,7 @@ void ExecCredentialProvider::start()
             return;
         }
         // The output holds secrets: parse it, never quote it.
-        const QJsonObject cred = QJsonDocument::fromJson(out).object();
-        if (cred.value(QLatin1String("kind")).toString() != QLatin1String("ExecCredential"))
-            return finish(makeError(QStringLiteral("%1: %2 did not print an ExecCredential on stdout").arg(where, m_config.command)));
-        if (cred.value(QLatin1String("apiVersion")).toString() != m_config.apiVersion)
-            return finish(makeError(QStringLiteral("%1: %2 answered with apiVersion \"%3\", but the kubeconfig asks for \"%4\"")
-                                            .arg(where, m_config.command, cred.value(QLatin1String("apiVersion")).toString(), m_config.apiVersion)));
-        const QJsonObject st = cred.value(QLatin1String("status")).toObject();
-        ExecCredential c;
-        c.token = st.value(QLatin1String("token")).toString();
-        const QByteArray certPem = st.value(QLatin1String("clientCertificateData")).toString().toUtf8();
-        const QByteArray keyPem = st.value(QLatin1String("clientKeyData")).toString().toUtf8();
-        if (!certPem.isEmpty() || !keyPem.isEmpty()) {
-            if (certPem.isEmpty() || keyPem.isEmpty())
-                return finish(makeError(QStringLiteral("%1: the ExecCredential has only one of clientCertificateData and clientKeyData").arg(where)));
-            const QList<QSslCertificate> certs = QSslCertificate::fromData(certPem, QSsl::Pem);
-            c.clientKey = QSslKey(keyPem, QSsl::Rsa, QSsl::Pem);
-            if (c.clientKey.isNull())
-                c.clientKey = QSslKey(keyPem, QSsl::Ec, QSsl::Pem);
-            if (certs.isEmpty() || c.clientKey.isNull())
-                return finish(makeError(QStringLiteral("%1: the ExecCredential's client certificate or key is not PEM").arg(where)));
-            c.clientCertificate = certs.constFirst();
-        }
-        if (c.token.isEmpty() && c.clientCertificate.isNull())
-            return finish(makeError(QStringLiteral("%1: the ExecCredential has neither status.token nor a client certificate").arg(where)));
-        const QString expiry = st.value(QLatin1String("expirationTimestamp")).toString();
-        if (!expiry.isEmpty()) {
-            c.expiry = QDateTime::fromString(expiry, Qt::ISODate);
-            if (!c.expiry.isValid())
-                return finish(makeError(QStringLiteral("%1: expirationTimestamp \"%2\" is not RFC 3339").arg(where, expiry)));
-        }
-        finish(c);
+        finish(parseExecCredential(out, m_config, where));
     });
     m_lastStderr.clear();
     process->start();

@@ -119,6 +119,48 @@ QJsonValue toJson(const YAML::Node &node, int depth)
     return QJsonValue::Null;
 }
 
+// Where a node property (tag or anchor) starting at `i` ends: at a space or a flow indicator.
+int endOfProperty(const QByteArray &raw, int i)
+{
+    int j = i + 1;
+    while (j < raw.size() && raw.at(j) != ' ' && raw.at(j) != '\t' && !QByteArrayView(",[]{}").contains(raw.at(j)))
+        ++j;
+    return j;
+}
+
+// The closing quote of a quoted scalar opened at `i` (or the end of the line).
+int closingQuote(const QByteArray &raw, int i)
+{
+    const char quote = raw.at(i);
+    int j = i + 1;
+    while (j < raw.size()) {
+        if (quote == '"' && raw.at(j) == '\\') {
+            j += 2;
+            continue;
+        }
+        if (raw.at(j) == quote) {
+            if (quote == '\'' && j + 1 < raw.size() && raw.at(j + 1) == '\'') {
+                j += 2;
+                continue;
+            }
+            break;
+        }
+        ++j;
+    }
+    return j;
+}
+
+// A plain scalar runs to the next ": " or " #" (and inside a flow collection, to its next indicator).
+int endOfPlainScalar(const QByteArray &raw, int i, int depth)
+{
+    int j = i;
+    while (j < raw.size() && !(raw.at(j) == ':' && (j + 1 == raw.size() || raw.at(j + 1) == ' '))
+           && !(raw.at(j) == '#' && j > 0 && raw.at(j - 1) == ' ')
+           && !(depth > 0 && (raw.at(j) == ',' || raw.at(j) == ']' || raw.at(j) == '}')))
+        ++j;
+    return j;
+}
+
 // yaml-cpp 0.7 loops forever when a complete top-level node is followed by a flow separator (`[a], b`,
 // `"q", x`, `!tag, x`, `&anchor, x`, or a document that starts with `,`), text that is invalid YAML anyway. Found by fuzzing;
 // this scan reports that shape as the error it is before yaml-cpp sees it.
@@ -154,29 +196,11 @@ QString flowSeparatorProblem(const QByteArray &text)
             if ((c == '!' || c == '&') && nodeStart) {
                 // A node property (tag or anchor) ends at a space or a flow indicator; the node it belongs
                 // to still starts after it, so `!p,t` and `&a [x], y` are the separator shape above.
-                int j = i + 1;
-                while (j < raw.size() && raw.at(j) != ' ' && raw.at(j) != '\t' && !QByteArrayView(",[]{}").contains(raw.at(j)))
-                    ++j;
-                i = j - 1;
+                i = endOfProperty(raw, i) - 1;
                 continue;
             }
             if ((c == '"' || c == '\'') && nodeStart) {
-                int j = i + 1;
-                while (j < raw.size()) {
-                    if (c == '"' && raw.at(j) == '\\') {
-                        j += 2;
-                        continue;
-                    }
-                    if (raw.at(j) == c) {
-                        if (c == '\'' && j + 1 < raw.size() && raw.at(j + 1) == '\'') {
-                            j += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    ++j;
-                }
-                i = j;
+                i = closingQuote(raw, i);
                 previous = c;
                 nodeEnded = depth == 0;
                 continue;
@@ -202,11 +226,7 @@ QString flowSeparatorProblem(const QByteArray &text)
                 nodeEnded = false;
             // A plain scalar: its quotes and brackets are text; skip to the next ": " or " #".
             if (!nodeStart || (c != '-' && c != ':' && c != '?' && c != ',' && depth == 0)) {
-                int j = i;
-                while (j < raw.size() && !(raw.at(j) == ':' && (j + 1 == raw.size() || raw.at(j + 1) == ' '))
-                       && !(raw.at(j) == '#' && j > 0 && raw.at(j - 1) == ' ')
-                       && !(depth > 0 && (raw.at(j) == ',' || raw.at(j) == ']' || raw.at(j) == '}')))
-                    ++j;
+                const int j = endOfPlainScalar(raw, i, depth);
                 if (j > i) { // always make progress
                     i = j - 1;
                     previous = 'a';
