@@ -8,7 +8,7 @@
 
 namespace canary::k8s {
 
-QString networkErrorText(QNetworkReply *reply)
+QString networkErrorText(const QNetworkReply *reply)
 {
     const QString url = reply->url().adjusted(QUrl::RemoveQuery | QUrl::RemovePath).toString();
     switch (reply->error()) {

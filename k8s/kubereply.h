@@ -15,6 +15,9 @@ class QTimer;
 
 namespace canary::k8s {
 
+// A sentence for a request that got no HTTP answer (refused, unresolved, TLS failed), naming the server.
+QString networkErrorText(const QNetworkReply *reply);
+
 // The handle of one request in flight: finished() fires exactly once, also on cancel or timeout.
 class KubeReply final : public QObject {
     Q_OBJECT

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "k8s/watchstream.h"
+
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
@@ -12,17 +14,6 @@ namespace canary::k8s {
 
 class KubeClient;
 class KubeReply;
-
-// Splits a watch stream into events: one JSON object per line, lines split anywhere across reads.
-class WatchStreamDecoder final {
-public:
-    // Returns the complete events in the data so far; malformed lines are reported in errors.
-    QList<QJsonObject> feed(const QByteArray &data, QStringList *errors = nullptr);
-    void clear() { m_pending.clear(); }
-
-private:
-    QByteArray m_pending;
-};
 
 // list, then watch from the list's resourceVersion; on 410 Gone list again; on a dropped stream
 // watch again from the last resourceVersion seen, backing off while the server is unreachable.
