@@ -5,7 +5,7 @@
 #include "core/model/istio.h"
 #include "k8s/kubeclient.h"
 #include "k8s/kubereply.h"
-#include "k8s/kubewatch.h"
+#include "k8s/reflector.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -36,10 +36,16 @@ ReleaseSession::ReleaseSession(k8s::ClusterEndpoint endpoint, QObject *parent, Q
     }
     m_rebuild->setSingleShot(true);
     m_rebuild->setInterval(30);
-    connect(m_rebuild, &QTimer::timeout, this, &ReleaseSession::rebuild);
+    connect(m_rebuild, &QTimer::timeout, this, [this] {
+        rebuildSnapshot();
+        rebuild();
+    });
 }
 
-ReleaseSession::~ReleaseSession() = default;
+ReleaseSession::~ReleaseSession()
+{
+    stopWatches();
+}
 
 const k8s::ClusterEndpoint &ReleaseSession::endpoint() const
 {
@@ -48,6 +54,8 @@ const k8s::ClusterEndpoint &ReleaseSession::endpoint() const
 
 void ReleaseSession::setConnection(Connection connection, const QString &detail)
 {
+    if (connection == Connection::NoIstio)
+        m_noIstioDetail = detail; // said by discovery, said again when the watches are back
     if (m_connection == connection && m_connectionDetail == detail)
         return;
     m_connection = connection;
@@ -179,65 +187,65 @@ void ReleaseSession::checkAccess()
 void ReleaseSession::startWatches()
 {
     checkAccess();
-    for (const QPointer<k8s::KubeWatch> &w : std::as_const(m_watches))
-        delete w.data();
-    m_watches.clear();
-    m_watchState.clear();
-    m_awaitingFirstList.clear();
-    m_snapshot = NamespaceSnapshot { m_snapshot.ns, {}, {}, {}, {}, {}, {} };
-    QList<Watched> watched { { {}, QStringLiteral("v1"), QStringLiteral("services"), &m_snapshot.services },
-                             { {}, QStringLiteral("v1"), QStringLiteral("pods"), &m_snapshot.pods },
-                             { QStringLiteral("apps"), QStringLiteral("v1"), QStringLiteral("deployments"), &m_snapshot.deployments } };
+    stopWatches();
+    const auto watch = [this](const QString &group, const QString &version, const QString &plural, QList<QJsonObject> NamespaceSnapshot::*items) {
+        Watched w { group, version, plural, items, nullptr, {} };
+        w.reflector = new k8s::Reflector(m_client, k8s::collectionPath(group, version, m_snapshot.ns, plural), this);
+        connect(w.reflector, &k8s::Reflector::applied, this, &ReleaseSession::scheduleRebuild);
+        connect(w.reflector, &k8s::Reflector::deleted, this, &ReleaseSession::scheduleRebuild);
+        connect(w.reflector, &k8s::Reflector::resynced, this, &ReleaseSession::scheduleRebuild);
+        connect(w.reflector, &k8s::Reflector::stateChanged, this, &ReleaseSession::updateConnection);
+        m_watched.append(w);
+    };
+    watch({}, QStringLiteral("v1"), QStringLiteral("services"), &NamespaceSnapshot::services);
+    watch({}, QStringLiteral("v1"), QStringLiteral("pods"), &NamespaceSnapshot::pods);
+    watch(QStringLiteral("apps"), QStringLiteral("v1"), QStringLiteral("deployments"), &NamespaceSnapshot::deployments);
     if (!m_istioVersion.isEmpty()) {
-        watched.append({ kIstioGroup, m_istioVersion, QStringLiteral("virtualservices"), &m_snapshot.virtualServices });
-        watched.append({ kIstioGroup, m_istioVersion, QStringLiteral("destinationrules"), &m_snapshot.destinationRules });
-        watched.append({ kIstioGroup, m_istioVersion, QStringLiteral("gateways"), &m_snapshot.gateways });
+        watch(kIstioGroup, m_istioVersion, QStringLiteral("virtualservices"), &NamespaceSnapshot::virtualServices);
+        watch(kIstioGroup, m_istioVersion, QStringLiteral("destinationrules"), &NamespaceSnapshot::destinationRules);
+        watch(kIstioGroup, m_istioVersion, QStringLiteral("gateways"), &NamespaceSnapshot::gateways);
     }
-    for (const Watched &w : watched) {
-        auto *watch = new k8s::KubeWatch(m_client, k8s::collectionPath(w.group, w.version, m_snapshot.ns, w.plural), this);
-        m_watches.append(watch);
-        m_watchState.insert(watch, 0);
-        QList<QJsonObject> *items = w.items;
-        m_awaitingFirstList.insert(watch);
-        connect(watch, &k8s::KubeWatch::listed, this, [this, items, watch](const QList<QJsonObject> &listed) {
-            *items = listed;
-            m_awaitingFirstList.remove(watch);
-            scheduleRebuild();
-        });
-        connect(watch, &k8s::KubeWatch::changed, this, [this, items](const QString &type, const QJsonObject &object) {
-            const QString name = core::objectName(object);
-            qsizetype at = -1;
-            for (qsizetype i = 0; i < items->size(); ++i) {
-                if (core::objectName(items->at(i)) == name) {
-                    at = i;
-                    break;
-                }
-            }
-            if (type == QLatin1String("DELETED")) {
-                if (at >= 0)
-                    items->removeAt(at);
-            } else if (at >= 0) {
-                (*items)[at] = object;
-            } else {
-                items->append(object);
-            }
-            scheduleRebuild();
-        });
-        connect(watch, &k8s::KubeWatch::stateChanged, this, [this, watch](k8s::KubeWatch::State state, const QString &detail) {
-            m_watchState.insert(watch, state == k8s::KubeWatch::State::Watching ? 1 : state == k8s::KubeWatch::State::Reconnecting ? 2 : 0);
-            bool allWatching = true;
-            bool anyReconnecting = false;
-            for (int s : std::as_const(m_watchState)) {
-                allWatching = allWatching && s == 1;
-                anyReconnecting = anyReconnecting || s == 2;
-            }
-            if (anyReconnecting)
-                setConnection(Connection::Reconnecting, tr("Reconnecting: %1").arg(detail));
-            else if (allWatching && !m_istioVersion.isEmpty())
-                setConnection(Connection::Connected, tr("Watching %1").arg(m_snapshot.ns));
-        });
-        watch->start();
+    for (const Watched &w : std::as_const(m_watched))
+        w.reflector->start();
+}
+
+void ReleaseSession::stopWatches()
+{
+    m_rebuild->stop(); // started only while every store is synced; the next ones are not yet
+    for (const Watched &w : std::as_const(m_watched)) {
+        w.reflector->disconnect(this);
+        w.reflector->stop();
+        w.reflector->deleteLater();
     }
+    m_watched.clear();
+}
+
+void ReleaseSession::updateConnection()
+{
+    if (m_watched.isEmpty())
+        return;
+    const Watched *failed = nullptr;
+    const Watched *backingOff = nullptr;
+    bool allWatching = true;
+    for (const Watched &w : std::as_const(m_watched)) {
+        const k8s::Reflector::State state = w.reflector->state();
+        if (state == k8s::Reflector::State::Failed && !failed)
+            failed = &w;
+        if (state == k8s::Reflector::State::Backoff && !backingOff)
+            backingOff = &w;
+        allWatching = allWatching && state == k8s::Reflector::State::Watching;
+    }
+    if (failed) {
+        setConnection(Connection::Failed, tr("Cannot watch %1: %2").arg(failed->plural, failed->reflector->stateDetail()));
+    } else if (backingOff) {
+        setConnection(Connection::Reconnecting, tr("Reconnecting: %1").arg(backingOff->reflector->stateDetail()));
+    } else if (allWatching) {
+        if (m_istioVersion.isEmpty())
+            setConnection(Connection::NoIstio, m_noIstioDetail);
+        else
+            setConnection(Connection::Connected, tr("Watching %1").arg(m_snapshot.ns));
+    }
+    // Otherwise a kind is being listed (first, or again after 410 Gone): the state stays what it was.
 }
 
 void ReleaseSession::setNamespace(const QString &ns)
@@ -254,10 +262,40 @@ void ReleaseSession::setNamespace(const QString &ns)
 void ReleaseSession::scheduleRebuild()
 {
     // Until every kind has been listed once, releases would show versions without their pods.
-    if (!m_awaitingFirstList.isEmpty())
-        return;
+    for (const Watched &w : std::as_const(m_watched)) {
+        if (!w.reflector->isSynced())
+            return;
+    }
     if (!m_rebuild->isActive())
         m_rebuild->start();
+}
+
+void ReleaseSession::rebuildSnapshot()
+{
+    NamespaceSnapshot next { m_snapshot.ns, {}, {}, {}, {}, {}, {} };
+    for (Watched &w : m_watched) {
+        // An object we wrote is in the snapshot before its watch event reaches the store (run() takes the
+        // server's answer at once): it stays until the store's object changes from the one it replaced.
+        QHash<QString, QJsonObject> written;
+        for (const QJsonObject &o : std::as_const(m_snapshot.*w.items)) {
+            const auto built = w.builtFrom.constFind(core::objectName(o));
+            if (built != w.builtFrom.cend() && *built != core::resourceVersion(o))
+                written.insert(core::objectName(o), o);
+        }
+        QList<QJsonObject> items = w.reflector->objects();
+        QHash<QString, QString> builtFrom;
+        for (QJsonObject &o : items) {
+            const QString name = core::objectName(o);
+            const QString rv = core::resourceVersion(o);
+            builtFrom.insert(name, rv);
+            const auto mine = written.constFind(name);
+            if (mine != written.cend() && w.builtFrom.value(name) == rv)
+                o = *mine;
+        }
+        w.builtFrom = builtFrom;
+        next.*w.items = items;
+    }
+    m_snapshot = next;
 }
 
 void ReleaseSession::rebuild()

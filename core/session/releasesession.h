@@ -8,13 +8,12 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QPointer>
-#include <QSet>
 
 class QTimer;
 
 namespace canary::k8s {
 class KubeClient;
-class KubeWatch;
+class Reflector;
 }
 
 namespace canary::core {
@@ -97,17 +96,23 @@ Q_SIGNALS:
     void dryRunFinished(const QString &releaseName, bool ok, const QString &message);
 
 private:
+    // One watched kind: its reflector's store makes up one list of the snapshot.
     struct Watched {
         QString group;
         QString version;
         QString plural;
-        QList<QJsonObject> *items;
+        QList<QJsonObject> NamespaceSnapshot::*items;
+        k8s::Reflector *reflector = nullptr;
+        QHash<QString, QString> builtFrom; // name -> resourceVersion of the store's object in the snapshot
     };
 
     void discover();
     void startWatches();
+    void stopWatches();
+    void updateConnection();
     void setConnection(Connection connection, const QString &detail);
     void scheduleRebuild();
+    void rebuildSnapshot();
     void rebuild();
     void run(const QString &releaseName, const ApplyPlan &plan, const QString &rollbackOf, bool forceConflicts = false);
     void refreshRollbacks();
@@ -122,9 +127,8 @@ private:
     QStringList m_namespaces;
     NamespaceSnapshot m_snapshot;
     QList<Release> m_releases;
-    QList<QPointer<k8s::KubeWatch>> m_watches;
-    QHash<k8s::KubeWatch *, int> m_watchState; // 0 listing, 1 watching, 2 reconnecting
-    QSet<k8s::KubeWatch *> m_awaitingFirstList;
+    QList<Watched> m_watched;
+    QString m_noIstioDetail;
     QTimer *m_rebuild;
     bool m_applying = false;
     QPointer<PlanRunner> m_runner;
