@@ -45,7 +45,7 @@ int main(int argc, char *argv[])
     }
 
     canary::core::ReleaseSession session(*endpoint);
-    canary::core::TrafficMonitor traffic;
+    canary::core::TrafficMonitor traffic(session.client());
     QUrl metricsUrl(parser.value(metrics));
     if (metricsUrl.isEmpty())
         metricsUrl = QUrl(endpoint->clusterExtensions.value(QStringLiteral("canarydeck.io/traffic")).toObject().value(QStringLiteral("metrics")).toString());

@@ -32,11 +32,14 @@ public:
     QNetworkReply *openStream(const KubeRequest &request);
 
     QNetworkRequest networkRequest(const KubeRequest &request, const ExecCredential *credential = nullptr) const;
+    // Whether url has the API server's scheme, host and port: only there do credentials go.
+    bool isApiServerOrigin(const QUrl &url) const;
     // The exec credential plugin of the user, if the kubeconfig names one.
     ExecCredentialProvider *execProvider() const { return m_exec; }
 
 private:
     QString bearerToken() const;
+    bool usesExec(const KubeRequest &request) const;
 
     ClusterEndpoint m_endpoint;
     QNetworkReply *rawSend(const KubeRequest &request, const ExecCredential *credential);

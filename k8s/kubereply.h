@@ -16,7 +16,7 @@ class QTimer;
 namespace canary::k8s {
 
 // A sentence for a request that got no HTTP answer (refused, unresolved, TLS failed), naming the server.
-QString networkErrorText(const QNetworkReply *reply);
+QString networkErrorText(const QNetworkReply *reply, bool apiServer = true);
 
 // The handle of one request in flight: finished() fires exactly once, also on cancel or timeout.
 class KubeReply final : public QObject {
@@ -37,6 +37,8 @@ public:
         m_idempotent = idempotent;
     }
     int retries() const { return m_throttled + m_serverErrors; }
+    // For messages: the request goes to another host than the API server (an absolute KubeRequest::url).
+    void setExternal(bool external) { m_external = external; }
     ~KubeReply() override;
 
     bool isFinished() const { return m_finished; }
@@ -69,6 +71,7 @@ private:
     std::function<bool()> m_retryOnUnauthorized;
     std::function<void()> m_resend;
     bool m_idempotent = false;
+    bool m_external = false;
     int m_throttled = 0;
     int m_serverErrors = 0;
 };
