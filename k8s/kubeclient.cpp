@@ -7,6 +7,7 @@
 #include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QPointer>
 #include <QSslConfiguration>
 #include <QSysInfo>
 
@@ -147,7 +148,32 @@ KubeReply *KubeClient::send(const KubeRequest &request, const QString &what)
         sendWithExec(reply, request, false);
     else
         reply->attach(rawSend(request, nullptr));
+    connect(reply, &KubeReply::finished, this, [this, reply, used = QPointer<QNetworkAccessManager>(m_network)] {
+        if (reply->timedOut() && reply->httpStatus() == 0 && used == m_network)
+            renewNetwork();
+    });
     return reply;
+}
+
+void KubeClient::renewNetwork()
+{
+    // Qt 6.4 leaves a manager hung for good once a proxy closed a connection it had accepted (a load
+    // balancer without a backend does that): after a request got no answer at all, the next ones go
+    // through a new manager, and the old one goes when its last reply does.
+    QNetworkAccessManager *old = std::exchange(m_network, new QNetworkAccessManager(this));
+    m_network->setProxy(old->proxy());
+    const QList<QNetworkReply *> replies = old->findChildren<QNetworkReply *>(Qt::FindDirectChildrenOnly);
+    if (replies.isEmpty()) {
+        old->deleteLater();
+        return;
+    }
+    auto remaining = std::make_shared<qsizetype>(replies.size());
+    for (QNetworkReply *r : replies) {
+        connect(r, &QObject::destroyed, old, [old, remaining] {
+            if (--*remaining == 0)
+                old->deleteLater();
+        });
+    }
 }
 
 void KubeClient::sendWithExec(KubeReply *reply, const KubeRequest &request, bool retried)

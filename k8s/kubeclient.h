@@ -38,6 +38,7 @@ public:
     ExecCredentialProvider *execProvider() const { return m_exec; }
 
 private:
+    void renewNetwork();
     QString bearerToken() const;
     bool usesExec(const KubeRequest &request) const;
 

@@ -42,6 +42,8 @@ public:
     ~KubeReply() override;
 
     bool isFinished() const { return m_finished; }
+    // Ended by its transfer timeout, with or without an answer started.
+    bool timedOut() const { return m_timedOut; }
     bool ok() const { return m_finished && m_error.message.isEmpty(); }
     int httpStatus() const { return m_status; }
     QByteArray body() const { return m_body; }

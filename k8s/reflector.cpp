@@ -19,6 +19,8 @@ constexpr int kMaxBackoffMs = 30000;
 constexpr int kWatchTimeoutSeconds = 290;
 // A stream that breaks sooner than this is a server in trouble, not a proxy's connection limit.
 constexpr qint64 kStreamLastedMs = 1000;
+// Watch streams have no transfer timeout, but their headers come at once from a server that is there.
+constexpr int kStreamOpenTimeoutMs = 10000;
 
 // Answers that another attempt will not change: the user needs a permission, or the kind is not served.
 bool isRefusal(int status)
@@ -38,10 +40,17 @@ Reflector::Reflector(KubeClient *client, QString collectionPath, QObject *parent
     , m_client(client)
     , m_path(std::move(collectionPath))
     , m_retry(new QTimer(this))
+    , m_openDeadline(new QTimer(this))
     , m_backoffMs(kFirstBackoffMs)
 {
     m_retry->setSingleShot(true);
     connect(m_retry, &QTimer::timeout, this, &Reflector::attempt);
+    m_openDeadline->setSingleShot(true);
+    m_openDeadline->setInterval(kStreamOpenTimeoutMs);
+    connect(m_openDeadline, &QTimer::timeout, this, [this] {
+        dropStream();
+        retry(false, tr("watch %1: the API server did not answer within %2 s").arg(m_path).arg(kStreamOpenTimeoutMs / 1000));
+    });
 }
 
 Reflector::~Reflector()
@@ -108,6 +117,10 @@ void Reflector::setState(State state, const QString &detail)
 void Reflector::list(const QString &continueToken)
 {
     if (continueToken.isEmpty()) {
+        if (m_listReply) {
+            m_listReply->disconnect(this);
+            m_listReply->deleteLater();
+        }
         m_listing.clear();
         setState(State::Listing, m_state == State::Listing ? m_detail : QString());
     }
@@ -180,8 +193,12 @@ void Reflector::watch()
     QNetworkReply *stream = m_client->openStream(request);
     m_stream = stream;
     m_streamAge.start();
+    m_openDeadline->start();
     connect(stream, &QNetworkReply::metaDataChanged, this, [this, stream] {
-        if (stream == m_stream && httpStatus(stream) == 200) {
+        if (stream != m_stream || httpStatus(stream) == 0)
+            return;
+        m_openDeadline->stop();
+        if (httpStatus(stream) == 200) {
             m_backoffMs = kFirstBackoffMs;
             setState(State::Watching);
         }
@@ -192,6 +209,7 @@ void Reflector::watch()
 
 void Reflector::dropStream()
 {
+    m_openDeadline->stop();
     if (!m_stream)
         return;
     QNetworkReply *stream = m_stream;
@@ -250,6 +268,7 @@ void Reflector::onStreamFinished()
     }
     QNetworkReply *stream = m_stream;
     m_stream = nullptr;
+    m_openDeadline->stop();
     stream->deleteLater();
     if (status == 200) {
         // Ended by timeoutSeconds, or cut by a proxy or load balancer: carry on from the last resourceVersion.

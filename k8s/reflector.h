@@ -97,6 +97,7 @@ private:
     QElapsedTimer m_streamAge;
     WatchStreamDecoder m_decoder;
     QTimer *m_retry;
+    QTimer *m_openDeadline; // a stream whose answer does not start is given up
     bool m_relistNext = false;
     int m_backoffMs;
     int m_expiredInRow = 0; // 410s since the last event: the first one lists again at once

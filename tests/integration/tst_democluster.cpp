@@ -6,6 +6,7 @@
 #include "k8s/reflector.h"
 #include "core/session/releasesession.h"
 #include "tests/support/testcluster.h"
+#include "tests/support/testproxy.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -44,6 +45,7 @@ private Q_SLOTS:
     void serverErrorsAreRetriedForReadsOnly();
     void watchSurvivesDroppedStreams();
     void expiredContinueRestartsTheList();
+    void requestsRecoverFromAHungProxy();
 
 private:
     k8s::KubeReply *send(const k8s::KubeRequest &request);
@@ -720,6 +722,38 @@ void TestDemoCluster::expiredContinueRestartsTheList()
     QCOMPARE(names.size(), 520);
     QVERIFY2(why.join(QLatin1Char('|')).contains(QLatin1String("continue parameter is too old")), qPrintable(why.join(QLatin1Char('|'))));
     QVERIFY(m_cluster->setFaults(QStringLiteral("410=0")));
+}
+
+void TestDemoCluster::requestsRecoverFromAHungProxy()
+{
+    // A proxy that accepts connections and closes them at once (a load balancer without a backend)
+    // leaves Qt's requests hanging until their timeout, and after a few of them the connection pool
+    // for good; the client then takes a new pool, so that the requests after the outage get through.
+    test::TestProxy proxy;
+    QVERIFY(proxy.listen());
+    proxy.setRefuseWhenDown(false);
+    k8s::ClusterEndpoint endpoint = m_cluster->endpoint();
+    endpoint.proxyUrl = proxy.url();
+    k8s::KubeClient client(endpoint);
+    const auto version = [&client](int timeoutMs) {
+        k8s::KubeRequest request = k8s::KubeRequest::get(QStringLiteral("/version"));
+        request.timeoutMs = timeoutMs;
+        k8s::KubeReply *reply = client.send(request);
+        QSignalSpy done(reply, &k8s::KubeReply::finished);
+        if (!reply->isFinished())
+            done.wait(timeoutMs + 5000);
+        return reply;
+    };
+    QVERIFY(version(5000)->ok());
+    proxy.setDown(true);
+    for (int i = 0; i < 3; ++i) {
+        k8s::KubeReply *hung = version(1000);
+        QVERIFY(!hung->ok());
+        QVERIFY(hung->timedOut());
+    }
+    proxy.setDown(false);
+    k8s::KubeReply *after = version(5000);
+    QVERIFY2(after->ok(), qPrintable(after->error().message));
 }
 
 QTEST_GUILESS_MAIN(TestDemoCluster)

@@ -19,12 +19,14 @@ TestProxy::~TestProxy()
 
 bool TestProxy::listen()
 {
-    return m_server->listen(QHostAddress::LocalHost);
+    const bool ok = m_server->listen(QHostAddress::LocalHost);
+    m_port = m_server->serverPort();
+    return ok;
 }
 
 QUrl TestProxy::url() const
 {
-    return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server->serverPort()));
+    return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port));
 }
 
 QStringList TestProxy::requestLines() const
@@ -38,8 +40,13 @@ QStringList TestProxy::requestLines() const
 void TestProxy::setDown(bool down)
 {
     m_down = down;
-    if (!down)
+    if (!down) {
+        if (!m_server->isListening())
+            m_server->listen(QHostAddress::LocalHost, m_port);
         return;
+    }
+    if (m_refuse)
+        m_server->close();
     const auto sockets = std::exchange(m_sockets, {});
     for (const QPointer<QTcpSocket> &s : sockets) {
         if (s)

@@ -32,8 +32,10 @@ public:
     // The heads of every request so far, CONNECT included.
     QList<QByteArray> requests() const { return m_requests; }
     QStringList requestLines() const;
-    // Down: open connections are cut and new ones closed as soon as they are accepted.
+    // Down: open connections are cut, and new ones refused (the proxy's host is gone), or with
+    // setRefuseWhenDown(false) accepted and closed at once (a load balancer without a backend).
     void setDown(bool down);
+    void setRefuseWhenDown(bool refuse) { m_refuse = refuse; }
 
 private:
     void onConnection();
@@ -44,6 +46,8 @@ private:
     QList<QByteArray> m_requests;
     QList<QPointer<QTcpSocket>> m_sockets;
     bool m_down = false;
+    bool m_refuse = true;
+    quint16 m_port = 0;
 };
 
 // A response for a Handler.
