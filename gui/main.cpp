@@ -1,3 +1,4 @@
+#include "k8s/kubeclient.h"
 #include "k8s/kubeconfig.h"
 #include "gui/mainwindow.h"
 #include "core/session/releasesession.h"
@@ -45,10 +46,18 @@ int main(int argc, char *argv[])
     }
 
     canary::core::ReleaseSession session(*endpoint);
+    session.setKubeconfigOptions(options);
     canary::core::TrafficMonitor traffic(session.client());
+    const auto announcedMetrics = [](const canary::k8s::ClusterEndpoint &ep) {
+        return QUrl(ep.clusterExtensions.value(QStringLiteral("canarydeck.io/traffic")).toObject().value(QStringLiteral("metrics")).toString());
+    };
     QUrl metricsUrl(parser.value(metrics));
-    if (metricsUrl.isEmpty())
-        metricsUrl = QUrl(endpoint->clusterExtensions.value(QStringLiteral("canarydeck.io/traffic")).toObject().value(QStringLiteral("metrics")).toString());
+    if (metricsUrl.isEmpty()) {
+        metricsUrl = announcedMetrics(*endpoint);
+        // A demo cluster started again announces its metrics on another port.
+        QObject::connect(session.client(), &canary::k8s::KubeClient::endpointChanged, &traffic,
+                         [&] { traffic.setSource(announcedMetrics(session.endpoint())); });
+    }
     traffic.setSource(metricsUrl);
 
     canary::gui::MainWindow window(&session, &traffic);

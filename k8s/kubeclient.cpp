@@ -18,13 +18,31 @@ KubeClient::KubeClient(ClusterEndpoint endpoint, QObject *parent)
     , m_endpoint(std::move(endpoint))
     , m_network(new QNetworkAccessManager(this))
 {
+    // No HTTP/2 for now: Qt 6.4's HTTP/2 client does not stream long-lived watch responses line by line.
+    applyEndpoint();
+}
+
+void KubeClient::setEndpoint(ClusterEndpoint endpoint)
+{
+    m_endpoint = std::move(endpoint);
+    m_fileToken.clear();
+    if (m_exec) {
+        m_exec->deleteLater(); // another user's plugin, or the same one for another cluster: run it afresh
+        m_exec = nullptr;
+    }
+    applyEndpoint();
+    Q_EMIT endpointChanged();
+}
+
+void KubeClient::applyEndpoint()
+{
+    QNetworkProxy proxy(QNetworkProxy::DefaultProxy);
     if (m_endpoint.proxyUrl.isValid() && !m_endpoint.proxyUrl.host().isEmpty()) {
         const QUrl &p = m_endpoint.proxyUrl;
         const auto type = p.scheme().startsWith(QLatin1String("socks")) ? QNetworkProxy::Socks5Proxy : QNetworkProxy::HttpProxy;
-        m_network->setProxy(QNetworkProxy(type, p.host(), quint16(p.port(type == QNetworkProxy::Socks5Proxy ? 1080 : 8080)),
-                                          p.userName(), p.password()));
+        proxy = QNetworkProxy(type, p.host(), quint16(p.port(type == QNetworkProxy::Socks5Proxy ? 1080 : 8080)), p.userName(), p.password());
     }
-    // No HTTP/2 for now: Qt 6.4's HTTP/2 client does not stream long-lived watch responses line by line.
+    m_network->setProxy(proxy);
     if (m_endpoint.hasExec)
         m_exec = new ExecCredentialProvider(m_endpoint.exec, this);
 }

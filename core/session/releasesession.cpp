@@ -18,7 +18,10 @@ using k8s::KubeRequest;
 
 namespace {
 
-
+// While the server is away, attempts come at most this far apart, so that the window says
+// "connected" again within seconds of its return.
+constexpr int kFirstReconnectDelayMs = 250;
+constexpr int kMaxReconnectDelayMs = 2000;
 
 } // namespace
 
@@ -27,13 +30,21 @@ ReleaseSession::ReleaseSession(k8s::ClusterEndpoint endpoint, QObject *parent, Q
     , m_client(new k8s::KubeClient(std::move(endpoint), this))
     , m_rebuild(new QTimer(this))
     , m_journal(std::move(journalDirectory))
+    , m_reconnect(new QTimer(this))
+    , m_reconnectDelayMs(kFirstReconnectDelayMs)
 {
     m_snapshot.ns = m_client->endpoint().ns;
-    if (k8s::ExecCredentialProvider *exec = m_client->execProvider()) {
-        connect(exec, &k8s::ExecCredentialProvider::pluginMessage, this, [this](const QString &text) {
-            setConnection(m_connection, tr("credential plugin: %1").arg(text.trimmed().section(QLatin1Char('\n'), -1)));
-        });
-    }
+    const auto followPlugin = [this] {
+        if (k8s::ExecCredentialProvider *exec = m_client->execProvider()) {
+            connect(exec, &k8s::ExecCredentialProvider::pluginMessage, this, [this](const QString &text) {
+                setConnection(m_connection, tr("credential plugin: %1").arg(text.trimmed().section(QLatin1Char('\n'), -1)));
+            });
+        }
+    };
+    followPlugin();
+    connect(m_client, &k8s::KubeClient::endpointChanged, this, followPlugin);
+    m_reconnect->setSingleShot(true);
+    connect(m_reconnect, &QTimer::timeout, this, &ReleaseSession::reconnect);
     m_rebuild->setSingleShot(true);
     m_rebuild->setInterval(30);
     connect(m_rebuild, &QTimer::timeout, this, [this] {
@@ -239,13 +250,66 @@ void ReleaseSession::updateConnection()
         setConnection(Connection::Failed, tr("Cannot watch %1: %2").arg(failed->plural, failed->reflector->stateDetail()));
     } else if (backingOff) {
         setConnection(Connection::Reconnecting, tr("Reconnecting: %1").arg(backingOff->reflector->stateDetail()));
+        scheduleReconnect();
     } else if (allWatching) {
+        m_reconnect->stop();
+        m_reconnectDelayMs = kFirstReconnectDelayMs;
         if (m_istioVersion.isEmpty())
             setConnection(Connection::NoIstio, m_noIstioDetail);
         else
             setConnection(Connection::Connected, tr("Watching %1").arg(m_snapshot.ns));
     }
     // Otherwise a kind is being listed (first, or again after 410 Gone): the state stays what it was.
+}
+
+void ReleaseSession::scheduleReconnect()
+{
+    if (m_reconnect->isActive() || m_probe)
+        return;
+    m_reconnect->start(m_reconnectDelayMs);
+    m_reconnectDelayMs = qMin(m_reconnectDelayMs * 2, kMaxReconnectDelayMs);
+}
+
+void ReleaseSession::reconnect()
+{
+    if (m_kubeconfig) {
+        const Result<k8s::ClusterEndpoint> loaded = k8s::loadKubeconfig(*m_kubeconfig);
+        if (!loaded) {
+            // Perhaps being rewritten: the next attempt reads it again.
+            setConnection(Connection::Reconnecting, tr("Reconnecting: %1").arg(loaded.error().message));
+            scheduleReconnect();
+            return;
+        }
+        if (!(*loaded == m_client->endpoint())) {
+            // The stores and resourceVersions of the reflectors belong to the server that went away.
+            stopWatches();
+            m_client->setEndpoint(*loaded);
+            m_restartPending = true;
+            setConnection(Connection::Reconnecting, tr("Reconnecting to %1: the kubeconfig changed").arg(loaded->server.toString()));
+        }
+    }
+    k8s::KubeRequest request = k8s::KubeRequest::get(QStringLiteral("/version"));
+    request.timeoutMs = 3000;
+    k8s::KubeReply *probe = m_client->send(request, tr("reach the API server"));
+    m_probe = probe;
+    connect(probe, &KubeReply::finished, this, [this, probe] {
+        probe->deleteLater();
+        if (probe != m_probe)
+            return;
+        m_probe = nullptr;
+        if (probe->httpStatus() == 0) {
+            setConnection(Connection::Reconnecting, tr("Reconnecting: %1").arg(probe->error().message));
+            scheduleReconnect();
+            return;
+        }
+        // It answers (whatever it says: the watches report what is wrong).
+        if (std::exchange(m_restartPending, false)) {
+            discover(); // the new server may serve another Istio version, or none
+            return;
+        }
+        for (const Watched &w : std::as_const(m_watched))
+            w.reflector->retryNow();
+    });
 }
 
 void ReleaseSession::setNamespace(const QString &ns)

@@ -9,10 +9,13 @@
 #include <QObject>
 #include <QPointer>
 
+#include <optional>
+
 class QTimer;
 
 namespace canary::k8s {
 class KubeClient;
+class KubeReply;
 class Reflector;
 }
 
@@ -33,6 +36,10 @@ public:
 
     explicit ReleaseSession(k8s::ClusterEndpoint endpoint, QObject *parent = nullptr, QString journalDirectory = Journal::defaultDirectory());
     ~ReleaseSession() override;
+    // Where the endpoint was loaded from. While the API server is away, every reconnect attempt reads
+    // the kubeconfig again, as the next kubectl command would: a cluster restarted on other ports with
+    // another CA, or a renewed credential, is found, and the session starts over on it.
+    void setKubeconfigOptions(const k8s::KubeconfigOptions &options) { m_kubeconfig = options; }
 
     void start();
     // Discovers the API again (Istio installed or upgraded since?), asks for permissions again and
@@ -43,8 +50,11 @@ public:
     QStringList namespaces() const { return m_namespaces; }
 
     const k8s::ClusterEndpoint &endpoint() const;
+    // The same client for the session's life; its endpoint changes when the kubeconfig does.
     k8s::KubeClient *client() const { return m_client; }
     QString istioVersion() const { return m_istioVersion; }
+    // Connected: every kind is listed and watched. Reconnecting: a watch lost the server, which is tried
+    // again with backoff (writes should wait). NoIstio and Failed: see connectionDetail().
     Connection connection() const { return m_connection; }
     QString connectionDetail() const { return m_connectionDetail; }
     Access writeAccess() const { return m_access; }
@@ -110,6 +120,8 @@ private:
     void startWatches();
     void stopWatches();
     void updateConnection();
+    void scheduleReconnect();
+    void reconnect();
     void setConnection(Connection connection, const QString &detail);
     void scheduleRebuild();
     void rebuildSnapshot();
@@ -137,6 +149,11 @@ private:
     Journal m_journal;
     QHash<QString, JournalEntry> m_rollbackable; // by release name
     QPointer<QObject> m_dryRun;
+    std::optional<k8s::KubeconfigOptions> m_kubeconfig;
+    QTimer *m_reconnect;
+    int m_reconnectDelayMs;
+    QPointer<k8s::KubeReply> m_probe;
+    bool m_restartPending = false; // the endpoint changed: discovery and every list start over once it answers
 };
 
 } // namespace canary::core
