@@ -1,12 +1,12 @@
 // Figures for listing a big cluster (issue 4): the demo cluster, as a child process, loaded with 2,000 Services,
-// DestinationRules and VirtualServices; the time to the first page, the full paginated list, a KubeWatch's and a
+// DestinationRules and VirtualServices; the time to the first page, the full paginated list, a Reflector's and a
 // ReleaseSession's first list, next to `kubectl get vs -A` on the same server; the memory the lists hold; the longest
 // event-loop stall while loading. Timings are printed, never judged by the exit code.
 #include "core/apply/journal.h"
 #include "k8s/kubeclient.h"
 #include "k8s/kubeconfig.h"
 #include "k8s/kubereply.h"
-#include "k8s/kubewatch.h"
+#include "k8s/reflector.h"
 #include "core/session/releasesession.h"
 #include "bench/benchsupport.h"
 
@@ -48,7 +48,7 @@ struct ListResult {
     QString error;
 };
 
-// As the app lists (KubeWatch): limit=500 and continue, each page decoded into objects as it arrives.
+// As the app lists (Reflector): limit=500 and continue, each page decoded into objects as it arrives.
 void fetchPages(k8s::KubeClient *client, const QString &path, const QString &continueToken, bool onePage,
     ListResult *out, const std::function<void()> &done)
 {
@@ -293,7 +293,7 @@ int main(int argc, char *argv[])
     StallMeter stall;
     Figure firstPage { QStringLiteral("(a) first page, limit=500, all namespaces"), {}, {} };
     Figure fullList { QStringLiteral("(b) full list, limit=500 + continue, decoded"), {}, {} };
-    Figure watchList { QStringLiteral("(c) KubeWatch start -> first listed()"), {}, {} };
+    Figure watchList { QStringLiteral("(c) Reflector start -> first resynced()"), {}, {} };
     Figure session { QStringLiteral("(d) ReleaseSession start -> %1 releases").arg(perNamespace), {}, {} };
     Figure sessionWithHistory { QStringLiteral("(d') the same, journal of %1 applied changes").arg(kHistory), {}, {} };
     Figure kubectlTable { QStringLiteral("(e) kubectl get vs -A"), {}, {} };
@@ -349,23 +349,22 @@ int main(int argc, char *argv[])
         }
         {
             k8s::KubeClient client(endpoint);
-            auto watch = std::make_unique<k8s::KubeWatch>(&client, allVirtualServices);
+            auto watch = std::make_unique<k8s::Reflector>(&client, allVirtualServices);
             qsizetype listed = -1;
             QElapsedTimer t;
             stall.start();
             t.start();
             const bool finished = runUntilDone([&](const std::function<void()> &done) {
-                QObject::connect(
-                    watch.get(), &k8s::KubeWatch::listed, watch.get(), [&, done](const QList<QJsonObject> &items) {
-                        listed = items.size();
-                        done();
-                    });
+                QObject::connect(watch.get(), &k8s::Reflector::resynced, watch.get(), [&, done] {
+                    listed = watch->size();
+                    done();
+                });
                 watch->start();
             });
             watchList.ms.append(t.nsecsElapsed() / 1e6);
             watchList.stalls.append(stall.stop());
             if (!finished || listed != total)
-                return fail(QStringLiteral("KubeWatch listed %1 VirtualServices, not %2").arg(listed).arg(total));
+                return fail(QStringLiteral("Reflector listed %1 VirtualServices, not %2").arg(listed).arg(total));
         }
         if (const QString error = measureSession(
                 sessionEndpoint, tmp.filePath(QStringLiteral("journal")), perNamespace, 0, &session, stall);
@@ -471,7 +470,7 @@ int main(int argc, char *argv[])
             std::printf("  %-58s %5.2f  %s\n", what, r, r <= 1.0 ? "met" : "NOT MET");
         };
         ratio("(b) full list            / (e) kubectl get vs -A", fullList, kubectlTable);
-        ratio("(c) KubeWatch first list / (e) kubectl get vs -A", watchList, kubectlTable);
+        ratio("(c) Reflector first list / (e) kubectl get vs -A", watchList, kubectlTable);
         ratio("(b) full list            / (f) kubectl get vs -A -o json", fullList, kubectlJson);
         ratio("(a) first page           / (e) kubectl get vs -A", firstPage, kubectlTable);
         std::printf("\n");

@@ -1,5 +1,5 @@
 // The watch-stream decoder on arbitrary bytes, cut into reads at arbitrary points.
-#include "k8s/kubewatch.h"
+#include "k8s/watchstream.h"
 
 #include <cstdint>
 

@@ -88,14 +88,11 @@ int main(int argc, char *argv[])
         return 1;
     }
 
-    canary::core::TrafficMonitor traffic;
-    QUrl metricsUrl(parser.value(o.metrics));
-    if (metricsUrl.isEmpty())
-        metricsUrl = QUrl(endpoint->clusterExtensions.value(QStringLiteral("canarydeck.io/traffic")).toObject().value(QStringLiteral("metrics")).toString());
-    traffic.setSource(metricsUrl);
-
     auto *session = new canary::core::ReleaseSession(*endpoint);
+    session->setKubeconfigOptions(options); // read again on each reconnection, as kubectl would
+    canary::core::TrafficMonitor traffic(session->client());
     canary::gui::MainWindow window(session, &traffic);
+    window.followTrafficSource(QUrl(parser.value(o.metrics)));
     session->setParent(&window); // a context switch replaces it
     window.setKubeconfig(options);
     window.show();

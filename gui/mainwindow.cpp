@@ -15,6 +15,7 @@
 #include "gui/panels/routeeditor.h"
 #include "gui/panels/trafficpanel.h"
 #include "gui/widgets/dialogs.h"
+#include "k8s/kubeclient.h"
 
 #include <QFrame>
 #include <QGuiApplication>
@@ -186,8 +187,29 @@ void MainWindow::setSession(core::ReleaseSession *session)
     if (!m_hasKubeconfig)
         m_contextBar->setContexts({ session->endpoint().contextName }, session->endpoint().contextName);
     setWindowTitle(session->endpoint().contextName + QStringLiteral("[*]"));
+    pointTraffic();
+    connect(session->client(), &k8s::KubeClient::endpointChanged, this, &MainWindow::pointTraffic);
     onConnectionChanged();
     onReleasesChanged();
+}
+
+void MainWindow::followTrafficSource(const QUrl &metricsUrl)
+{
+    m_followTraffic = true;
+    m_metricsUrl = metricsUrl;
+    pointTraffic();
+}
+
+void MainWindow::pointTraffic()
+{
+    if (!m_traffic || !m_followTraffic || !m_session)
+        return;
+    m_traffic->setClient(m_session->client());
+    // A demo cluster started again announces its metrics on another port.
+    const QUrl announced(m_session->endpoint().clusterExtensions.value(QStringLiteral("canarydeck.io/traffic")).toObject().value(QStringLiteral("metrics")).toString());
+    const QUrl source = m_metricsUrl.isEmpty() ? announced : m_metricsUrl;
+    if (source != m_traffic->source())
+        m_traffic->setSource(source);
 }
 
 void MainWindow::setKubeconfig(const k8s::KubeconfigOptions &options)
@@ -222,10 +244,9 @@ bool MainWindow::switchContext(const QString &context)
     QSettings().setValue(QStringLiteral("contexts/%1/namespace").arg(m_session->endpoint().contextName), m_session->currentNamespace());
     core::ReleaseSession *old = m_session;
     auto *next = new core::ReleaseSession(*endpoint, this);
+    next->setKubeconfigOptions(options);
     next->setServerSideApply(old->serverSideApply());
     setSession(next);
-    if (m_traffic && !endpoint->clusterExtensions.isEmpty())
-        m_traffic->setSource(QUrl(endpoint->clusterExtensions.value(QStringLiteral("canarydeck.io/traffic")).toObject().value(QStringLiteral("metrics")).toString()));
     if (old->parent() == this)
         old->deleteLater();
     m_contextBar->setCurrentContext(context);

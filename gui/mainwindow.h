@@ -41,6 +41,9 @@ public:
     void setKubeconfig(const k8s::KubeconfigOptions &options);
     // Switches to another context in place (refused while edits are unapplied and the user keeps them).
     bool switchContext(const QString &context);
+    // The window points the traffic monitor at each session's cluster: at `metricsUrl` when given,
+    // else at the endpoint the kubeconfig announces (canarydeck.io/traffic), again after a reconnection.
+    void followTrafficSource(const QUrl &metricsUrl);
     core::ReleaseSession *session() const { return m_session; }
     core::EditSession *edits() const { return m_edits; }
 
@@ -53,6 +56,7 @@ private:
     QWidget *buildEditor();
     void buildShortcuts();
     void setSession(core::ReleaseSession *session);
+    void pointTraffic();
     void onReleasesChanged();
     void onConnectionChanged();
     void onReleaseActivated(const QString &key);
@@ -75,6 +79,8 @@ private:
     core::EditSession *m_edits;
     k8s::KubeconfigOptions m_kubeconfig;
     bool m_hasKubeconfig = false;
+    bool m_followTraffic = false;
+    QUrl m_metricsUrl;
     QHash<QString, QString> m_lastNamespace; // per context, while the window is open
 
     ContextBar *m_contextBar;

@@ -29,6 +29,8 @@ struct ExecConfig {
     QString installHint;
     QString userName; // for messages
     QJsonObject clusterInfo; // spec.cluster when provideClusterInfo
+
+    bool operator==(const ExecConfig &) const = default;
 };
 
 struct ExecCredential {

@@ -7,6 +7,7 @@
 #include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QPointer>
 #include <QSslConfiguration>
 #include <QSysInfo>
 
@@ -17,13 +18,31 @@ KubeClient::KubeClient(ClusterEndpoint endpoint, QObject *parent)
     , m_endpoint(std::move(endpoint))
     , m_network(new QNetworkAccessManager(this))
 {
+    // No HTTP/2 for now: Qt 6.4's HTTP/2 client does not stream long-lived watch responses line by line.
+    applyEndpoint();
+}
+
+void KubeClient::setEndpoint(ClusterEndpoint endpoint)
+{
+    m_endpoint = std::move(endpoint);
+    m_fileToken.clear();
+    if (m_exec) {
+        m_exec->deleteLater(); // another user's plugin, or the same one for another cluster: run it afresh
+        m_exec = nullptr;
+    }
+    applyEndpoint();
+    Q_EMIT endpointChanged();
+}
+
+void KubeClient::applyEndpoint()
+{
+    QNetworkProxy proxy(QNetworkProxy::DefaultProxy);
     if (m_endpoint.proxyUrl.isValid() && !m_endpoint.proxyUrl.host().isEmpty()) {
         const QUrl &p = m_endpoint.proxyUrl;
         const auto type = p.scheme().startsWith(QLatin1String("socks")) ? QNetworkProxy::Socks5Proxy : QNetworkProxy::HttpProxy;
-        m_network->setProxy(QNetworkProxy(type, p.host(), quint16(p.port(type == QNetworkProxy::Socks5Proxy ? 1080 : 8080)),
-                                          p.userName(), p.password()));
+        proxy = QNetworkProxy(type, p.host(), quint16(p.port(type == QNetworkProxy::Socks5Proxy ? 1080 : 8080)), p.userName(), p.password());
     }
-    // No HTTP/2 for now: Qt 6.4's HTTP/2 client does not stream long-lived watch responses line by line.
+    m_network->setProxy(proxy);
     if (m_endpoint.hasExec)
         m_exec = new ExecCredentialProvider(m_endpoint.exec, this);
 }
@@ -53,20 +72,47 @@ QString KubeClient::bearerToken() const
     return m_fileToken;
 }
 
+bool KubeClient::isApiServerOrigin(const QUrl &url) const
+{
+    const QUrl &api = m_endpoint.server;
+    const auto port = [](const QUrl &u) { return u.port(u.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) == 0 ? 443 : 80); };
+    return url.scheme().compare(api.scheme(), Qt::CaseInsensitive) == 0 && url.host().compare(api.host(), Qt::CaseInsensitive) == 0
+            && port(url) == port(api);
+}
+
+bool KubeClient::usesExec(const KubeRequest &request) const
+{
+    return m_exec && (request.url.isEmpty() || isApiServerOrigin(request.url));
+}
+
 QNetworkRequest KubeClient::networkRequest(const KubeRequest &request, const ExecCredential *credential) const
 {
-    QUrl url = m_endpoint.server;
-    QString base = url.path();
-    if (base.endsWith(QLatin1Char('/')))
-        base.chop(1);
-    url.setPath(base + request.path);
-    url.setQuery(request.query);
+    QUrl url = request.url;
+    if (url.isEmpty()) {
+        url = m_endpoint.server;
+        QString base = url.path();
+        if (base.endsWith(QLatin1Char('/')))
+            base.chop(1);
+        url.setPath(base + request.path);
+        url.setQuery(request.query);
+    }
     QNetworkRequest nr(url);
     nr.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     nr.setRawHeader("Accept", request.accept);
     nr.setHeader(QNetworkRequest::UserAgentHeader, userAgent());
     if (!request.contentType.isEmpty())
         nr.setHeader(QNetworkRequest::ContentTypeHeader, request.contentType);
+    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+    if (!isApiServerOrigin(url)) {
+        // Another host (a metrics endpoint) goes through the kubeconfig's proxy, the manager's, and may be
+        // served with the cluster's CA; it gets no credentials, no impersonation, and the API server's
+        // TLS exceptions (insecure-skip-tls-verify, tls-server-name) are not its own.
+        ssl.addCaCertificates(m_endpoint.caCertificates);
+        nr.setSslConfiguration(ssl);
+        return nr;
+    }
+    // Qt keeps the headers on a redirect: one to another host would carry the credentials there.
+    nr.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::SameOriginRedirectPolicy);
     const QString token = credential && !credential->token.isEmpty() ? credential->token : bearerToken();
     if (!token.isEmpty())
         nr.setRawHeader("Authorization", "Bearer " + token.toUtf8());
@@ -78,7 +124,6 @@ QNetworkRequest KubeClient::networkRequest(const KubeRequest &request, const Exe
     for (const QString &g : m_endpoint.impersonateGroups)
         nr.setRawHeader("Impersonate-Group", g.toUtf8());
 
-    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
     if (!m_endpoint.caCertificates.isEmpty())
         ssl.setCaCertificates(m_endpoint.caCertificates);
     if (m_endpoint.insecureSkipTlsVerify)
@@ -104,21 +149,49 @@ QNetworkReply *KubeClient::rawSend(const KubeRequest &request, const ExecCredent
 
 KubeReply *KubeClient::send(const KubeRequest &request, const QString &what)
 {
-    const QString description = what.isEmpty() ? QString::fromLatin1(request.verb) + QLatin1Char(' ') + request.path : what;
+    const QString target = request.url.isEmpty() ? request.path : request.url.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery);
+    const QString description = what.isEmpty() ? QString::fromLatin1(request.verb) + QLatin1Char(' ') + target : what;
     auto *reply = new KubeReply(description, m_requestTimeoutMs > 0 ? m_requestTimeoutMs : request.timeoutMs, this);
+    reply->setExternal(!request.url.isEmpty() && !isApiServerOrigin(request.url));
+    const bool exec = usesExec(request);
     reply->setResend(
-            [this, reply, request] {
-                if (m_exec)
+            [this, reply, request, exec] {
+                if (exec)
                     sendWithExec(reply, request, true);
                 else
                     reply->attach(rawSend(request, nullptr));
             },
             request.verb == "GET");
-    if (m_exec)
+    if (exec)
         sendWithExec(reply, request, false);
     else
         reply->attach(rawSend(request, nullptr));
+    connect(reply, &KubeReply::finished, this, [this, reply, used = QPointer<QNetworkAccessManager>(m_network)] {
+        if (reply->timedOut() && reply->httpStatus() == 0 && used == m_network)
+            renewNetwork();
+    });
     return reply;
+}
+
+void KubeClient::renewNetwork()
+{
+    // Qt 6.4 leaves a manager hung for good once a proxy closed a connection it had accepted (a load
+    // balancer without a backend does that): after a request got no answer at all, the next ones go
+    // through a new manager, and the old one goes when its last reply does.
+    QNetworkAccessManager *old = std::exchange(m_network, new QNetworkAccessManager(this));
+    m_network->setProxy(old->proxy());
+    const QList<QNetworkReply *> replies = old->findChildren<QNetworkReply *>(Qt::FindDirectChildrenOnly);
+    if (replies.isEmpty()) {
+        old->deleteLater();
+        return;
+    }
+    auto remaining = std::make_shared<qsizetype>(replies.size());
+    for (QNetworkReply *r : replies) {
+        connect(r, &QObject::destroyed, old, [old, remaining] {
+            if (--*remaining == 0)
+                old->deleteLater();
+        });
+    }
 }
 
 void KubeClient::sendWithExec(KubeReply *reply, const KubeRequest &request, bool retried)
@@ -145,7 +218,7 @@ QNetworkReply *KubeClient::openStream(const KubeRequest &request)
 {
     // Streams use the cached exec credential; when there is none the stream gets a 401, and the watch
     // lists again through send(), which runs the plugin.
-    QNetworkRequest nr = networkRequest(request, m_exec && m_exec->hasValidCredential() ? &m_exec->cached() : nullptr);
+    QNetworkRequest nr = networkRequest(request, usesExec(request) && m_exec->hasValidCredential() ? &m_exec->cached() : nullptr);
     nr.setTransferTimeout(0);
     // Events must arrive as they happen, not when a compressor's buffer fills.
     nr.setRawHeader("Accept-Encoding", "identity");

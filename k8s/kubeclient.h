@@ -22,6 +22,9 @@ public:
     ~KubeClient() override;
 
     const ClusterEndpoint &endpoint() const { return m_endpoint; }
+    // Talks to another endpoint from now on (the kubeconfig names a new server, CA or user), as the
+    // same object, so whoever holds the client keeps it. Requests in flight finish on their own.
+    void setEndpoint(ClusterEndpoint endpoint);
     QString userAgent() const;
     // --request-timeout: applies to every request that does not set its own (0: the request's default).
     void setRequestTimeout(int ms) { m_requestTimeoutMs = ms; }
@@ -32,11 +35,19 @@ public:
     QNetworkReply *openStream(const KubeRequest &request);
 
     QNetworkRequest networkRequest(const KubeRequest &request, const ExecCredential *credential = nullptr) const;
+    // Whether url has the API server's scheme, host and port: only there do credentials go.
+    bool isApiServerOrigin(const QUrl &url) const;
     // The exec credential plugin of the user, if the kubeconfig names one.
     ExecCredentialProvider *execProvider() const { return m_exec; }
 
+Q_SIGNALS:
+    void endpointChanged();
+
 private:
+    void applyEndpoint();
+    void renewNetwork();
     QString bearerToken() const;
+    bool usesExec(const KubeRequest &request) const;
 
     ClusterEndpoint m_endpoint;
     QNetworkReply *rawSend(const KubeRequest &request, const ExecCredential *credential);

@@ -46,6 +46,9 @@ struct ClusterEndpoint {
     QStringList impersonateGroups;
     bool hasExec = false;
     ExecConfig exec;
+
+    // Everything equal: the same server, trust and user (a reread kubeconfig that changed none of them).
+    bool operator==(const ClusterEndpoint &) const = default;
 };
 
 // The kubeconfig files kubectl would read, in order (--kubeconfig, else KUBECONFIG, else ~/.kube/config).

@@ -8,9 +8,19 @@
 
 namespace canary::k8s {
 
-QString networkErrorText(QNetworkReply *reply)
+QString networkErrorText(const QNetworkReply *reply, bool apiServer)
 {
-    const QString url = reply->url().adjusted(QUrl::RemoveQuery | QUrl::RemovePath).toString();
+    const QString url = reply->url().adjusted(QUrl::RemoveQuery | QUrl::RemovePath | QUrl::RemoveUserInfo).toString();
+    if (!apiServer) {
+        switch (reply->error()) {
+        case QNetworkReply::ConnectionRefusedError:
+            return QStringLiteral("cannot reach %1: connection refused").arg(url);
+        case QNetworkReply::HostNotFoundError:
+            return QStringLiteral("cannot reach %1: host not found").arg(url);
+        default:
+            return QStringLiteral("request to %1 failed: %2").arg(url, reply->errorString());
+        }
+    }
     switch (reply->error()) {
     case QNetworkReply::ConnectionRefusedError:
         return QStringLiteral("cannot reach the API server at %1: connection refused (is the cluster running?)").arg(url);
@@ -55,7 +65,9 @@ KubeReply::KubeReply(QString what, int timeoutMs, QObject *parent)
                 m_reply->disconnect(this);
                 m_reply->abort();
             }
-            fail(makeError(QStringLiteral("%1: the API server did not answer within %2 s").arg(m_what).arg(timeoutMs / 1000.0)));
+            fail(makeError((m_external ? QStringLiteral("%1: no answer within %2 s") : QStringLiteral("%1: the API server did not answer within %2 s"))
+                                   .arg(m_what)
+                                   .arg(timeoutMs / 1000.0)));
         });
         m_timer->start(timeoutMs);
     }
@@ -153,7 +165,7 @@ void KubeReply::complete()
         }
     }
     if (m_status == 0) {
-        fail(makeError(networkErrorText(m_reply)));
+        fail(makeError(networkErrorText(m_reply, !m_external)));
         return;
     }
     if (m_status >= 400) {

@@ -15,6 +15,9 @@ class QTimer;
 
 namespace canary::k8s {
 
+// A sentence for a request that got no HTTP answer (refused, unresolved, TLS failed), naming the server.
+QString networkErrorText(const QNetworkReply *reply, bool apiServer = true);
+
 // The handle of one request in flight: finished() fires exactly once, also on cancel or timeout.
 class KubeReply final : public QObject {
     Q_OBJECT
@@ -34,9 +37,13 @@ public:
         m_idempotent = idempotent;
     }
     int retries() const { return m_throttled + m_serverErrors; }
+    // For messages: the request goes to another host than the API server (an absolute KubeRequest::url).
+    void setExternal(bool external) { m_external = external; }
     ~KubeReply() override;
 
     bool isFinished() const { return m_finished; }
+    // Ended by its transfer timeout, with or without an answer started.
+    bool timedOut() const { return m_timedOut; }
     bool ok() const { return m_finished && m_error.message.isEmpty(); }
     int httpStatus() const { return m_status; }
     QByteArray body() const { return m_body; }
@@ -66,6 +73,7 @@ private:
     std::function<bool()> m_retryOnUnauthorized;
     std::function<void()> m_resend;
     bool m_idempotent = false;
+    bool m_external = false;
     int m_throttled = 0;
     int m_serverErrors = 0;
 };

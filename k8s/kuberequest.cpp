@@ -9,6 +9,13 @@ KubeRequest KubeRequest::get(const QString &path)
     return r;
 }
 
+KubeRequest KubeRequest::getUrl(const QUrl &url)
+{
+    KubeRequest r;
+    r.url = url;
+    return r;
+}
+
 KubeRequest KubeRequest::replace(const QString &path, const QByteArray &json)
 {
     KubeRequest r;

@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QUrl>
 #include <QUrlQuery>
 
 namespace canary::k8s {
@@ -13,12 +14,16 @@ struct KubeRequest {
     QByteArray verb = "GET";
     QString path;
     QUrlQuery query;
+    // Instead of path and query: an absolute URL, for an endpoint outside the API server's paths (a
+    // metrics page). It goes through the same proxy; credentials only if it is the API server's origin.
+    QUrl url;
     QByteArray body;
     QByteArray contentType;
     QByteArray accept = "application/json";
     int timeoutMs = 30000;
 
     static KubeRequest get(const QString &path);
+    static KubeRequest getUrl(const QUrl &url);
     static KubeRequest replace(const QString &path, const QByteArray &json);
     static KubeRequest create(const QString &collectionPath, const QByteArray &json);
     static KubeRequest mergePatch(const QString &path, const QByteArray &json);

@@ -8,7 +8,7 @@
 #include "k8s/discoveryreply.h"
 #include "k8s/kubeclient.h"
 #include "k8s/kubereply.h"
-#include "k8s/kubewatch.h"
+#include "k8s/reflector.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -21,7 +21,10 @@ using k8s::KubeRequest;
 
 namespace {
 
-
+// While the server is away, attempts come at most this far apart, so that the window says
+// "connected" again within seconds of its return.
+constexpr int kFirstReconnectDelayMs = 250;
+constexpr int kMaxReconnectDelayMs = 2000;
 
 } // namespace
 
@@ -30,19 +33,33 @@ ReleaseSession::ReleaseSession(k8s::ClusterEndpoint endpoint, QObject *parent, Q
     , m_client(new k8s::KubeClient(std::move(endpoint), this))
     , m_rebuild(new QTimer(this))
     , m_journal(std::move(journalDirectory))
+    , m_reconnect(new QTimer(this))
+    , m_reconnectDelayMs(kFirstReconnectDelayMs)
 {
     m_snapshot.ns = m_client->endpoint().ns;
-    if (k8s::ExecCredentialProvider *exec = m_client->execProvider()) {
-        connect(exec, &k8s::ExecCredentialProvider::pluginMessage, this, [this](const QString &text) {
-            setConnection(m_connection, tr("credential plugin: %1").arg(text.trimmed().section(QLatin1Char('\n'), -1)));
-        });
-    }
+    const auto followPlugin = [this] {
+        if (k8s::ExecCredentialProvider *exec = m_client->execProvider()) {
+            connect(exec, &k8s::ExecCredentialProvider::pluginMessage, this, [this](const QString &text) {
+                setConnection(m_connection, tr("credential plugin: %1").arg(text.trimmed().section(QLatin1Char('\n'), -1)));
+            });
+        }
+    };
+    followPlugin();
+    connect(m_client, &k8s::KubeClient::endpointChanged, this, followPlugin);
+    m_reconnect->setSingleShot(true);
+    connect(m_reconnect, &QTimer::timeout, this, &ReleaseSession::reconnect);
     m_rebuild->setSingleShot(true);
     m_rebuild->setInterval(30);
-    connect(m_rebuild, &QTimer::timeout, this, &ReleaseSession::rebuild);
+    connect(m_rebuild, &QTimer::timeout, this, [this] {
+        rebuildSnapshot();
+        rebuild();
+    });
 }
 
-ReleaseSession::~ReleaseSession() = default;
+ReleaseSession::~ReleaseSession()
+{
+    stopWatches();
+}
 
 const k8s::ClusterEndpoint &ReleaseSession::endpoint() const
 {
@@ -51,6 +68,8 @@ const k8s::ClusterEndpoint &ReleaseSession::endpoint() const
 
 void ReleaseSession::setConnection(Connection connection, const QString &detail)
 {
+    if (connection == Connection::NoIstio)
+        m_noIstioDetail = detail; // said by discovery, said again when the watches are back
     if (m_connection == connection && m_connectionDetail == detail)
         return;
     m_connection = connection;
@@ -181,60 +200,123 @@ void ReleaseSession::checkAccess()
 void ReleaseSession::startWatches()
 {
     checkAccess();
-    for (const QPointer<k8s::KubeWatch> &w : std::as_const(m_watches))
-        delete w.data();
-    m_watches.clear();
-    m_watchState.clear();
-    m_awaitingFirstList.clear();
-    m_snapshot = NamespaceSnapshot { m_snapshot.ns, {}, {}, {}, {}, {}, {} };
-    QList<Watched> watched;
-    for (const ReleaseKind &kind : releaseKinds(m_istioVersion))
-        watched.append({ kind.group, kind.version, kind.plural, snapshotItems(m_snapshot, kind.kind) });
-    for (const Watched &w : watched) {
-        auto *watch = new k8s::KubeWatch(m_client, k8s::collectionPath(w.group, w.version, m_snapshot.ns, w.plural), this);
-        m_watches.append(watch);
-        m_watchState.insert(watch, 0);
-        QList<QJsonObject> *items = w.items;
-        m_awaitingFirstList.insert(watch);
-        connect(watch, &k8s::KubeWatch::listed, this, [this, items, watch](const QList<QJsonObject> &listed) {
-            *items = listed;
-            m_awaitingFirstList.remove(watch);
-            scheduleRebuild();
-        });
-        connect(watch, &k8s::KubeWatch::changed, this, [this, items](const QString &type, const QJsonObject &object) {
-            const QString name = core::objectName(object);
-            qsizetype at = -1;
-            for (qsizetype i = 0; i < items->size(); ++i) {
-                if (core::objectName(items->at(i)) == name) {
-                    at = i;
-                    break;
-                }
-            }
-            if (type == QLatin1String("DELETED")) {
-                if (at >= 0)
-                    items->removeAt(at);
-            } else if (at >= 0) {
-                (*items)[at] = object;
-            } else {
-                items->append(object);
-            }
-            scheduleRebuild();
-        });
-        connect(watch, &k8s::KubeWatch::stateChanged, this, [this, watch](k8s::KubeWatch::State state, const QString &detail) {
-            m_watchState.insert(watch, state == k8s::KubeWatch::State::Watching ? 1 : state == k8s::KubeWatch::State::Reconnecting ? 2 : 0);
-            bool allWatching = true;
-            bool anyReconnecting = false;
-            for (int s : std::as_const(m_watchState)) {
-                allWatching = allWatching && s == 1;
-                anyReconnecting = anyReconnecting || s == 2;
-            }
-            if (anyReconnecting)
-                setConnection(Connection::Reconnecting, tr("Reconnecting: %1").arg(detail));
-            else if (allWatching && !m_istioVersion.isEmpty())
-                setConnection(Connection::Connected, tr("Watching %1").arg(m_snapshot.ns));
-        });
-        watch->start();
+    stopWatches();
+    const auto watch = [this](const QString &group, const QString &version, const QString &plural, QList<QJsonObject> NamespaceSnapshot::*items) {
+        Watched w { group, version, plural, items, nullptr, {} };
+        w.reflector = new k8s::Reflector(m_client, k8s::collectionPath(group, version, m_snapshot.ns, plural), this);
+        connect(w.reflector, &k8s::Reflector::applied, this, &ReleaseSession::scheduleRebuild);
+        connect(w.reflector, &k8s::Reflector::deleted, this, &ReleaseSession::scheduleRebuild);
+        connect(w.reflector, &k8s::Reflector::resynced, this, &ReleaseSession::scheduleRebuild);
+        connect(w.reflector, &k8s::Reflector::stateChanged, this, &ReleaseSession::updateConnection);
+        m_watched.append(w);
+    };
+    // The kinds a release is built from, the same list the plugin reads.
+    const QHash<QString, QList<QJsonObject> NamespaceSnapshot::*> into {
+        { QStringLiteral("Service"), &NamespaceSnapshot::services },
+        { QStringLiteral("Pod"), &NamespaceSnapshot::pods },
+        { QStringLiteral("Deployment"), &NamespaceSnapshot::deployments },
+        { QStringLiteral("VirtualService"), &NamespaceSnapshot::virtualServices },
+        { QStringLiteral("DestinationRule"), &NamespaceSnapshot::destinationRules },
+        { QStringLiteral("Gateway"), &NamespaceSnapshot::gateways },
+    };
+    for (const ReleaseKind &kind : releaseKinds(m_istioVersion)) {
+        if (into.contains(kind.kind))
+            watch(kind.group, kind.version, kind.plural, into.value(kind.kind));
     }
+    for (const Watched &w : std::as_const(m_watched))
+        w.reflector->start();
+}
+
+void ReleaseSession::stopWatches()
+{
+    m_rebuild->stop(); // started only while every store is synced; the next ones are not yet
+    for (const Watched &w : std::as_const(m_watched)) {
+        w.reflector->disconnect(this);
+        w.reflector->stop();
+        w.reflector->deleteLater();
+    }
+    m_watched.clear();
+}
+
+void ReleaseSession::updateConnection()
+{
+    if (m_watched.isEmpty())
+        return;
+    const Watched *failed = nullptr;
+    const Watched *backingOff = nullptr;
+    bool allWatching = true;
+    for (const Watched &w : std::as_const(m_watched)) {
+        const k8s::Reflector::State state = w.reflector->state();
+        if (state == k8s::Reflector::State::Failed && !failed)
+            failed = &w;
+        if (state == k8s::Reflector::State::Backoff && !backingOff)
+            backingOff = &w;
+        allWatching = allWatching && state == k8s::Reflector::State::Watching;
+    }
+    if (failed) {
+        setConnection(Connection::Failed, tr("Cannot watch %1: %2").arg(failed->plural, failed->reflector->stateDetail()));
+    } else if (backingOff) {
+        setConnection(Connection::Reconnecting, tr("Reconnecting: %1").arg(backingOff->reflector->stateDetail()));
+        scheduleReconnect();
+    } else if (allWatching) {
+        m_reconnect->stop();
+        m_reconnectDelayMs = kFirstReconnectDelayMs;
+        if (m_istioVersion.isEmpty())
+            setConnection(Connection::NoIstio, m_noIstioDetail);
+        else
+            setConnection(Connection::Connected, tr("Watching %1").arg(m_snapshot.ns));
+    }
+    // Otherwise a kind is being listed (first, or again after 410 Gone): the state stays what it was.
+}
+
+void ReleaseSession::scheduleReconnect()
+{
+    if (m_reconnect->isActive() || m_probe)
+        return;
+    m_reconnect->start(m_reconnectDelayMs);
+    m_reconnectDelayMs = qMin(m_reconnectDelayMs * 2, kMaxReconnectDelayMs);
+}
+
+void ReleaseSession::reconnect()
+{
+    if (m_kubeconfig) {
+        const Result<k8s::ClusterEndpoint> loaded = k8s::loadKubeconfig(*m_kubeconfig);
+        if (!loaded) {
+            // Perhaps being rewritten: the next attempt reads it again.
+            setConnection(Connection::Reconnecting, tr("Reconnecting: %1").arg(loaded.error().message));
+            scheduleReconnect();
+            return;
+        }
+        if (!(*loaded == m_client->endpoint())) {
+            // The stores and resourceVersions of the reflectors belong to the server that went away.
+            stopWatches();
+            m_client->setEndpoint(*loaded);
+            m_restartPending = true;
+            setConnection(Connection::Reconnecting, tr("Reconnecting to %1: the kubeconfig changed").arg(loaded->server.toString()));
+        }
+    }
+    k8s::KubeRequest request = k8s::KubeRequest::get(QStringLiteral("/version"));
+    request.timeoutMs = 3000;
+    k8s::KubeReply *probe = m_client->send(request, tr("reach the API server"));
+    m_probe = probe;
+    connect(probe, &KubeReply::finished, this, [this, probe] {
+        probe->deleteLater();
+        if (probe != m_probe)
+            return;
+        m_probe = nullptr;
+        if (probe->httpStatus() == 0) {
+            setConnection(Connection::Reconnecting, tr("Reconnecting: %1").arg(probe->error().message));
+            scheduleReconnect();
+            return;
+        }
+        // It answers (whatever it says: the watches report what is wrong).
+        if (std::exchange(m_restartPending, false)) {
+            discover(); // the new server may serve another Istio version, or none
+            return;
+        }
+        for (const Watched &w : std::as_const(m_watched))
+            w.reflector->retryNow();
+    });
 }
 
 void ReleaseSession::setNamespace(const QString &ns)
@@ -251,10 +333,40 @@ void ReleaseSession::setNamespace(const QString &ns)
 void ReleaseSession::scheduleRebuild()
 {
     // Until every kind has been listed once, releases would show versions without their pods.
-    if (!m_awaitingFirstList.isEmpty())
-        return;
+    for (const Watched &w : std::as_const(m_watched)) {
+        if (!w.reflector->isSynced())
+            return;
+    }
     if (!m_rebuild->isActive())
         m_rebuild->start();
+}
+
+void ReleaseSession::rebuildSnapshot()
+{
+    NamespaceSnapshot next { m_snapshot.ns, {}, {}, {}, {}, {}, {} };
+    for (Watched &w : m_watched) {
+        // An object we wrote is in the snapshot before its watch event reaches the store (run() takes the
+        // server's answer at once): it stays until the store's object changes from the one it replaced.
+        QHash<QString, QJsonObject> written;
+        for (const QJsonObject &o : std::as_const(m_snapshot.*w.items)) {
+            const auto built = w.builtFrom.constFind(core::objectName(o));
+            if (built != w.builtFrom.cend() && *built != core::resourceVersion(o))
+                written.insert(core::objectName(o), o);
+        }
+        QList<QJsonObject> items = w.reflector->objects();
+        QHash<QString, QString> builtFrom;
+        for (QJsonObject &o : items) {
+            const QString name = core::objectName(o);
+            const QString rv = core::resourceVersion(o);
+            builtFrom.insert(name, rv);
+            const auto mine = written.constFind(name);
+            if (mine != written.cend() && w.builtFrom.value(name) == rv)
+                o = *mine;
+        }
+        w.builtFrom = builtFrom;
+        next.*w.items = items;
+    }
+    m_snapshot = next;
 }
 
 void ReleaseSession::rebuild()

@@ -8,13 +8,15 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QPointer>
-#include <QSet>
+
+#include <optional>
 
 class QTimer;
 
 namespace canary::k8s {
 class KubeClient;
-class KubeWatch;
+class KubeReply;
+class Reflector;
 }
 
 namespace canary::core {
@@ -34,6 +36,10 @@ public:
 
     explicit ReleaseSession(k8s::ClusterEndpoint endpoint, QObject *parent = nullptr, QString journalDirectory = Journal::defaultDirectory());
     ~ReleaseSession() override;
+    // Where the endpoint was loaded from. While the API server is away, every reconnect attempt reads
+    // the kubeconfig again, as the next kubectl command would: a cluster restarted on other ports with
+    // another CA, or a renewed credential, is found, and the session starts over on it.
+    void setKubeconfigOptions(const k8s::KubeconfigOptions &options) { m_kubeconfig = options; }
 
     void start();
     // Discovers the API again (Istio installed or upgraded since?), asks for permissions again and
@@ -44,8 +50,11 @@ public:
     QStringList namespaces() const { return m_namespaces; }
 
     const k8s::ClusterEndpoint &endpoint() const;
+    // The same client for the session's life; its endpoint changes when the kubeconfig does.
     k8s::KubeClient *client() const { return m_client; }
     QString istioVersion() const { return m_istioVersion; }
+    // Connected: every kind is listed and watched. Reconnecting: a watch lost the server, which is tried
+    // again with backoff (writes should wait). NoIstio and Failed: see connectionDetail().
     Connection connection() const { return m_connection; }
     QString connectionDetail() const { return m_connectionDetail; }
     Access writeAccess() const { return m_access; }
@@ -97,17 +106,25 @@ Q_SIGNALS:
     void dryRunFinished(const QString &releaseName, bool ok, const QString &message);
 
 private:
+    // One watched kind: its reflector's store makes up one list of the snapshot.
     struct Watched {
         QString group;
         QString version;
         QString plural;
-        QList<QJsonObject> *items;
+        QList<QJsonObject> NamespaceSnapshot::*items;
+        k8s::Reflector *reflector = nullptr;
+        QHash<QString, QString> builtFrom; // name -> resourceVersion of the store's object in the snapshot
     };
 
     void discover();
     void startWatches();
+    void stopWatches();
+    void updateConnection();
+    void scheduleReconnect();
+    void reconnect();
     void setConnection(Connection connection, const QString &detail);
     void scheduleRebuild();
+    void rebuildSnapshot();
     void rebuild();
     void run(const QString &releaseName, const ApplyPlan &plan, const QString &rollbackOf, bool forceConflicts = false);
     void refreshRollbacks();
@@ -122,9 +139,8 @@ private:
     QStringList m_namespaces;
     NamespaceSnapshot m_snapshot;
     QList<Release> m_releases;
-    QList<QPointer<k8s::KubeWatch>> m_watches;
-    QHash<k8s::KubeWatch *, int> m_watchState; // 0 listing, 1 watching, 2 reconnecting
-    QSet<k8s::KubeWatch *> m_awaitingFirstList;
+    QList<Watched> m_watched;
+    QString m_noIstioDetail;
     QTimer *m_rebuild;
     bool m_applying = false;
     QPointer<ApplyRun> m_runner;
@@ -133,6 +149,11 @@ private:
     Journal m_journal;
     QHash<QString, JournalEntry> m_rollbackable; // by release name
     QPointer<QObject> m_dryRun;
+    std::optional<k8s::KubeconfigOptions> m_kubeconfig;
+    QTimer *m_reconnect;
+    int m_reconnectDelayMs;
+    QPointer<k8s::KubeReply> m_probe;
+    bool m_restartPending = false; // the endpoint changed: discovery and every list start over once it answers
 };
 
 } // namespace canary::core

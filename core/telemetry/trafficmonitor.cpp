@@ -1,26 +1,42 @@
 #include "core/telemetry/trafficmonitor.h"
 
 #include "core/model/release.h"
+#include "k8s/kubeclient.h"
+#include "k8s/kubereply.h"
 
 #include <QDateTime>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QTimer>
 
 namespace canary::core {
 
-TrafficMonitor::TrafficMonitor(QObject *parent)
+TrafficMonitor::TrafficMonitor(k8s::KubeClient *client, QObject *parent)
     : QObject(parent)
-    , m_network(new QNetworkAccessManager(this))
+    , m_client(client)
     , m_timer(new QTimer(this))
 {
     m_timer->setInterval(1000);
     connect(m_timer, &QTimer::timeout, this, &TrafficMonitor::scrape);
 }
 
+TrafficMonitor::~TrafficMonitor()
+{
+    delete m_reply.data(); // the client owns it and would keep it until it finishes
+}
+
+void TrafficMonitor::setClient(k8s::KubeClient *client)
+{
+    if (client == m_client)
+        return;
+    if (m_reply)
+        m_reply->deleteLater(); // an answer from the other cluster's client is not ours
+    m_reply = nullptr;
+    m_client = client;
+}
+
 void TrafficMonitor::setSource(const QUrl &metricsUrl)
 {
     m_url = metricsUrl;
+    delete m_reply.data(); // its answer is the old source's
     m_points.clear();
     m_rates.reset();
     m_seeded = false;
@@ -39,24 +55,28 @@ void TrafficMonitor::setInterval(int ms)
 
 void TrafficMonitor::scrape()
 {
-    if (m_inFlight || !m_url.isValid())
+    if (m_reply || !m_url.isValid() || !m_client)
         return;
-    m_inFlight = true;
-    QNetworkRequest request(m_url);
-    request.setTransferTimeout(5000);
-    QNetworkReply *reply = m_network->get(request);
-    connect(reply, &QNetworkReply::finished, this, [this, reply] {
+    k8s::KubeRequest request = k8s::KubeRequest::getUrl(m_url);
+    request.accept = "text/plain;version=0.0.4;q=0.9,*/*;q=0.1";
+    request.timeoutMs = 5000;
+    const QString where = m_url.toString(QUrl::RemoveUserInfo);
+    k8s::KubeReply *reply = m_client->send(request, where);
+    m_reply = reply;
+    connect(reply, &k8s::KubeReply::finished, this, [this, reply, where] {
         reply->deleteLater();
-        m_inFlight = false;
+        if (reply != m_reply)
+            return;
+        m_reply = nullptr;
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        if (reply->error() != QNetworkReply::NoError) {
-            m_lastError = tr("Cannot read metrics from %1: %2").arg(m_url.toString(), reply->errorString());
+        if (!reply->ok()) {
+            m_lastError = tr("Cannot read metrics: %1").arg(reply->error().message);
             Q_EMIT failed(m_lastError);
             return;
         }
-        const Result<QList<MetricSample>> samples = parsePrometheusText(reply->readAll());
+        const Result<QList<MetricSample>> samples = parsePrometheusText(reply->body());
         if (!samples) {
-            m_lastError = tr("Metrics from %1 are not Prometheus text: %2").arg(m_url.toString(), samples.error().message);
+            m_lastError = tr("Metrics from %1 are not Prometheus text: %2").arg(where, samples.error().message);
             Q_EMIT failed(m_lastError);
             return;
         }

@@ -5,24 +5,33 @@
 #include <QList>
 #include <QObject>
 #include <QPointF>
+#include <QPointer>
 #include <QUrl>
 
 #include <deque>
 
-class QNetworkAccessManager;
 class QTimer;
+
+namespace canary::k8s {
+class KubeClient;
+class KubeReply;
+}
 
 namespace canary::core {
 
 struct ReleaseVersion;
 
 // Scrapes a Prometheus-format endpoint (the demo's metrics, an Envoy's stats) at a fixed interval
-// and keeps the per-series request rates of the last minutes.
+// and keeps the per-series request rates of the last minutes. It asks through the client, so the
+// kubeconfig's proxy and TLS settings apply (and credentials, when the URL is the API server's).
 class TrafficMonitor final : public QObject {
     Q_OBJECT
 public:
-    explicit TrafficMonitor(QObject *parent = nullptr);
+    explicit TrafficMonitor(k8s::KubeClient *client, QObject *parent = nullptr);
+    ~TrafficMonitor() override;
 
+    // Another cluster (a context switch): scraped through its client from now on.
+    void setClient(k8s::KubeClient *client);
     void setSource(const QUrl &metricsUrl);
     QUrl source() const { return m_url; }
     void setInterval(int ms);
@@ -46,14 +55,14 @@ private:
         qint64 atMs;
         QList<SeriesRate> rates;
     };
-    QNetworkAccessManager *m_network;
+    QPointer<k8s::KubeClient> m_client;
+    QPointer<k8s::KubeReply> m_reply;
     QTimer *m_timer;
     QUrl m_url;
     CounterRates m_rates;
     std::deque<Point> m_points;
     qint64 m_windowMs = 300000;
     qint64 m_smoothingMs = 10000;
-    bool m_inFlight = false;
     bool m_seeded = false;
     QString m_lastError;
 };

@@ -100,7 +100,7 @@ void TestMainWindow::initTestCase()
     m_cluster = std::make_unique<test::TestCluster>(20);
     QVERIFY2(m_cluster->ok(), qPrintable(m_cluster->error()));
     m_session = std::make_unique<core::ReleaseSession>(m_cluster->endpoint());
-    m_traffic = std::make_unique<core::TrafficMonitor>();
+    m_traffic = std::make_unique<core::TrafficMonitor>(m_session->client());
     m_traffic->setInterval(250);
     m_traffic->setSource(QUrl(m_cluster->endpoints().metrics));
     m_window = std::make_unique<gui::MainWindow>(m_session.get(), m_traffic.get());

@@ -3,9 +3,10 @@
 #include "core/model/istio.h"
 #include "k8s/kubeclient.h"
 #include "k8s/kubereply.h"
-#include "k8s/kubewatch.h"
+#include "k8s/reflector.h"
 #include "core/session/releasesession.h"
 #include "tests/support/testcluster.h"
+#include "tests/support/testproxy.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -44,6 +45,7 @@ private Q_SLOTS:
     void serverErrorsAreRetriedForReadsOnly();
     void watchSurvivesDroppedStreams();
     void expiredContinueRestartsTheList();
+    void requestsRecoverFromAHungProxy();
 
 private:
     k8s::KubeReply *send(const k8s::KubeRequest &request);
@@ -240,21 +242,22 @@ void TestDemoCluster::pagination()
 
 void TestDemoCluster::watchSeesChangesByOthers()
 {
-    k8s::KubeWatch watch(m_client.get(), kVs);
-    QSignalSpy listed(&watch, &k8s::KubeWatch::listed);
-    QSignalSpy events(&watch, &k8s::KubeWatch::changed);
+    k8s::Reflector watch(m_client.get(), kVs);
+    QSignalSpy listed(&watch, &k8s::Reflector::resynced);
+    QSignalSpy events(&watch, &k8s::Reflector::applied);
     watch.start();
     QVERIFY(listed.wait(20000));
-    QCOMPARE(listed.at(0).at(0).value<QList<QJsonObject>>().size(), 5);
-    QTRY_COMPARE_WITH_TIMEOUT(watch.state(), k8s::KubeWatch::State::Watching, 10000);
+    QCOMPARE(watch.objects().size(), 5);
+    QTRY_COMPARE_WITH_TIMEOUT(watch.state(), k8s::Reflector::State::Watching, 10000);
     // Another client changes an object.
+    QVERIFY(!watch.object(QStringLiteral("default"), QStringLiteral("greeting")).isEmpty()); // so the event is a MODIFIED
     k8s::KubeClient other(m_cluster->endpoint());
     k8s::KubeReply *patch = other.send(k8s::KubeRequest::mergePatch(kVs + QStringLiteral("/greeting"), R"({"metadata":{"labels":{"edited":"yes"}}})"));
     QSignalSpy patched(patch, &k8s::KubeReply::finished);
     QVERIFY(patched.wait(20000));
     QTRY_VERIFY_WITH_TIMEOUT(!events.isEmpty(), 5000);
-    QCOMPARE(events.at(0).at(0).toString(), QStringLiteral("MODIFIED"));
-    QCOMPARE(core::objectName(events.at(0).at(1).value<QJsonObject>()), QStringLiteral("greeting"));
+    QCOMPARE(watch.objects().size(), 5);
+    QCOMPARE(core::objectName(events.at(0).at(0).value<QJsonObject>()), QStringLiteral("greeting"));
     QCOMPARE(watch.lastResourceVersion(), core::resourceVersion(patch->json()));
 }
 
@@ -610,19 +613,19 @@ void TestDemoCluster::watchSurvivesDroppedStreams()
     // The app's model: what the watch delivered, by name. It must end equal to the server's list,
     // with no event delivered twice, while every stream is cut after 400 ms.
     const QString path = QStringLiteral("/apis/networking.istio.io/v1/namespaces/faults/destinationrules");
-    k8s::KubeWatch watch(m_client.get(), path);
+    k8s::Reflector watch(m_client.get(), path);
     QMap<QString, QString> model;
     QSet<QString> seen;
     int doubled = 0;
     int relists = 0;
     int reconnects = 0;
-    connect(&watch, &k8s::KubeWatch::listed, this, [&](const QList<QJsonObject> &items) {
+    connect(&watch, &k8s::Reflector::resynced, this, [&] {
         ++relists;
         model.clear();
-        for (const QJsonObject &o : items)
+        for (const QJsonObject &o : watch.objects())
             model.insert(core::objectName(o), core::resourceVersion(o));
     });
-    connect(&watch, &k8s::KubeWatch::changed, this, [&](const QString &type, const QJsonObject &o) {
+    const auto event = [&](const QString &type, const QJsonObject &o) {
         const QString rv = core::resourceVersion(o);
         if (seen.contains(type + rv))
             ++doubled;
@@ -631,14 +634,16 @@ void TestDemoCluster::watchSurvivesDroppedStreams()
             model.remove(core::objectName(o));
         else
             model.insert(core::objectName(o), rv);
-    });
-    connect(&watch, &k8s::KubeWatch::stateChanged, this, [&](k8s::KubeWatch::State state) {
-        if (state == k8s::KubeWatch::State::Reconnecting)
+    };
+    connect(&watch, &k8s::Reflector::applied, this, [&](const QJsonObject &o) { event(QStringLiteral("APPLIED"), o); });
+    connect(&watch, &k8s::Reflector::deleted, this, [&](const QJsonObject &o) { event(QStringLiteral("DELETED"), o); });
+    connect(&watch, &k8s::Reflector::stateChanged, this, [&](k8s::Reflector::State state) {
+        if (state == k8s::Reflector::State::Backoff)
             ++reconnects;
     });
     QVERIFY(m_cluster->setFaults(QStringLiteral("drop-watch=400,410=2")));
     watch.start();
-    QTRY_COMPARE_WITH_TIMEOUT(watch.state(), k8s::KubeWatch::State::Watching, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(watch.state(), k8s::Reflector::State::Watching, 10000);
 
     // 500 events written by another client: 50 creations, 430 changes, 20 deletions.
     k8s::KubeClient other(m_cluster->endpoint());
@@ -700,14 +705,16 @@ void TestDemoCluster::expiredContinueRestartsTheList()
         reply->deleteLater();
     }
     QVERIFY(m_cluster->setFaults(QStringLiteral("410=1")));
-    k8s::KubeWatch watch(m_client.get(), path);
-    QSignalSpy listed(&watch, &k8s::KubeWatch::listed);
+    k8s::Reflector watch(m_client.get(), path);
+    QSignalSpy listed(&watch, &k8s::Reflector::resynced);
+    QSignalSpy applied(&watch, &k8s::Reflector::applied);
     QStringList why;
-    connect(&watch, &k8s::KubeWatch::stateChanged, this, [&](k8s::KubeWatch::State, const QString &detail) { why.append(detail); });
+    connect(&watch, &k8s::Reflector::stateChanged, this, [&](k8s::Reflector::State, const QString &detail) { why.append(detail); });
     watch.start();
     QVERIFY(listed.wait(20000));
     QCOMPARE(listed.size(), 1);
-    const QList<QJsonObject> items = listed.at(0).at(0).value<QList<QJsonObject>>();
+    QCOMPARE(applied.size(), 0);
+    const QList<QJsonObject> items = watch.objects();
     QCOMPARE(items.size(), 520);
     QSet<QString> names;
     for (const QJsonObject &o : items)
@@ -715,6 +722,38 @@ void TestDemoCluster::expiredContinueRestartsTheList()
     QCOMPARE(names.size(), 520);
     QVERIFY2(why.join(QLatin1Char('|')).contains(QLatin1String("continue parameter is too old")), qPrintable(why.join(QLatin1Char('|'))));
     QVERIFY(m_cluster->setFaults(QStringLiteral("410=0")));
+}
+
+void TestDemoCluster::requestsRecoverFromAHungProxy()
+{
+    // A proxy that accepts connections and closes them at once (a load balancer without a backend)
+    // leaves Qt's requests hanging until their timeout, and after a few of them the connection pool
+    // for good; the client then takes a new pool, so that the requests after the outage get through.
+    test::TestProxy proxy;
+    QVERIFY(proxy.listen());
+    proxy.setRefuseWhenDown(false);
+    k8s::ClusterEndpoint endpoint = m_cluster->endpoint();
+    endpoint.proxyUrl = proxy.url();
+    k8s::KubeClient client(endpoint);
+    const auto version = [&client](int timeoutMs) {
+        k8s::KubeRequest request = k8s::KubeRequest::get(QStringLiteral("/version"));
+        request.timeoutMs = timeoutMs;
+        k8s::KubeReply *reply = client.send(request);
+        QSignalSpy done(reply, &k8s::KubeReply::finished);
+        if (!reply->isFinished())
+            done.wait(timeoutMs + 5000);
+        return reply;
+    };
+    QVERIFY(version(5000)->ok());
+    proxy.setDown(true);
+    for (int i = 0; i < 3; ++i) {
+        k8s::KubeReply *hung = version(1000);
+        QVERIFY(!hung->ok());
+        QVERIFY(hung->timedOut());
+    }
+    proxy.setDown(false);
+    k8s::KubeReply *after = version(5000);
+    QVERIFY2(after->ok(), qPrintable(after->error().message));
 }
 
 QTEST_GUILESS_MAIN(TestDemoCluster)

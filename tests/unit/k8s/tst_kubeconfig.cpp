@@ -16,6 +16,7 @@ private Q_SLOTS:
     void missingFilesAreNamed_data();
     void missingFilesAreNamed();
     void relativePathsResolveAgainstTheirFile();
+    void rereadEndpointsCompare();
 
 private:
     void write(const QString &name, const QByteArray &text);
@@ -199,6 +200,31 @@ void TestKubeconfig::relativePathsResolveAgainstTheirFile()
     QVERIFY2(ep.ok(), qPrintable(ep.ok() ? QString() : ep.error().message));
     QCOMPARE(ep->tokenFile, m_dir->filePath(QStringLiteral("sub/token")));
     QCOMPARE(ep->caCertificates.size(), 1);
+}
+
+void TestKubeconfig::rereadEndpointsCompare()
+{
+    // A session reads the kubeconfig again on reconnect attempts and starts over only when it changed.
+    const QByteArray config = "current-context: a\nclusters:\n- name: c\n  cluster: {server: 'https://h:1'}\n"
+                              "users:\n- name: u\n  user: {token: t1}\ncontexts:\n- name: a\n  context: {cluster: c, user: u}\n";
+    write(QStringLiteral("config"), config);
+    k8s::KubeconfigOptions options;
+    options.kubeconfig = m_dir->filePath(QStringLiteral("config"));
+    const auto first = k8s::loadKubeconfig(options);
+    QVERIFY(first.ok());
+    const auto again = k8s::loadKubeconfig(options);
+    QVERIFY(again.ok());
+    QVERIFY(*first == *again);
+    QByteArray renewed = config;
+    write(QStringLiteral("config"), renewed.replace("token: t1", "token: t2"));
+    const auto otherToken = k8s::loadKubeconfig(options);
+    QVERIFY(otherToken.ok());
+    QVERIFY(!(*first == *otherToken));
+    QByteArray moved = config;
+    write(QStringLiteral("config"), moved.replace("https://h:1", "https://h:2"));
+    const auto otherPort = k8s::loadKubeconfig(options);
+    QVERIFY(otherPort.ok());
+    QVERIFY(!(*first == *otherPort));
 }
 
 QTEST_GUILESS_MAIN(TestKubeconfig)
