@@ -209,7 +209,8 @@ void MainWindow::pointTraffic()
     const QUrl announced(m_session->endpoint().clusterExtensions.value(QStringLiteral("canarydeck.io/traffic")).toObject().value(QStringLiteral("metrics")).toString());
     const QUrl source = m_metricsUrl.isEmpty() ? announced : m_metricsUrl;
     if (source != m_traffic->source())
-        m_traffic->setSource(source);
+        m_traffic->setSource(source, m_trafficFor == m_session ? core::TrafficMonitor::History::Keep : core::TrafficMonitor::History::Clear);
+    m_trafficFor = m_session;
 }
 
 void MainWindow::setKubeconfig(const k8s::KubeconfigOptions &options)

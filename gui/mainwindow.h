@@ -81,6 +81,7 @@ private:
     bool m_hasKubeconfig = false;
     bool m_followTraffic = false;
     QUrl m_metricsUrl;
+    QPointer<core::ReleaseSession> m_trafficFor; // the session whose cluster the traffic history is of
     QHash<QString, QString> m_lastNamespace; // per context, while the window is open
 
     ContextBar *m_contextBar;

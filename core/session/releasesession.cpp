@@ -101,7 +101,15 @@ void ReleaseSession::discover()
     connect(reply, &k8s::DiscoveryReply::finished, this, [this, reply] {
         reply->deleteLater();
         if (!reply->ok()) {
-            setConnection(Connection::Failed, reply->result().error().message);
+            const Error &error = reply->result().error();
+            if (error.httpStatus == 0) {
+                // Not reached (down, or moved): reconnect as after an outage, reading the kubeconfig again.
+                setConnection(Connection::Reconnecting, tr("Reconnecting: %1").arg(error.message));
+                m_restartPending = true;
+                scheduleReconnect();
+                return;
+            }
+            setConnection(Connection::Failed, error.message);
             QTimer::singleShot(3000, this, &ReleaseSession::discover);
             return;
         }

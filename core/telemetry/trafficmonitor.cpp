@@ -33,11 +33,12 @@ void TrafficMonitor::setClient(k8s::KubeClient *client)
     m_client = client;
 }
 
-void TrafficMonitor::setSource(const QUrl &metricsUrl)
+void TrafficMonitor::setSource(const QUrl &metricsUrl, History history)
 {
     m_url = metricsUrl;
     delete m_reply.data(); // its answer is the old source's
-    m_points.clear();
+    if (history == History::Clear)
+        m_points.clear();
     m_rates.reset();
     m_seeded = false;
     if (m_url.isValid()) {

@@ -32,7 +32,9 @@ public:
 
     // Another cluster (a context switch): scraped through its client from now on.
     void setClient(k8s::KubeClient *client);
-    void setSource(const QUrl &metricsUrl);
+    // The same cluster at another address (restarted, say) keeps the history: its outage is a gap.
+    enum class History { Clear, Keep };
+    void setSource(const QUrl &metricsUrl, History history = History::Clear);
     QUrl source() const { return m_url; }
     void setInterval(int ms);
     void setWindowSeconds(int seconds) { m_windowMs = qint64(seconds) * 1000; }
