@@ -102,12 +102,13 @@ bool isAllowed(const UserInfo &user, const QString &verb)
 QJsonObject forbiddenStatus(const UserInfo &user, const QString &verb, const QString &group, const QString &resource,
                      const QString &name, const QString &ns)
 {
-    const QString qualified = group.isEmpty() ? resource : resource + QLatin1Char('.') + group;
+    const QString base = resource.section(QLatin1Char('/'), 0, 0); // "deployments/scale": the message names deployments.apps
+    const QString qualified = group.isEmpty() ? base : base + QLatin1Char('.') + group;
     QString message = name.isEmpty() ? qualified : QStringLiteral("%1 \"%2\"").arg(qualified, name);
     message += QStringLiteral(" is forbidden: User \"%1\" cannot %2 resource \"%3\" in API group \"%4\"").arg(user.name, verb, resource, group);
     message += ns.isEmpty() ? QStringLiteral(" at the cluster scope") : QStringLiteral(" in the namespace \"%1\"").arg(ns);
     QJsonObject status = statusJson(statusError(403, QStringLiteral("Forbidden"), message));
-    status.insert(QStringLiteral("details"), QJsonObject { { QStringLiteral("name"), name }, { QStringLiteral("group"), group }, { QStringLiteral("kind"), resource } });
+    status.insert(QStringLiteral("details"), QJsonObject { { QStringLiteral("name"), name }, { QStringLiteral("group"), group }, { QStringLiteral("kind"), base } });
     return status;
 }
 

@@ -20,6 +20,8 @@
 #include <QUrlQuery>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <thread>
 
 #include <zlib.h>
@@ -149,6 +151,86 @@ bool selected(const httplib::Request &request, const QJsonObject &object)
             && fieldsMatch(param(request, "fieldSelector"), object);
 }
 
+bool parseBody(const httplib::Request &request, httplib::Response &response, QJsonObject *out)
+{
+    const QByteArray body = QByteArray::fromStdString(request.body);
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &error);
+    if (doc.isObject()) {
+        *out = doc.object();
+        return true;
+    }
+    const Result<QJsonValue> yaml = k8s::parseYaml(body);
+    if (yaml && yaml->isObject()) {
+        *out = yaml->toObject();
+        return true;
+    }
+    sendError(response, statusError(400, QStringLiteral("BadRequest"),
+                                     QStringLiteral("the request body is not a JSON object: %1").arg(error.errorString())));
+    return false;
+}
+
+// A LabelSelector as its string form (metav1.FormatLabelSelector): requirements sorted by key.
+QString selectorString(const QJsonObject &selector)
+{
+    QList<std::pair<QString, QString>> terms;
+    const QJsonObject labels = selector.value(QLatin1String("matchLabels")).toObject();
+    for (auto it = labels.begin(); it != labels.end(); ++it)
+        terms.append({ it.key(), it.key() + QLatin1Char('=') + it.value().toString() });
+    for (const QJsonValue &e : selector.value(QLatin1String("matchExpressions")).toArray()) {
+        const QString key = e.toObject().value(QLatin1String("key")).toString();
+        const QString op = e.toObject().value(QLatin1String("operator")).toString();
+        QStringList values;
+        for (const QJsonValue &v : e.toObject().value(QLatin1String("values")).toArray())
+            values.append(v.toString());
+        values.sort();
+        const QString list = QStringLiteral(" (") + values.join(QLatin1Char(',')) + QLatin1Char(')');
+        terms.append({ key, op == QLatin1String("In")           ? key + QStringLiteral(" in") + list
+                               : op == QLatin1String("NotIn")  ? key + QStringLiteral(" notin") + list
+                               : op == QLatin1String("Exists") ? key
+                                                               : QLatin1Char('!') + key });
+    }
+    std::stable_sort(terms.begin(), terms.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    QStringList out;
+    for (const auto &t : std::as_const(terms))
+        out.append(t.second);
+    return out.join(QLatin1Char(','));
+}
+
+// The autoscaling/v1 Scale of a Deployment, as kube-apiserver derives it (replicas 0 is omitted from spec).
+QJsonObject scaleOf(const QJsonObject &deployment)
+{
+    const QJsonObject meta = deployment.value(QLatin1String("metadata")).toObject();
+    const QJsonObject spec = deployment.value(QLatin1String("spec")).toObject();
+    QJsonObject scaleMeta;
+    for (const char *key : { "name", "namespace", "uid", "resourceVersion", "creationTimestamp" })
+        scaleMeta.insert(QLatin1String(key), meta.value(QLatin1String(key)));
+    const int replicas = spec.value(QLatin1String("replicas")).toInt(1);
+    QJsonObject scaleSpec;
+    if (replicas != 0)
+        scaleSpec.insert(QStringLiteral("replicas"), replicas);
+    return QJsonObject { { QStringLiteral("kind"), QStringLiteral("Scale") },
+                         { QStringLiteral("apiVersion"), QStringLiteral("autoscaling/v1") },
+                         { QStringLiteral("metadata"), scaleMeta },
+                         { QStringLiteral("spec"), scaleSpec },
+                         { QStringLiteral("status"),
+                           QJsonObject { { QStringLiteral("replicas"), deployment.value(QLatin1String("status")).toObject().value(QLatin1String("replicas")).toInt() },
+                                         { QStringLiteral("selector"), selectorString(spec.value(QLatin1String("selector")).toObject()) } } } };
+}
+
+bool servesScale(const ResourceType &type)
+{
+    return type.group == QLatin1String("apps") && type.plural == QLatin1String("deployments");
+}
+
+// A merge patch, or a strategic merge patch of a built-in kind, which the demo merges as a merge patch.
+bool isMergePatch(const ResourceType &type, const std::string &contentType)
+{
+    const bool builtIn = type.group.isEmpty() || type.group == QLatin1String("apps");
+    return contentType.rfind("application/merge-patch+json", 0) == 0
+            || (builtIn && contentType.rfind("application/strategic-merge-patch+json", 0) == 0);
+}
+
 QJsonObject resourceList(const ObjectStore &store, const QString &group, const QString &version)
 {
     QJsonArray resources;
@@ -167,6 +249,14 @@ QJsonObject resourceList(const ObjectStore &store, const QString &group, const Q
         if (!t.categories.isEmpty())
             r.insert(QStringLiteral("categories"), QJsonArray::fromStringList(t.categories));
         resources.append(r);
+        if (servesScale(t)) // kubectl scale finds the Scale's group and version here
+            resources.append(QJsonObject { { QStringLiteral("name"), QString(t.plural + QStringLiteral("/scale")) },
+                                           { QStringLiteral("singularName"), QString() },
+                                           { QStringLiteral("namespaced"), t.namespaced },
+                                           { QStringLiteral("group"), QStringLiteral("autoscaling") },
+                                           { QStringLiteral("version"), QStringLiteral("v1") },
+                                           { QStringLiteral("kind"), QStringLiteral("Scale") },
+                                           { QStringLiteral("verbs"), QJsonArray { QStringLiteral("get"), QStringLiteral("patch"), QStringLiteral("update") } } });
     }
     return QJsonObject { { QStringLiteral("kind"), QStringLiteral("APIResourceList") },
                          { QStringLiteral("apiVersion"), QStringLiteral("v1") },
@@ -635,9 +725,11 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
     }
     const QString plural = rest.value(0);
     const QString name = rest.value(1);
+    const QString subresource = rest.value(2);
     const ResourceType *type = m_store.findType(group, plural);
-    if (!type || !type->versions.contains(version) || rest.size() > 3 || (rest.size() == 3 && rest.at(2) != QLatin1String("status"))
-        || (!type->namespaced && !ns.isEmpty())) {
+    const bool knownSubresource = subresource.isEmpty() || subresource == QLatin1String("status")
+            || (type && subresource == QLatin1String("scale") && servesScale(*type));
+    if (!type || !type->versions.contains(version) || rest.size() > 3 || !knownSubresource || (!type->namespaced && !ns.isEmpty())) {
         sendError(response, statusError(404, QStringLiteral("NotFound"), QStringLiteral("the server could not find the requested resource")));
         return;
     }
@@ -654,27 +746,10 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
             : name.isEmpty()             ? QStringLiteral("deletecollection")
                                          : QStringLiteral("delete");
     if (!isAllowed(user, verb)) {
-        sendJson(response, 403, forbiddenStatus(user, verb, type->group, plural, name, ns));
+        sendJson(response, 403, forbiddenStatus(user, verb, type->group, subresource.isEmpty() ? plural : plural + QLatin1Char('/') + subresource, name, ns));
         return;
     }
 
-    const auto parseBody = [&](QJsonObject *out) -> bool {
-        const QByteArray body = QByteArray::fromStdString(request.body);
-        QJsonParseError error;
-        const QJsonDocument doc = QJsonDocument::fromJson(body, &error);
-        if (doc.isObject()) {
-            *out = doc.object();
-            return true;
-        }
-        const Result<QJsonValue> yaml = k8s::parseYaml(body);
-        if (yaml && yaml->isObject()) {
-            *out = yaml->toObject();
-            return true;
-        }
-        sendError(response, statusError(400, QStringLiteral("BadRequest"),
-                                         QStringLiteral("the request body is not a JSON object: %1").arg(error.errorString())));
-        return false;
-    };
     QStringList warnings;
     const auto sendResult = [&](const Result<QJsonObject> &result, int okStatus) {
         for (const QString &w : std::as_const(warnings)) {
@@ -696,6 +771,10 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
     const Result<FieldValidation> validation = parseFieldValidation(param(request, "fieldValidation"));
     if (method != "GET" && method != "DELETE" && !validation) {
         sendError(response, validation.error());
+        return;
+    }
+    if (subresource == QLatin1String("scale")) {
+        handleScale(request, response, *type, ns, name, manager, apiVersion, dryRun);
         return;
     }
     const std::string contentType = request.get_header_value("Content-Type");
@@ -758,13 +837,13 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
     }
     if (method == "POST" && name.isEmpty()) {
         QJsonObject body;
-        if (parseBody(&body))
+        if (parseBody(request, response, &body))
             sendResult(m_store.create(*type, ns, body, dryRun, admission(true)), 201);
         return;
     }
     if (method == "PUT" && !name.isEmpty()) {
         QJsonObject body;
-        if (parseBody(&body))
+        if (parseBody(request, response, &body))
             sendResult(m_store.replace(*type, ns, name, body, dryRun, admission(true)), 200);
         return;
     }
@@ -775,7 +854,7 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
             return;
         }
         QJsonObject body;
-        if (!parseBody(&body))
+        if (!parseBody(request, response, &body))
             return;
         if (body.value(QLatin1String("apiVersion")).toString().isEmpty() || body.value(QLatin1String("kind")).toString() != type->kind) {
             sendError(response, statusError(400, QStringLiteral("BadRequest"),
@@ -787,17 +866,14 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
         return;
     }
     if (method == "PATCH" && !name.isEmpty()) {
-        const bool builtIn = type->group.isEmpty() || type->group == QLatin1String("apps");
-        const bool merge = contentType.rfind("application/merge-patch+json", 0) == 0
-                || (builtIn && contentType.rfind("application/strategic-merge-patch+json", 0) == 0);
-        if (!merge) {
+        if (!isMergePatch(*type, contentType)) {
             sendError(response, statusError(415, QStringLiteral("UnsupportedMediaType"),
                                             QStringLiteral("the body of the request was in an unknown format - accepted media "
                                                            "types include: application/merge-patch+json, application/apply-patch+yaml")));
             return;
         }
         QJsonObject body;
-        if (parseBody(&body))
+        if (parseBody(request, response, &body))
             sendResult(m_store.mergePatch(*type, ns, name, body, dryRun, admission(true)), 200);
         return;
     }
@@ -807,6 +883,70 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
     }
     sendError(response, statusError(405, QStringLiteral("MethodNotAllowed"),
                                     QStringLiteral("the server does not allow this method on the requested resource")));
+}
+
+void ApiServer::handleScale(const httplib::Request &request, httplib::Response &response, const ResourceType &type, const QString &ns,
+                            const QString &name, const QString &manager, const QString &apiVersion, bool dryRun)
+{
+    const std::string &method = request.method;
+    if (method == "GET") {
+        const Result<QJsonObject> deployment = m_store.get(type, ns, name);
+        if (deployment)
+            sendJson(response, 200, scaleOf(*deployment));
+        else
+            sendError(response, deployment.error());
+        return;
+    }
+    if (method != "PUT" && method != "PATCH") {
+        sendError(response, statusError(405, QStringLiteral("MethodNotAllowed"), QStringLiteral("the server does not allow this method on the requested resource")));
+        return;
+    }
+    if (method == "PATCH" && !isMergePatch(type, request.get_header_value("Content-Type"))) {
+        sendError(response, statusError(415, QStringLiteral("UnsupportedMediaType"),
+                                        QStringLiteral("the body of the request was in an unknown format - accepted media types include: "
+                                                       "application/merge-patch+json, application/strategic-merge-patch+json")));
+        return;
+    }
+    QJsonObject body;
+    if (!parseBody(request, response, &body))
+        return;
+    const QString kind = body.value(QLatin1String("kind")).toString();
+    if (method == "PUT" && !kind.isEmpty() && kind != QLatin1String("Scale")) {
+        sendError(response, statusError(400, QStringLiteral("BadRequest"), QStringLiteral("the body of a scale request is an autoscaling/v1 Scale, not a %1").arg(kind)));
+        return;
+    }
+    const auto change = [&](const QJsonObject &live) -> Result<QJsonObject> {
+        const QJsonObject scale = method == "PUT" ? body : ObjectStore::mergePatchJson(scaleOf(live), body);
+        const QJsonObject scaleMeta = scale.value(QLatin1String("metadata")).toObject();
+        const QString bodyName = scaleMeta.value(QLatin1String("name")).toString();
+        if (!bodyName.isEmpty() && bodyName != name)
+            return statusError(400, QStringLiteral("BadRequest"),
+                               QStringLiteral("the name of the object (%1) does not match the name on the URL (%2)").arg(bodyName, name));
+        const QJsonValue replicas = scale.value(QLatin1String("spec")).toObject().value(QLatin1String("replicas"));
+        const double count = replicas.isUndefined() || replicas.isNull() ? 0 : replicas.toDouble(-0.5);
+        if (count != std::floor(count) || count > std::numeric_limits<qint32>::max())
+            return statusError(400, QStringLiteral("BadRequest"), QStringLiteral("Scale in version \"v1\" cannot be handled as a Scale: spec.replicas must be an int32"));
+        if (count < 0)
+            return statusError(422, QStringLiteral("Invalid"),
+                               QStringLiteral("Scale.autoscaling \"%1\" is invalid: spec.replicas: Invalid value: %2: must be greater than or equal to 0").arg(name).arg(qint64(count)));
+        QJsonObject next = live;
+        QJsonObject spec = next.value(QLatin1String("spec")).toObject();
+        spec.insert(QStringLiteral("replicas"), int(count));
+        next.insert(QStringLiteral("spec"), spec);
+        // The Scale's resourceVersion is the Deployment's: given, it is a precondition.
+        QJsonObject meta = next.value(QLatin1String("metadata")).toObject();
+        meta.insert(QStringLiteral("resourceVersion"), scaleMeta.value(QLatin1String("resourceVersion")).toString());
+        next.insert(QStringLiteral("metadata"), meta);
+        return next;
+    };
+    const auto admit = [&](const QJsonObject *live, QJsonObject next) -> Result<QJsonObject> {
+        return recordUpdate(live, std::move(next), manager, apiVersion, QStringLiteral("scale"));
+    };
+    const Result<QJsonObject> written = m_store.update(type, ns, name, change, dryRun, admit);
+    if (written)
+        sendJson(response, 200, scaleOf(*written));
+    else
+        sendError(response, written.error());
 }
 
 void ApiServer::handleWatch(const httplib::Request &request, httplib::Response &response, const ResourceType &type,

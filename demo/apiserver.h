@@ -60,6 +60,8 @@ private:
     bool authenticate(const httplib::Request &request, httplib::Response &response, UserInfo *user) const;
     bool handleReviews(const httplib::Request &request, httplib::Response &response, const QString &path, const UserInfo &user);
     void handleResource(const httplib::Request &request, httplib::Response &response, const QStringList &segments, const UserInfo &user);
+    void handleScale(const httplib::Request &request, httplib::Response &response, const ResourceType &type, const QString &ns,
+                     const QString &name, const QString &manager, const QString &apiVersion, bool dryRun);
     void handleWatch(const httplib::Request &request, httplib::Response &response, const ResourceType &type,
                      const QString &ns, const QString &apiVersion);
     bool handleDiscovery(const QString &path, httplib::Response &response);

@@ -153,9 +153,12 @@ Result<DemoEndpoints> DemoCluster::start()
             if (!loaded)
                 return loaded.error();
         }
-        const Result<int> workloads = loadManifests(d->store, QStringLiteral(":/canarydeck/demo/greeting-workloads.yaml"));
-        if (!workloads)
-            return workloads.error();
+        // What the demo adds to the seeds: the greeting seed's pods, and MyApp's v3 at 0 replicas.
+        for (const char *extra : { "greeting-workloads", "myapp-v3" }) {
+            const Result<int> loaded = loadManifests(d->store, QStringLiteral(":/canarydeck/demo/%1.yaml").arg(QLatin1String(extra)));
+            if (!loaded)
+                return loaded.error();
+        }
     }
     QByteArray tokenBytes(24, Qt::Uninitialized);
     for (char &c : tokenBytes)

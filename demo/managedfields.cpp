@@ -133,7 +133,8 @@ QList<ManagedFieldsEntry> readManagedFields(const QJsonObject &object)
     for (const QJsonValue &v : object.value(QLatin1String("metadata")).toObject().value(QLatin1String("managedFields")).toArray()) {
         const QJsonObject e = v.toObject();
         ManagedFieldsEntry entry { e.value(QLatin1String("manager")).toString(), e.value(QLatin1String("operation")).toString(),
-                                   e.value(QLatin1String("apiVersion")).toString(), e.value(QLatin1String("time")).toString(), {} };
+                                   e.value(QLatin1String("apiVersion")).toString(), e.value(QLatin1String("time")).toString(), {},
+                                   e.value(QLatin1String("subresource")).toString() };
         readFieldsV1(e.value(QLatin1String("fieldsV1")).toObject(), QString(), &entry.fields);
         entries.append(entry);
     }
@@ -151,12 +152,15 @@ void writeManagedFields(QJsonObject *object, const QList<ManagedFieldsEntry> &en
         QJsonObject fields;
         for (const QString &f : std::as_const(sorted))
             insertFieldsV1(&fields, f.split(kSep));
-        out.append(QJsonObject { { QStringLiteral("manager"), e.manager },
-                                 { QStringLiteral("operation"), e.operation },
-                                 { QStringLiteral("apiVersion"), e.apiVersion },
-                                 { QStringLiteral("time"), e.time },
-                                 { QStringLiteral("fieldsType"), QStringLiteral("FieldsV1") },
-                                 { QStringLiteral("fieldsV1"), fields } });
+        QJsonObject entry { { QStringLiteral("manager"), e.manager },
+                            { QStringLiteral("operation"), e.operation },
+                            { QStringLiteral("apiVersion"), e.apiVersion },
+                            { QStringLiteral("time"), e.time },
+                            { QStringLiteral("fieldsType"), QStringLiteral("FieldsV1") },
+                            { QStringLiteral("fieldsV1"), fields } };
+        if (!e.subresource.isEmpty())
+            entry.insert(QStringLiteral("subresource"), e.subresource);
+        out.append(entry);
     }
     QJsonObject meta = object->value(QLatin1String("metadata")).toObject();
     if (out.isEmpty())
@@ -166,7 +170,8 @@ void writeManagedFields(QJsonObject *object, const QList<ManagedFieldsEntry> &en
     object->insert(QStringLiteral("metadata"), meta);
 }
 
-QJsonObject recordUpdate(const QJsonObject *live, QJsonObject next, const QString &manager, const QString &apiVersion)
+QJsonObject recordUpdate(const QJsonObject *live, QJsonObject next, const QString &manager, const QString &apiVersion,
+                         const QString &subresource)
 {
     const FieldSet present = ownableFields(next);
     FieldSet changed;
@@ -177,7 +182,7 @@ QJsonObject recordUpdate(const QJsonObject *live, QJsonObject next, const QStrin
     QList<ManagedFieldsEntry> entries = live ? readManagedFields(*live) : QList<ManagedFieldsEntry>();
     bool found = false;
     for (ManagedFieldsEntry &e : entries) {
-        if (e.manager == manager && e.operation == QLatin1String("Update") && e.apiVersion == apiVersion) {
+        if (e.manager == manager && e.operation == QLatin1String("Update") && e.apiVersion == apiVersion && e.subresource == subresource) {
             e.fields += changed;
             e.time = now();
             found = true;
@@ -187,7 +192,7 @@ QJsonObject recordUpdate(const QJsonObject *live, QJsonObject next, const QStrin
         e.fields &= present; // fields removed from the object are nobody's
     }
     if (!found && !changed.isEmpty())
-        entries.append(ManagedFieldsEntry { manager, QStringLiteral("Update"), apiVersion, now(), changed });
+        entries.append(ManagedFieldsEntry { manager, QStringLiteral("Update"), apiVersion, now(), changed, subresource });
     writeManagedFields(&next, entries);
     return next;
 }
@@ -198,7 +203,7 @@ Result<QJsonObject> serverSideApply(const QJsonObject *live, const QJsonObject &
     const FieldSet intent = ownableFields(applied);
     if (!live) {
         QJsonObject created = applied;
-        writeManagedFields(&created, { ManagedFieldsEntry { manager, QStringLiteral("Apply"), apiVersion, now(), intent } });
+        writeManagedFields(&created, { ManagedFieldsEntry { manager, QStringLiteral("Apply"), apiVersion, now(), intent, {} } });
         return created;
     }
     QList<ManagedFieldsEntry> entries = readManagedFields(*live);
@@ -280,7 +285,7 @@ Result<QJsonObject> serverSideApply(const QJsonObject *live, const QJsonObject &
         }
     }
     if (!found)
-        entries.append(ManagedFieldsEntry { manager, QStringLiteral("Apply"), apiVersion, now(), intent });
+        entries.append(ManagedFieldsEntry { manager, QStringLiteral("Apply"), apiVersion, now(), intent, {} });
     const FieldSet present = ownableFields(merged);
     for (ManagedFieldsEntry &e : entries)
         e.fields &= present;

@@ -21,6 +21,7 @@ struct ManagedFieldsEntry {
     QString apiVersion;
     QString time;
     FieldSet fields;
+    QString subresource; // empty, or "scale" for a write through a Deployment's scale
 };
 
 // The leaf fields of an object that managers can own (labels, annotations, spec...; not identity,
@@ -33,7 +34,8 @@ QList<ManagedFieldsEntry> readManagedFields(const QJsonObject &object);
 void writeManagedFields(QJsonObject *object, const QList<ManagedFieldsEntry> &entries);
 
 // A create, update or patch by `manager`: it takes the fields it set or changed, others keep the rest.
-QJsonObject recordUpdate(const QJsonObject *live, QJsonObject next, const QString &manager, const QString &apiVersion);
+QJsonObject recordUpdate(const QJsonObject *live, QJsonObject next, const QString &manager, const QString &apiVersion,
+                         const QString &subresource = {});
 
 // Server-side apply of `applied` (the manager's whole intent) over `live` (null: created). Fields
 // the manager applied before and no longer does are removed unless someone else owns them. Changing

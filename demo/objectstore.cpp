@@ -195,19 +195,30 @@ QJsonObject ObjectStore::mergePatchJson(const QJsonObject &target, const QJsonOb
 Result<QJsonObject> ObjectStore::mergePatch(const ResourceType &type, const QString &ns, const QString &name,
                                             const QJsonObject &patch, bool dryRun, const Admission &admit)
 {
+    return update(type, ns, name, [&](const QJsonObject &live) -> Result<QJsonObject> {
+        const QString wantedRv = patch.value(QLatin1String("metadata")).toObject().value(QLatin1String("resourceVersion")).toString();
+        QJsonObject merged = mergePatchJson(live, patch);
+        if (wantedRv.isEmpty()) {
+            QJsonObject meta = merged.value(QLatin1String("metadata")).toObject();
+            meta.insert(QStringLiteral("resourceVersion"), live.value(QLatin1String("metadata")).toObject().value(QLatin1String("resourceVersion")));
+            merged.insert(QStringLiteral("metadata"), meta);
+        }
+        return merged;
+    }, dryRun, admit);
+}
+
+Result<QJsonObject> ObjectStore::update(const ResourceType &type, const QString &ns, const QString &name, const Change &change,
+                                        bool dryRun, const Admission &admit)
+{
     std::lock_guard lock(m_mutex);
     const auto it = m_objects.find(Key { type.group, type.plural, type.namespaced ? ns : QString(), name });
     if (it == m_objects.end())
         return statusError(404, QStringLiteral("NotFound"),
                            QStringLiteral("%1 \"%2\" not found").arg(groupResource(type), name));
-    const QString wantedRv = patch.value(QLatin1String("metadata")).toObject().value(QLatin1String("resourceVersion")).toString();
-    QJsonObject merged = mergePatchJson(it->second, patch);
-    if (wantedRv.isEmpty()) {
-        QJsonObject meta = merged.value(QLatin1String("metadata")).toObject();
-        meta.insert(QStringLiteral("resourceVersion"), it->second.value(QLatin1String("metadata")).toObject().value(QLatin1String("resourceVersion")));
-        merged.insert(QStringLiteral("metadata"), meta);
-    }
-    return write(type, ns, name, merged, false, false, dryRun, admit);
+    Result<QJsonObject> changed = change(it->second);
+    if (!changed)
+        return changed;
+    return write(type, ns, name, *changed, false, false, dryRun, admit);
 }
 
 Result<QJsonObject> ObjectStore::write(const ResourceType &type, const QString &ns, const QString &name,

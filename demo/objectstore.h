@@ -56,6 +56,11 @@ public:
                                const Admission &admit = {});
     Result<QJsonObject> replace(const ResourceType &type, const QString &ns, const QString &name, QJsonObject object,
                                 bool dryRun = false, const Admission &admit = {});
+    // Reads, changes and writes the live object under one lock (kube-apiserver's GuaranteedUpdate): for
+    // patches and subresources, whose requests do not carry the whole object.
+    using Change = std::function<Result<QJsonObject>(const QJsonObject &live)>;
+    Result<QJsonObject> update(const ResourceType &type, const QString &ns, const QString &name, const Change &change,
+                               bool dryRun = false, const Admission &admit = {});
     Result<QJsonObject> mergePatch(const ResourceType &type, const QString &ns, const QString &name,
                                    const QJsonObject &patch, bool dryRun = false, const Admission &admit = {});
     // Server-side apply: `applied` is the manager's whole intent; creates the object when missing.

@@ -27,6 +27,7 @@ private Q_SLOTS:
     void replaceWithResourceVersion();
     void mergePatch();
     void podsFollowDeployments();
+    void scaleSubresource();
     void pagination();
     void watchSeesChangesByOthers();
     void sessionBuildsReleases();
@@ -345,6 +346,72 @@ void TestDemoCluster::viewersReadButCannotWrite()
     // An unknown token is not anybody.
     k8s::KubeClient nobody(m_cluster->endpointWithToken(QStringLiteral("no-such-token")));
     QCOMPARE(waitFor(nobody.send(k8s::KubeRequest::get(kVs)))->httpStatus(), 401);
+}
+
+// A Deployment's autoscaling/v1 Scale, as kube-apiserver serves it; myapp-v3 ships at 0 replicas.
+void TestDemoCluster::scaleSubresource()
+{
+    const QString deployment = QStringLiteral("/apis/apps/v1/namespaces/default/deployments/myapp-v3");
+    const QString path = deployment + QStringLiteral("/scale");
+    k8s::KubeReply *discovery = send(k8s::KubeRequest::get(QStringLiteral("/apis/apps/v1")));
+    QVERIFY(discovery->ok());
+    QJsonObject listed;
+    for (const QJsonValue &r : discovery->json().value(QLatin1String("resources")).toArray()) {
+        if (r.toObject().value(QLatin1String("name")).toString() == QLatin1String("deployments/scale"))
+            listed = r.toObject();
+    }
+    QCOMPARE(listed.value(QLatin1String("group")).toString(), QStringLiteral("autoscaling"));
+    QCOMPARE(listed.value(QLatin1String("version")).toString(), QStringLiteral("v1"));
+    QCOMPARE(listed.value(QLatin1String("kind")).toString(), QStringLiteral("Scale"));
+
+    k8s::KubeReply *get = send(k8s::KubeRequest::get(path));
+    QVERIFY2(get->ok(), qPrintable(get->error().message));
+    QJsonObject scale = get->json();
+    QCOMPARE(scale.value(QLatin1String("apiVersion")).toString(), QStringLiteral("autoscaling/v1"));
+    QCOMPARE(scale.value(QLatin1String("kind")).toString(), QStringLiteral("Scale"));
+    QCOMPARE(scale.value(QLatin1String("spec")).toObject(), QJsonObject()); // replicas 0 is omitted, as autoscaling/v1 does
+    QCOMPARE(scale.value(QLatin1String("status")).toObject(),
+             (QJsonObject { { QStringLiteral("replicas"), 0 }, { QStringLiteral("selector"), QStringLiteral("app=myapp,version=v3") } }));
+    const QString rv = core::resourceVersion(scale);
+    QCOMPARE(rv, core::resourceVersion(send(k8s::KubeRequest::get(deployment))->json()));
+
+    // PUT: the Scale's resourceVersion is a precondition on the Deployment.
+    scale.insert(QStringLiteral("spec"), QJsonObject { { QStringLiteral("replicas"), 2 } });
+    k8s::KubeReply *put = send(k8s::KubeRequest::replace(path, QJsonDocument(scale).toJson()));
+    QVERIFY2(put->ok(), qPrintable(put->error().message));
+    QCOMPARE(put->json().value(QLatin1String("spec")).toObject().value(QLatin1String("replicas")).toInt(), 2);
+    k8s::KubeRequest pods = k8s::KubeRequest::get(QStringLiteral("/api/v1/namespaces/default/pods"));
+    pods.query.addQueryItem(QStringLiteral("labelSelector"), QStringLiteral("app=myapp,version=v3"));
+    QCOMPARE(send(pods)->json().value(QLatin1String("items")).toArray().size(), 2);
+    k8s::KubeReply *stale = send(k8s::KubeRequest::replace(path, QJsonDocument(scale).toJson()));
+    QCOMPARE(stale->httpStatus(), 409);
+    QVERIFY2(stale->error().message.contains(QLatin1String(R"(Operation cannot be fulfilled on deployments.apps "myapp-v3": the object has been modified)")),
+             qPrintable(stale->error().message));
+
+    k8s::KubeReply *negative = send(k8s::KubeRequest::mergePatch(path, R"({"spec":{"replicas":-1}})"));
+    QCOMPARE(negative->httpStatus(), 422);
+    QCOMPARE(negative->error().reason, QStringLiteral("Invalid"));
+    k8s::KubeReply *notScale = send(k8s::KubeRequest::replace(path, R"({"kind":"Deployment","spec":{"replicas":1}})"));
+    QCOMPARE(notScale->httpStatus(), 400);
+    QCOMPARE(send(k8s::KubeRequest::remove(path))->httpStatus(), 405);
+    QCOMPARE(send(k8s::KubeRequest::get(kVs + QStringLiteral("/myapp/scale")))->httpStatus(), 404);
+    QCOMPARE(send(k8s::KubeRequest::get(QStringLiteral("/apis/apps/v1/namespaces/default/deployments/no-such-app/scale")))->httpStatus(), 404);
+
+    k8s::KubeClient viewer(m_cluster->endpointWithToken(QLatin1String(test::TestCluster::kViewerToken)));
+    k8s::KubeReply *refused = waitFor(viewer.send(k8s::KubeRequest::mergePatch(path, R"({"spec":{"replicas":1}})")));
+    QCOMPARE(refused->httpStatus(), 403);
+    QVERIFY2(refused->error().message.contains(QLatin1String(
+                     R"(deployments.apps "myapp-v3" is forbidden: User "viewer" cannot patch resource "deployments/scale" in API group "apps" in the namespace "default")")),
+             qPrintable(refused->error().message));
+
+    // Back to 0 by merge patch, with dryRun first: the seeds as they were for the tests after this one.
+    k8s::KubeRequest dry = k8s::KubeRequest::mergePatch(path, R"({"spec":{"replicas":0}})");
+    dry.query.addQueryItem(QStringLiteral("dryRun"), QStringLiteral("All"));
+    QVERIFY(send(dry)->ok());
+    QCOMPARE(send(pods)->json().value(QLatin1String("items")).toArray().size(), 2);
+    k8s::KubeReply *down = send(k8s::KubeRequest::mergePatch(path, R"({"spec":{"replicas":0}})"));
+    QVERIFY2(down->ok(), qPrintable(down->error().message));
+    QCOMPARE(send(pods)->json().value(QLatin1String("items")).toArray().size(), 0);
 }
 
 void TestDemoCluster::accessReviews_data()

@@ -17,9 +17,12 @@ private Q_SLOTS:
     void cleanupTestCase();
     void readyLine();
     void getEverything();
-    void applyFixtureAndReadBack();
     void getYamlOfEveryVersion_data();
     void getYamlOfEveryVersion();
+    // On the seeds as the demo starts with them, before the tests below change them.
+    void readmeExamples();
+    void scaleSubresource();
+    void applyFixtureAndReadBack();
     void wrongTokenIsUnauthorized();
     void closingStopsTheCluster();
 
@@ -63,6 +66,9 @@ int TestKubectl::kubectl(const QStringList &args, QString *out, QString *err, co
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("KUBECONFIG"), kubeconfig.isEmpty() ? m_ready.value(QLatin1String("kubeconfig")).toString() : kubeconfig);
     env.insert(QStringLiteral("HOME"), m_dir.path()); // a discovery cache of our own
+    // `kubectl canary` is this build's plugin, with a journal of its own.
+    env.insert(QStringLiteral("PATH"), QFileInfo(QStringLiteral(CANARYDECK_CLI_BINARY)).absolutePath() + QLatin1Char(':') + env.value(QStringLiteral("PATH")));
+    env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir.filePath(QStringLiteral("data")));
     p.setProcessEnvironment(env);
     p.start(QStringLiteral("kubectl"), args);
     p.waitForFinished(60000);
@@ -151,6 +157,76 @@ void TestKubectl::wrongTokenIsUnauthorized()
     QString err;
     QVERIFY(kubectl({ QStringLiteral("get"), QStringLiteral("vs") }, &stdOut, &err, out.fileName()) != 0);
     QVERIFY2(err.contains(QLatin1String("Unauthorized")) || err.contains(QLatin1String("provide credentials")), qPrintable(err));
+}
+
+// The README's `kubectl canary` lines against the demo, in its order, with the kubectl scale that brings
+// up MyApp's v3 (shipped at 0 replicas) before the make-before-break example.
+void TestKubectl::readmeExamples()
+{
+    QString out;
+    QString err;
+    const auto lines = [](const QString &text) { return text.split(QLatin1Char('\n'), Qt::SkipEmptyParts); };
+    QCOMPARE(kubectl({ "canary", "get", "myapp" }, &out), 0);
+    QVERIFY2(lines(out).value(1).contains(QRegularExpression(QStringLiteral("^myapp\\s+\\*\\s+v1,v2\\s+v1=50,v2=50\\s"))), qPrintable(out));
+    QCOMPARE(kubectl({ "get", "pods", "-l", "version=v3", "-o", "name" }, &out), 0);
+    QCOMPARE(out, QString());
+
+    QCOMPARE(kubectl({ "canary", "set-weights", "color-service", "blue-sub=50", "green-sub=50" }, &out), 0);
+    QCOMPARE(out, QStringLiteral("virtualservice.networking.istio.io/color-is-vs configured\n"));
+    QCOMPARE(kubectl({ "canary", "match", "add", "greeting", "--to", "risky", "--header", "x-my-header=dark", "--diff" }, &out), 0);
+    QVERIFY2(out.contains(QLatin1String("+++ b/VirtualService/greeting")), qPrintable(out));
+    QCOMPARE(kubectl({ "canary", "match", "add", "greeting", "--to", "risky", "--header", "x-my-header=dark" }, &out), 0);
+    QCOMPARE(out, QStringLiteral("virtualservice.networking.istio.io/greeting configured\n"));
+    QCOMPARE(kubectl({ "canary", "promote", "myapp", "v2" }, &out), 0);
+    QCOMPARE(kubectl({ "canary", "history", "myapp" }, &out), 0);
+    QVERIFY2(out.contains(QLatin1String("promote v2 to 100%")), qPrintable(out));
+    QCOMPARE(kubectl({ "canary", "rollback", "myapp" }, &out), 0);
+    QCOMPARE(kubectl({ "canary", "set-weights", "webserver", "v1=90", "v2=10", "--dry-run=server" }, &out), 0);
+
+    QCOMPARE(kubectl({ "scale", "deployment", "myapp-v3", "--replicas=1" }, &out, &err), 0);
+    QCOMPARE(out, QStringLiteral("deployment.apps/myapp-v3 scaled\n"));
+    QCOMPARE(kubectl({ "get", "pods", "-l", "app=myapp,version=v3", "-o", "jsonpath={.items[*].status.phase}" }, &out), 0);
+    QCOMPARE(out, QStringLiteral("Running"));
+    QCOMPARE(kubectl({ "canary", "set-weights", "myapp", "v1=50", "v2=25", "v3=25" }, &out, &err), 0);
+    QCOMPARE(out, QStringLiteral("destinationrule.networking.istio.io/myapp configured\nvirtualservice.networking.istio.io/myapp configured\n"));
+    QCOMPARE(kubectl({ "get", "dr", "myapp", "-o", "jsonpath={.spec.subsets[*].name}" }, &out), 0);
+    QCOMPARE(out, QStringLiteral("v1 v2 v3"));
+    QCOMPARE(kubectl({ "canary", "get", "myapp" }, &out), 0);
+    QVERIFY2(lines(out).value(1).contains(QRegularExpression(QStringLiteral("^myapp\\s+\\*\\s+v1,v2,v3\\s+v1=50,v2=25,v3=25\\s"))), qPrintable(out));
+}
+
+// What else kubectl does with the scale subresource: GET then PUT with a precondition, server-side
+// dry-run, merge patch, and the errors it reports.
+void TestKubectl::scaleSubresource()
+{
+    QString out;
+    QString err;
+    const auto podsOfV3 = [&] {
+        QString names;
+        kubectl({ "get", "pods", "-l", "app=myapp,version=v3", "-o", "name" }, &names);
+        return names.count(QLatin1Char('\n'));
+    };
+    QCOMPARE(kubectl({ "get", "deployment", "myapp-v3", "--subresource=scale", "-o", "jsonpath={.apiVersion} {.kind} {.spec.replicas} {.status.selector}" }, &out), 0);
+    QCOMPARE(out, QStringLiteral("autoscaling/v1 Scale 1 app=myapp,version=v3"));
+    QCOMPARE(kubectl({ "scale", "deployment", "myapp-v3", "--current-replicas=1", "--replicas=2" }, &out, &err), 0);
+    QCOMPARE(out, QStringLiteral("deployment.apps/myapp-v3 scaled\n"));
+    QCOMPARE(podsOfV3(), 2);
+    QCOMPARE(kubectl({ "scale", "deployment", "myapp-v3", "--current-replicas=5", "--replicas=1" }, &out, &err), 1);
+    QVERIFY2(err.contains(QLatin1String("Expected replicas to be 5, was 2")), qPrintable(err));
+    QCOMPARE(kubectl({ "scale", "deployment", "myapp-v3", "--resource-version=1", "--replicas=1" }, &out, &err), 1);
+    QVERIFY2(err.contains(QLatin1String("Expected resource version to be 1")), qPrintable(err));
+    QCOMPARE(kubectl({ "scale", "deployment", "myapp-v3", "--replicas=3", "--dry-run=server" }, &out, &err), 0);
+    QCOMPARE(out, QStringLiteral("deployment.apps/myapp-v3 scaled (server dry run)\n"));
+    QCOMPARE(podsOfV3(), 2);
+    QCOMPARE(kubectl({ "patch", "deployment", "myapp-v3", "--subresource=scale", "--type=merge", "-p", R"({"spec":{"replicas":1}})" }, &out, &err), 0);
+    QCOMPARE(out, QStringLiteral("scale.autoscaling/myapp-v3 patched\n"));
+    QCOMPARE(podsOfV3(), 1);
+    QCOMPARE(kubectl({ "patch", "deployment", "myapp-v3", "--subresource=scale", "--type=merge", "-p", R"({"spec":{"replicas":-1}})" }, &out, &err), 1);
+    QVERIFY2(err.contains(QLatin1String("spec.replicas: Invalid value: -1: must be greater than or equal to 0")), qPrintable(err));
+    QCOMPARE(kubectl({ "get", "deployment", "myapp-v3", "-o", "jsonpath={.metadata.managedFields[?(@.subresource==\"scale\")].manager}", "--show-managed-fields" }, &out), 0);
+    QCOMPARE(out, QStringLiteral("kubectl-patch"));
+    QCOMPARE(kubectl({ "get", "deployment", "no-such-app", "--subresource=scale" }, &out, &err), 1);
+    QVERIFY2(err.contains(QLatin1String("deployments.apps \"no-such-app\" not found")), qPrintable(err));
 }
 
 void TestKubectl::closingStopsTheCluster()

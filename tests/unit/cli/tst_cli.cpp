@@ -393,15 +393,15 @@ void TestCli::makeBeforeBreak()
     test::TestCluster cluster(40);
     QVERIFY2(cluster.ok(), qPrintable(cluster.error()));
     const QString kc = cluster.endpoints().kubeconfig;
-    // A new version is deployed: pods labelled version=v3, no subset yet.
-    QJsonObject deployment = k8s::parseYaml(R"({apiVersion: apps/v1, kind: Deployment, metadata: {name: myapp-v3},
-        spec: {replicas: 1, selector: {matchLabels: {app: myapp, version: v3}},
-               template: {metadata: {labels: {app: myapp, version: v3}}, spec: {containers: [{name: myapp, image: 'myapp:v3'}]}}}})")->toObject();
+    // A new version comes up: the demo's myapp-v3 Deployment, shipped at 0 replicas, scaled to 1. Then
+    // pods are labelled version=v3, and no subset names them yet.
+    QVERIFY(!runCanary({ "get", "myapp", "--kubeconfig", kc, "-o", "json" }).out.contains(QLatin1String("\"name\": \"v3\"")));
     k8s::KubeClient client(cluster.endpoint());
-    k8s::KubeReply *created = client.send(k8s::KubeRequest::create(QStringLiteral("/apis/apps/v1/namespaces/default/deployments"), QJsonDocument(deployment).toJson()));
-    QSignalSpy done(created, &k8s::KubeReply::finished);
+    k8s::KubeReply *scaled = client.send(k8s::KubeRequest::mergePatch(QStringLiteral("/apis/apps/v1/namespaces/default/deployments/myapp-v3"),
+                                                                      R"({"spec":{"replicas":1}})"));
+    QSignalSpy done(scaled, &k8s::KubeReply::finished);
     QVERIFY(done.wait(10000));
-    QVERIFY2(created->ok(), qPrintable(created->error().message));
+    QVERIFY2(scaled->ok(), qPrintable(scaled->error().message));
     const Run get = runCanary({ "get", "myapp", "--kubeconfig", kc, "-o", "json" });
     QVERIFY2(get.out.contains(QLatin1String("\"name\": \"v3\"")), qPrintable(get.out));
     QTest::qWait(500);
