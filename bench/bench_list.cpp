@@ -2,13 +2,13 @@
 // DestinationRules and VirtualServices; the time to the first page, the full paginated list, a Reflector's and a
 // ReleaseSession's first list, next to `kubectl get vs -A` on the same server; the memory the lists hold; the longest
 // event-loop stall while loading. Timings are printed, never judged by the exit code.
+#include "bench/benchsupport.h"
 #include "core/apply/journal.h"
+#include "core/session/releasesession.h"
 #include "k8s/kubeclient.h"
 #include "k8s/kubeconfig.h"
 #include "k8s/kubereply.h"
 #include "k8s/reflector.h"
-#include "core/session/releasesession.h"
-#include "bench/benchsupport.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -50,7 +50,7 @@ struct ListResult {
 
 // As the app lists (Reflector): limit=500 and continue, each page decoded into objects as it arrives.
 void fetchPages(k8s::KubeClient *client, const QString &path, const QString &continueToken, bool onePage,
-    ListResult *out, const std::function<void()> &done)
+                ListResult *out, const std::function<void()> &done)
 {
     k8s::KubeRequest request = k8s::KubeRequest::get(path);
     request.query.addQueryItem(QStringLiteral("limit"), QString::number(kPageSize));
@@ -70,7 +70,7 @@ void fetchPages(k8s::KubeClient *client, const QString &path, const QString &con
             out->items.append(item.toObject());
         ++out->pages;
         const QString next
-            = page.value(QLatin1String("metadata")).toObject().value(QLatin1String("continue")).toString();
+                = page.value(QLatin1String("metadata")).toObject().value(QLatin1String("continue")).toString();
         if (next.isEmpty() || onePage)
             done();
         else
@@ -104,7 +104,7 @@ void printFigure(const Figure &f)
 
 // ReleaseSession::start() until the releases are published, as a window opening on the namespace.
 QString measureSession(const k8s::ClusterEndpoint &endpoint, const QString &journalDir, int expected, int history,
-    Figure *figure, StallMeter &stall)
+                       Figure *figure, StallMeter &stall)
 {
     core::ReleaseSession rs(endpoint, nullptr, journalDir);
     QString failure;
@@ -114,23 +114,24 @@ QString measureSession(const k8s::ClusterEndpoint &endpoint, const QString &jour
     const bool finished = runUntilDone([&](const std::function<void()> &done) {
         QObject::connect(&rs, &core::ReleaseSession::releasesChanged, &rs, [done] { done(); });
         QObject::connect(&rs, &core::ReleaseSession::connectionChanged, &rs,
-            [&, done](core::ReleaseSession::Connection c, const QString &detail) {
-                if (c == core::ReleaseSession::Connection::Failed || c == core::ReleaseSession::Connection::NoIstio) {
-                    failure = detail;
-                    done();
-                }
-            });
+                         [&, done](core::ReleaseSession::Connection c, const QString &detail) {
+                             if (c == core::ReleaseSession::Connection::Failed
+                                 || c == core::ReleaseSession::Connection::NoIstio) {
+                                 failure = detail;
+                                 done();
+                             }
+                         });
         rs.start();
     });
     figure->ms.append(t.nsecsElapsed() / 1e6);
     figure->stalls.append(stall.stop());
     if (!finished || !failure.isEmpty())
         return QStringLiteral("the ReleaseSession did not publish releases: %1")
-            .arg(failure.isEmpty() ? QStringLiteral("timed out") : failure);
+                .arg(failure.isEmpty() ? QStringLiteral("timed out") : failure);
     if (rs.releases().size() != expected)
         return QStringLiteral("the ReleaseSession published %1 releases, not %2")
-            .arg(rs.releases().size())
-            .arg(expected);
+                .arg(rs.releases().size())
+                .arg(expected);
     const core::Release &r = rs.releases().constFirst();
     if (r.versions.size() != 2 || r.routeWeights(r.defaultRoute) != QList<int> { 90, 10 })
         return QStringLiteral("release %1 has %2 versions, not v1=90 and v2=10").arg(r.name).arg(r.versions.size());
@@ -139,8 +140,8 @@ QString measureSession(const k8s::ClusterEndpoint &endpoint, const QString &jour
         rollbackable += rs.canRollback(release.name) ? 1 : 0;
     if (rollbackable != qMin(history, expected))
         return QStringLiteral("the ReleaseSession offers %1 rollbacks, the journal holds %2")
-            .arg(rollbackable)
-            .arg(qMin(history, expected));
+                .arg(rollbackable)
+                .arg(qMin(history, expected));
     return {};
 }
 
@@ -187,19 +188,21 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Listing 2,000 VirtualServices next to kubectl on the demo cluster."));
+            QStringLiteral("Listing 2,000 VirtualServices next to kubectl on the demo cluster."));
     parser.addHelpOption();
-    const QCommandLineOption demoOption(QStringLiteral("demo"), QStringLiteral("The canarydeck-demo-cluster binary."),
-        QStringLiteral("FILE"),
-        QCoreApplication::applicationDirPath() + QStringLiteral("/../demo/canarydeck-demo-cluster"));
+    const QCommandLineOption demoOption(
+            QStringLiteral("demo"), QStringLiteral("The canarydeck-demo-cluster binary."), QStringLiteral("FILE"),
+            QCoreApplication::applicationDirPath() + QStringLiteral("/../demo/canarydeck-demo-cluster"));
     const QCommandLineOption kubectlOption(QStringLiteral("kubectl"), QStringLiteral("The kubectl binary."),
-        QStringLiteral("FILE"), QStringLiteral("kubectl"));
-    const QCommandLineOption runsOption(
-        QStringLiteral("runs"), QStringLiteral("Timed runs of each figure."), QStringLiteral("N"), QStringLiteral("5"));
+                                           QStringLiteral("FILE"), QStringLiteral("kubectl"));
+    const QCommandLineOption runsOption(QStringLiteral("runs"), QStringLiteral("Timed runs of each figure."),
+                                        QStringLiteral("N"), QStringLiteral("5"));
     const QCommandLineOption namespacesOption(QStringLiteral("namespaces"),
-        QStringLiteral("Namespaces to spread the objects over."), QStringLiteral("N"), QStringLiteral("4"));
+                                              QStringLiteral("Namespaces to spread the objects over."),
+                                              QStringLiteral("N"), QStringLiteral("4"));
     const QCommandLineOption perNamespaceOption(QStringLiteral("per-namespace"),
-        QStringLiteral("Services (and VirtualServices) per namespace."), QStringLiteral("N"), QStringLiteral("500"));
+                                                QStringLiteral("Services (and VirtualServices) per namespace."),
+                                                QStringLiteral("N"), QStringLiteral("500"));
     parser.addOptions({ demoOption, kubectlOption, runsOption, namespacesOption, perNamespaceOption });
     parser.process(app);
     const int runs = qMax(1, parser.value(runsOption).toInt());
@@ -214,7 +217,8 @@ int main(int argc, char *argv[])
     qputenv("XDG_DATA_HOME", tmp.filePath(QStringLiteral("data")).toUtf8());
 
     // The cluster in a process of its own: its CPU time and memory are not counted as ours.
-    DemoProcess demo(parser.value(demoOption), { QStringLiteral("--empty"), QStringLiteral("--users"), QStringLiteral("0") }, tmp.path());
+    DemoProcess demo(parser.value(demoOption),
+                     { QStringLiteral("--empty"), QStringLiteral("--users"), QStringLiteral("0") }, tmp.path());
     if (!demo.ok())
         return fail(demo.error());
     const QJsonObject endpoints = demo.endpoints();
@@ -222,9 +226,9 @@ int main(int argc, char *argv[])
     const k8s::ClusterEndpoint endpoint = demo.endpoint();
 
     std::printf("Listing benchmark: %d Services, %d DestinationRules and %d VirtualServices in %d namespaces\n", total,
-        total, total, namespaceCount);
+                total, total, namespaceCount);
     std::printf("demo cluster: %s, pid %lld (a child process: its CPU and memory are not ours)\n",
-        qPrintable(endpoints.value(QLatin1String("api")).toString()), qint64(demo.pid()));
+                qPrintable(endpoints.value(QLatin1String("api")).toString()), qint64(demo.pid()));
 
     // Load: namespaces first, then everything else with 16 requests in flight.
     QStringList namespaces;
@@ -238,38 +242,40 @@ int main(int argc, char *argv[])
         QList<Create> creates;
         for (const QString &ns : std::as_const(namespaces))
             creates.append({ QStringLiteral("/api/v1/namespaces"),
-                QJsonDocument(QJsonObject { { QStringLiteral("apiVersion"), QStringLiteral("v1") },
-                                  { QStringLiteral("kind"), QStringLiteral("Namespace") },
-                                  { QStringLiteral("metadata"), QJsonObject { { QStringLiteral("name"), ns } } } })
-                    .toJson(QJsonDocument::Compact) });
+                             QJsonDocument(QJsonObject { { QStringLiteral("apiVersion"), QStringLiteral("v1") },
+                                                         { QStringLiteral("kind"), QStringLiteral("Namespace") },
+                                                         { QStringLiteral("metadata"),
+                                                           QJsonObject { { QStringLiteral("name"), ns } } } })
+                                     .toJson(QJsonDocument::Compact) });
         QStringList failures = createAll(&client, creates, inFlight);
         creates.clear();
         for (int i = 0; i < perNamespace; ++i) {
             for (const QString &ns : std::as_const(namespaces)) {
                 const QString name = QStringLiteral("svc-%1").arg(i, 4, 10, QLatin1Char('0'));
                 creates.append({ k8s::collectionPath({}, QStringLiteral("v1"), ns, QStringLiteral("services")),
-                    fill(kService, name, ns) });
+                                 fill(kService, name, ns) });
                 creates.append({ k8s::collectionPath(QStringLiteral("networking.istio.io"), QStringLiteral("v1"), ns,
-                                     QStringLiteral("destinationrules")),
-                    fill(kDestinationRule, name, ns) });
+                                                     QStringLiteral("destinationrules")),
+                                 fill(kDestinationRule, name, ns) });
                 creates.append({ k8s::collectionPath(QStringLiteral("networking.istio.io"), QStringLiteral("v1"), ns,
-                                     QStringLiteral("virtualservices")),
-                    fill(kVirtualService, name, ns) });
+                                                     QStringLiteral("virtualservices")),
+                                 fill(kVirtualService, name, ns) });
             }
         }
         failures += createAll(&client, creates, inFlight);
         if (!failures.isEmpty())
             return fail(QStringLiteral("%1 of %2 creates failed, the first: %3")
-                            .arg(failures.size())
-                            .arg(creates.size() + namespaceCount)
-                            .arg(failures.constFirst()));
+                                .arg(failures.size())
+                                .arg(creates.size() + namespaceCount)
+                                .arg(failures.constFirst()));
         const double loadS = loadClock.nsecsElapsed() / 1e9;
         std::printf("load: %lld objects created in %.2f s (%.0f per second, %d requests in flight)\n\n",
-            qint64(creates.size() + namespaceCount), loadS, (creates.size() + namespaceCount) / loadS, inFlight);
+                    qint64(creates.size() + namespaceCount), loadS, (creates.size() + namespaceCount) / loadS,
+                    inFlight);
     }
 
-    const QString allVirtualServices = k8s::collectionPath(
-        QStringLiteral("networking.istio.io"), QStringLiteral("v1"), {}, QStringLiteral("virtualservices"));
+    const QString allVirtualServices = k8s::collectionPath(QStringLiteral("networking.istio.io"), QStringLiteral("v1"),
+                                                           {}, QStringLiteral("virtualservices"));
     qint64 listBytes = 0;
     {
         // Untimed: checks what is there and warms up what a running app has warmed up (TLS backend, CA store).
@@ -280,14 +286,14 @@ int main(int argc, char *argv[])
         if (all.items.size() != total)
             return fail(QStringLiteral("the list holds %1 VirtualServices, not %2").arg(all.items.size()).arg(total));
         const ListResult services
-            = listAll(&client, k8s::collectionPath({}, QStringLiteral("v1"), {}, QStringLiteral("services")));
+                = listAll(&client, k8s::collectionPath({}, QStringLiteral("v1"), {}, QStringLiteral("services")));
         if (services.items.size() < total)
             return fail(QStringLiteral("the list holds %1 Services, not %2").arg(services.items.size()).arg(total));
         listBytes = all.bytes;
         std::printf(
-            "list of all VirtualServices: %lld items in %d pages of up to %d, %.2f MiB of JSON (%.0f KiB a page; "
-            "gzip on the wire, as kube-apiserver sends it)\n\n",
-            qint64(all.items.size()), all.pages, kPageSize, all.bytes / 1048576.0, all.bytes / 1024.0 / all.pages);
+                "list of all VirtualServices: %lld items in %d pages of up to %d, %.2f MiB of JSON (%.0f KiB a page; "
+                "gzip on the wire, as kube-apiserver sends it)\n\n",
+                qint64(all.items.size()), all.pages, kPageSize, all.bytes / 1048576.0, all.bytes / 1024.0 / all.pages);
     }
 
     StallMeter stall;
@@ -314,10 +320,11 @@ int main(int argc, char *argv[])
             entry.release = name;
             entry.summary = QStringLiteral("v1=80 v2=20");
             const QJsonObject vs = QJsonDocument::fromJson(fill(kVirtualService, name, sessionEndpoint.ns)).object();
-            entry.plan.steps.append(core::PlanStep { QStringLiteral("VirtualService"), name,
-                k8s::objectPath(QStringLiteral("networking.istio.io"), QStringLiteral("v1"), sessionEndpoint.ns,
-                    QStringLiteral("virtualservices"), name),
-                vs, vs, QStringLiteral("set weights") });
+            entry.plan.steps.append(
+                    core::PlanStep { QStringLiteral("VirtualService"), name,
+                                     k8s::objectPath(QStringLiteral("networking.istio.io"), QStringLiteral("v1"),
+                                                     sessionEndpoint.ns, QStringLiteral("virtualservices"), name),
+                                     vs, vs, QStringLiteral("set weights") });
             if (const auto recorded = journal.record(entry); !recorded)
                 return fail(recorded.error().message);
         }
@@ -366,8 +373,8 @@ int main(int argc, char *argv[])
             if (!finished || listed != total)
                 return fail(QStringLiteral("Reflector listed %1 VirtualServices, not %2").arg(listed).arg(total));
         }
-        if (const QString error = measureSession(
-                sessionEndpoint, tmp.filePath(QStringLiteral("journal")), perNamespace, 0, &session, stall);
+        if (const QString error = measureSession(sessionEndpoint, tmp.filePath(QStringLiteral("journal")), perNamespace,
+                                                 0, &session, stall);
             !error.isEmpty())
             return fail(error);
         if (const QString error
@@ -377,42 +384,42 @@ int main(int argc, char *argv[])
     }
 
     const QString kubectl = QStandardPaths::findExecutable(parser.value(kubectlOption)).isEmpty()
-        ? parser.value(kubectlOption)
-        : QStandardPaths::findExecutable(parser.value(kubectlOption));
+            ? parser.value(kubectlOption)
+            : QStandardPaths::findExecutable(parser.value(kubectlOption));
     const bool haveKubectl = QFileInfo(kubectl).isExecutable();
     if (haveKubectl) {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("KUBECONFIG"), kubeconfig);
-        env.insert(
-            QStringLiteral("KUBECACHEDIR"), tmp.filePath(QStringLiteral("kube-cache"))); // not the user's ~/.kube/cache
+        env.insert(QStringLiteral("KUBECACHEDIR"),
+                   tmp.filePath(QStringLiteral("kube-cache"))); // not the user's ~/.kube/cache
         const QStringList table { QStringLiteral("get"), QStringLiteral("vs"), QStringLiteral("-A") };
         const QStringList json = table + QStringList { QStringLiteral("-o"), QStringLiteral("json") };
         // Untimed: checks the output and fills kubectl's discovery cache, as any kubectl user's is.
         const KubectlRun checkTable = runKubectl(kubectl, table, env, true);
         if (checkTable.exitCode != 0)
             return fail(QStringLiteral("kubectl get vs -A exited with %1: %2")
-                            .arg(checkTable.exitCode)
-                            .arg(QString::fromUtf8(checkTable.err)));
+                                .arg(checkTable.exitCode)
+                                .arg(QString::fromUtf8(checkTable.err)));
         if (checkTable.out.count('\n') != total + 1)
             return fail(QStringLiteral("kubectl get vs -A printed %1 lines, not %2")
-                            .arg(checkTable.out.count('\n'))
-                            .arg(total + 1));
+                                .arg(checkTable.out.count('\n'))
+                                .arg(total + 1));
         const KubectlRun checkJson = runKubectl(kubectl, json, env, true);
         const qsizetype jsonItems
-            = QJsonDocument::fromJson(checkJson.out).object().value(QLatin1String("items")).toArray().size();
+                = QJsonDocument::fromJson(checkJson.out).object().value(QLatin1String("items")).toArray().size();
         if (checkJson.exitCode != 0 || jsonItems != total)
             return fail(QStringLiteral("kubectl get vs -A -o json exited with %1 and listed %2 items: %3")
-                            .arg(checkJson.exitCode)
-                            .arg(jsonItems)
-                            .arg(QString::fromUtf8(checkJson.err)));
+                                .arg(checkJson.exitCode)
+                                .arg(jsonItems)
+                                .arg(QString::fromUtf8(checkJson.err)));
         for (int run = 0; run < runs; ++run) {
             for (auto [figure, args] : { std::pair { &kubectlTable, table }, std::pair { &kubectlJson, json } }) {
                 const KubectlRun r = runKubectl(kubectl, args, env, false);
                 if (r.exitCode != 0)
                     return fail(QStringLiteral("kubectl %1 exited with %2: %3")
-                                    .arg(args.join(QLatin1Char(' ')))
-                                    .arg(r.exitCode)
-                                    .arg(QString::fromUtf8(r.err)));
+                                        .arg(args.join(QLatin1Char(' ')))
+                                        .arg(r.exitCode)
+                                        .arg(QString::fromUtf8(r.err)));
                 figure->ms.append(r.ms);
             }
         }
@@ -457,11 +464,11 @@ int main(int argc, char *argv[])
         std::printf("  (e), (f): kubectl not found (%s): skipped\n", qPrintable(kubectl));
     }
     std::printf(
-        "  (a)-(d): a new client each run (new connection and TLS handshake), as a new window;\n"
-        "  (d) also discovers the API, lists Services, pods, Deployments, DestinationRules and Gateways of %s\n"
-        "      and waits for the session's 30 ms rebuild debounce;\n"
-        "  (e), (f): a new kubectl process each run (start-up included), discovery cached by one untimed run.\n\n",
-        qPrintable(namespaces.constFirst()));
+            "  (a)-(d): a new client each run (new connection and TLS handshake), as a new window;\n"
+            "  (d) also discovers the API, lists Services, pods, Deployments, DestinationRules and Gateways of %s\n"
+            "      and waits for the session's 30 ms rebuild debounce;\n"
+            "  (e), (f): a new kubectl process each run (start-up included), discovery cached by one untimed run.\n\n",
+            qPrintable(namespaces.constFirst()));
 
     if (haveKubectl) {
         std::printf("ours vs kubectl (median / median; target: at most 1.00)\n");
@@ -478,11 +485,11 @@ int main(int argc, char *argv[])
 
     std::printf("memory held (VmRSS after malloc_trim)\n");
     std::printf(
-        "  %d VirtualServices decoded (b):   %+7.1f MiB (%.1f -> %.1f MiB; %.1f KiB per object, %.1fx its JSON)\n",
-        total, listHeldMiB, rssStart, rssList, listHeldMiB * 1024 / total,
-        listHeldMiB * 1048576.0 / qMax<qint64>(1, listBytes));
+            "  %d VirtualServices decoded (b):   %+7.1f MiB (%.1f -> %.1f MiB; %.1f KiB per object, %.1fx its JSON)\n",
+            total, listHeldMiB, rssStart, rssList, listHeldMiB * 1024 / total,
+            listHeldMiB * 1048576.0 / qMax<qint64>(1, listBytes));
     std::printf("  ReleaseSession with %d releases: %+7.1f MiB (-> %.1f MiB; client, watches, snapshot, releases)\n\n",
-        perNamespace, sessionHeldMiB, rssSession);
+                perNamespace, sessionHeldMiB, rssSession);
 
     std::printf("event loop while loading (5 ms timer, longest gap between ticks; target: under 50 ms)\n");
     for (const Figure *f : { &firstPage, &fullList, &watchList, &session, &sessionWithHistory }) {

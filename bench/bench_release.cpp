@@ -1,10 +1,10 @@
 // Figures for the release editor: parse, build releases and render 1,000 VirtualServices with 10 routes
 // each; the time from a slider move to an updated YAML preview and diff for a 500-line object.
 #include "core/edit/releaseedits.h"
-#include "core/model/release.h"
 #include "core/edit/weights.h"
-#include "k8s/yaml.h"
+#include "core/model/release.h"
 #include "core/model/yamldiff.h"
+#include "k8s/yaml.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -19,15 +19,23 @@ namespace {
 
 QByteArray virtualService(int n, int routes)
 {
-    QByteArray y = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: svc-" + QByteArray::number(n)
-            + "\n  namespace: shop\nspec:\n  hosts:\n  - svc-" + QByteArray::number(n) + "\n  http:\n";
+    QByteArray y = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: svc-"
+            + QByteArray::number(n) + "\n  namespace: shop\nspec:\n  hosts:\n  - svc-" + QByteArray::number(n)
+            + "\n  http:\n";
     for (int r = 0; r < routes - 1; ++r)
-        y += "  - name: r" + QByteArray::number(r) + "\n    match:\n    - headers:\n        x-tenant:\n          exact: t" + QByteArray::number(r)
-                + "\n      uri:\n        prefix: /api/v" + QByteArray::number(r) + "\n    retries:\n      attempts: 3\n      perTryTimeout: 2s\n"
-                  "    timeout: 10s\n    route:\n    - destination:\n        host: svc-" + QByteArray::number(n) + "\n        subset: v1\n      weight: 90\n"
-                  "    - destination:\n        host: svc-" + QByteArray::number(n) + "\n        subset: v2\n      weight: 10\n";
-    y += "  - route:\n    - destination:\n        host: svc-" + QByteArray::number(n) + "\n        subset: v1\n      weight: 80\n"
-         "    - destination:\n        host: svc-" + QByteArray::number(n) + "\n        subset: v2\n      weight: 20\n";
+        y += "  - name: r" + QByteArray::number(r)
+                + "\n    match:\n    - headers:\n        x-tenant:\n          exact: t" + QByteArray::number(r)
+                + "\n      uri:\n        prefix: /api/v" + QByteArray::number(r)
+                + "\n    retries:\n      attempts: 3\n      perTryTimeout: 2s\n"
+                  "    timeout: 10s\n    route:\n    - destination:\n        host: svc-"
+                + QByteArray::number(n)
+                + "\n        subset: v1\n      weight: 90\n"
+                  "    - destination:\n        host: svc-"
+                + QByteArray::number(n) + "\n        subset: v2\n      weight: 10\n";
+    y += "  - route:\n    - destination:\n        host: svc-" + QByteArray::number(n)
+            + "\n        subset: v1\n      weight: 80\n"
+              "    - destination:\n        host: svc-"
+            + QByteArray::number(n) + "\n        subset: v2\n      weight: 20\n";
     return y;
 }
 
@@ -35,7 +43,8 @@ QByteArray destinationRule(int n)
 {
     return "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: svc-" + QByteArray::number(n)
             + "\n  namespace: shop\nspec:\n  host: svc-" + QByteArray::number(n)
-            + "\n  subsets:\n  - name: v1\n    labels:\n      version: v1\n  - name: v2\n    labels:\n      version: v2\n";
+            + "\n  subsets:\n  - name: v1\n    labels:\n      version: v1\n  - name: v2\n    labels:\n      version: "
+              "v2\n";
 }
 
 double median(QList<double> v)
@@ -52,7 +61,8 @@ int main(int argc, char *argv[])
     QByteArray stream;
     for (int i = 0; i < 1000; ++i)
         stream += virtualService(i, 10) + "---\n" + destinationRule(i) + "---\n";
-    std::printf("input: 1000 VirtualServices x 10 routes + 1000 DestinationRules, %.1f MiB of YAML\n", stream.size() / 1048576.0);
+    std::printf("input: 1000 VirtualServices x 10 routes + 1000 DestinationRules, %.1f MiB of YAML\n",
+                stream.size() / 1048576.0);
 
     QElapsedTimer t;
     t.start();
@@ -65,7 +75,9 @@ int main(int argc, char *argv[])
     core::NamespaceSnapshot snapshot;
     snapshot.ns = QStringLiteral("shop");
     for (const QJsonObject &d : *docs)
-        (d.value(QLatin1String("kind")).toString() == QLatin1String("VirtualService") ? snapshot.virtualServices : snapshot.destinationRules).append(d);
+        (d.value(QLatin1String("kind")).toString() == QLatin1String("VirtualService") ? snapshot.virtualServices
+                                                                                      : snapshot.destinationRules)
+                .append(d);
     t.restart();
     const QList<core::Release> releases = core::buildReleases(snapshot);
     const double buildMs = t.nsecsElapsed() / 1e6;
@@ -74,7 +86,8 @@ int main(int argc, char *argv[])
     for (const core::Release &r : releases)
         bytes += k8s::renderYaml(r.vs).size();
     const double renderMs = t.nsecsElapsed() / 1e6;
-    std::printf("parse YAML:      %8.1f ms\nbuild releases:  %8.1f ms (%lld releases)\nrender YAML:     %8.1f ms (%lld bytes)\n",
+    std::printf("parse YAML:      %8.1f ms\nbuild releases:  %8.1f ms (%lld releases)\nrender YAML:     %8.1f ms (%lld "
+                "bytes)\n",
                 parseMs, buildMs, qint64(releases.size()), renderMs, qint64(bytes));
     std::printf("total:           %8.1f ms for 1000 VirtualServices\n", parseMs + buildMs + renderMs);
 
@@ -86,16 +99,19 @@ int main(int argc, char *argv[])
     one.destinationRules = { big->at(1) };
     const core::Release release = core::buildReleases(one).constFirst();
     const QString liveYaml = core::reviewYaml(release.vs);
-    std::printf("\nslider move -> YAML preview + diff, object of %lld lines:\n", qint64(liveYaml.count(QLatin1Char('\n'))));
+    std::printf("\nslider move -> YAML preview + diff, object of %lld lines:\n",
+                qint64(liveYaml.count(QLatin1Char('\n'))));
     QList<double> samples;
     QList<int> weights = release.routeWeights(release.defaultRoute);
     for (int i = 0; i < 400; ++i) {
         t.restart();
         weights = core::redistributeWeights(weights, 1, i % 101);
-        const auto edited = core::setRouteWeights(release, release.defaultRoute,
-                                                  { { QStringLiteral("v1"), weights.at(0) }, { QStringLiteral("v2"), weights.at(1) } });
+        const auto edited = core::setRouteWeights(
+                release, release.defaultRoute,
+                { { QStringLiteral("v1"), weights.at(0) }, { QStringLiteral("v2"), weights.at(1) } });
         const QString after = core::reviewYaml(*edited);
-        const QList<core::DiffLine> diff = core::diffLines(liveYaml.split(QLatin1Char('\n')), after.split(QLatin1Char('\n')));
+        const QList<core::DiffLine> diff
+                = core::diffLines(liveYaml.split(QLatin1Char('\n')), after.split(QLatin1Char('\n')));
         samples.append(t.nsecsElapsed() / 1e6);
         if (diff.isEmpty())
             return 1;

@@ -28,7 +28,8 @@ struct Startup {
     QString error;
 };
 
-Startup measureWindow(const QStringList &app, const QString &kubeconfig, const QString &ns, int runs, const QString &dataHome)
+Startup measureWindow(const QStringList &app, const QString &kubeconfig, const QString &ns, int runs,
+                      const QString &dataHome)
 {
     Startup out;
     for (int run = 0; run < runs; ++run) {
@@ -38,15 +39,21 @@ Startup measureWindow(const QStringList &app, const QString &kubeconfig, const Q
         env.insert(QStringLiteral("XDG_DATA_HOME"), dataHome);
         env.insert(QStringLiteral("XDG_CONFIG_HOME"), dataHome);
         window.setProcessEnvironment(env);
-        window.start(app.constFirst(), app.mid(1) + QStringList { QStringLiteral("--kubeconfig"), kubeconfig, QStringLiteral("-n"), ns, QStringLiteral("--startup-report") });
+        window.start(app.constFirst(),
+                     app.mid(1)
+                             + QStringList { QStringLiteral("--kubeconfig"), kubeconfig, QStringLiteral("-n"), ns,
+                                             QStringLiteral("--startup-report") });
         if (!window.waitForFinished(kTimeoutMs)) {
             window.kill();
             out.error = QStringLiteral("the window did not list the services within %1 s").arg(kTimeoutMs / 1000);
             return out;
         }
-        const QJsonObject report = QJsonDocument::fromJson(window.readAllStandardOutput().trimmed().split('\n').constLast()).object();
+        const QJsonObject report
+                = QJsonDocument::fromJson(window.readAllStandardOutput().trimmed().split('\n').constLast()).object();
         if (report.isEmpty() || report.contains(QLatin1String("error"))) {
-            out.error = QStringLiteral("the window failed: %1 %2").arg(report.value(QLatin1String("error")).toString(), QString::fromUtf8(window.readAllStandardError()).left(400));
+            out.error = QStringLiteral("the window failed: %1 %2")
+                                .arg(report.value(QLatin1String("error")).toString(),
+                                     QString::fromUtf8(window.readAllStandardError()).left(400));
             return out;
         }
         out.firstListMs.append(report.value(QLatin1String("firstListMs")).toDouble());
@@ -64,8 +71,9 @@ double kubectlMs(const QString &kubectl, const QString &kubeconfig, const QStrin
         QProcess p;
         QElapsedTimer clock;
         clock.start();
-        p.start(kubectl, { QStringLiteral("--kubeconfig"), kubeconfig, QStringLiteral("get"), QStringLiteral("svc,dr,vs"), QStringLiteral("-n"), ns,
-                           QStringLiteral("-o"), QStringLiteral("name") });
+        p.start(kubectl,
+                { QStringLiteral("--kubeconfig"), kubeconfig, QStringLiteral("get"), QStringLiteral("svc,dr,vs"),
+                  QStringLiteral("-n"), ns, QStringLiteral("-o"), QStringLiteral("name") });
         if (!p.waitForFinished(kTimeoutMs) || p.exitCode() != 0)
             return -1;
         ms.append(clock.nsecsElapsed() / 1e6);
@@ -76,26 +84,31 @@ double kubectlMs(const QString &kubectl, const QString &kubeconfig, const QStrin
 bool load(const k8s::ClusterEndpoint &endpoint, const QString &ns, int services)
 {
     k8s::KubeClient client(endpoint);
-    QList<Create> creates { { QStringLiteral("/api/v1/namespaces"),
-                              QJsonDocument(QJsonObject { { QStringLiteral("apiVersion"), QStringLiteral("v1") },
-                                                          { QStringLiteral("kind"), QStringLiteral("Namespace") },
-                                                          { QStringLiteral("metadata"), QJsonObject { { QStringLiteral("name"), ns } } } })
-                                      .toJson(QJsonDocument::Compact) } };
+    QList<Create> creates {
+        { QStringLiteral("/api/v1/namespaces"),
+          QJsonDocument(QJsonObject { { QStringLiteral("apiVersion"), QStringLiteral("v1") },
+                                      { QStringLiteral("kind"), QStringLiteral("Namespace") },
+                                      { QStringLiteral("metadata"), QJsonObject { { QStringLiteral("name"), ns } } } })
+                  .toJson(QJsonDocument::Compact) }
+    };
     // The namespace first: objects in it are refused until it exists.
     QStringList failures = createAll(&client, creates, 1);
     creates.clear();
     for (int i = 0; i < services; ++i) {
         const QString name = QStringLiteral("bulk-%1").arg(i);
-        creates.append({ k8s::collectionPath({}, QStringLiteral("v1"), ns, QStringLiteral("services")), fill(kService, name, ns) });
-        creates.append({ k8s::collectionPath(QStringLiteral("networking.istio.io"), QStringLiteral("v1"), ns, QStringLiteral("destinationrules")),
+        creates.append({ k8s::collectionPath({}, QStringLiteral("v1"), ns, QStringLiteral("services")),
+                         fill(kService, name, ns) });
+        creates.append({ k8s::collectionPath(QStringLiteral("networking.istio.io"), QStringLiteral("v1"), ns,
+                                             QStringLiteral("destinationrules")),
                          fill(kDestinationRule, name, ns) });
-        creates.append({ k8s::collectionPath(QStringLiteral("networking.istio.io"), QStringLiteral("v1"), ns, QStringLiteral("virtualservices")),
+        creates.append({ k8s::collectionPath(QStringLiteral("networking.istio.io"), QStringLiteral("v1"), ns,
+                                             QStringLiteral("virtualservices")),
                          fill(kVirtualService, name, ns) });
     }
     failures += createAll(&client, creates, 16);
     if (!failures.isEmpty())
-        std::fprintf(stderr, "bench_window: %lld of %lld creates failed, the first: %s\n", qint64(failures.size()), qint64(creates.size()),
-                     qUtf8Printable(failures.constFirst()));
+        std::fprintf(stderr, "bench_window: %lld of %lld creates failed, the first: %s\n", qint64(failures.size()),
+                     qint64(creates.size()), qUtf8Printable(failures.constFirst()));
     return failures.isEmpty();
 }
 
@@ -105,18 +118,26 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("The window's cold start to its first service list, on the demo cluster and with many services."));
+    parser.setApplicationDescription(QStringLiteral(
+            "The window's cold start to its first service list, on the demo cluster and with many services."));
     parser.addHelpOption();
-    const QCommandLineOption demoOption(QStringLiteral("demo"), QStringLiteral("The canarydeck-demo-cluster binary."), QStringLiteral("FILE"),
-                                        QCoreApplication::applicationDirPath() + QStringLiteral("/../demo/canarydeck-demo-cluster"));
-    const QCommandLineOption appOption(QStringLiteral("app"), QStringLiteral("The canarydeck binary."), QStringLiteral("FILE"),
+    const QCommandLineOption demoOption(
+            QStringLiteral("demo"), QStringLiteral("The canarydeck-demo-cluster binary."), QStringLiteral("FILE"),
+            QCoreApplication::applicationDirPath() + QStringLiteral("/../demo/canarydeck-demo-cluster"));
+    const QCommandLineOption appOption(QStringLiteral("app"), QStringLiteral("The canarydeck binary."),
+                                       QStringLiteral("FILE"),
                                        QCoreApplication::applicationDirPath() + QStringLiteral("/../gui/canarydeck"));
-    const QCommandLineOption kubectlOption(QStringLiteral("kubectl"), QStringLiteral("The kubectl binary."), QStringLiteral("FILE"), QStringLiteral("kubectl"));
-    const QCommandLineOption runsOption(QStringLiteral("runs"), QStringLiteral("Cold starts per case."), QStringLiteral("N"), QStringLiteral("3"));
-    const QCommandLineOption sizesOption(QStringLiteral("services"), QStringLiteral("Namespaces of this many services to measure, comma-separated."),
-                                         QStringLiteral("N,N"), QStringLiteral("2000,10000"));
-    const QCommandLineOption wrapOption(QStringLiteral("wrap"), QStringLiteral("Run the window under this command (a profiler: \"perf record -g -o FILE\")."),
-                                        QStringLiteral("COMMAND"));
+    const QCommandLineOption kubectlOption(QStringLiteral("kubectl"), QStringLiteral("The kubectl binary."),
+                                           QStringLiteral("FILE"), QStringLiteral("kubectl"));
+    const QCommandLineOption runsOption(QStringLiteral("runs"), QStringLiteral("Cold starts per case."),
+                                        QStringLiteral("N"), QStringLiteral("3"));
+    const QCommandLineOption sizesOption(
+            QStringLiteral("services"), QStringLiteral("Namespaces of this many services to measure, comma-separated."),
+            QStringLiteral("N,N"), QStringLiteral("2000,10000"));
+    const QCommandLineOption wrapOption(
+            QStringLiteral("wrap"),
+            QStringLiteral("Run the window under this command (a profiler: \"perf record -g -o FILE\")."),
+            QStringLiteral("COMMAND"));
     parser.addOptions({ demoOption, appOption, kubectlOption, runsOption, sizesOption, wrapOption });
     parser.process(app);
     const int runs = qMax(1, parser.value(runsOption).toInt());
@@ -127,16 +148,20 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "bench_window: %s\n", qUtf8Printable(demo.error()));
         return 1;
     }
-    std::printf("Window cold start: launch to the first populated service list (offscreen), %d runs each, medians\n", runs);
-    std::printf("%-34s %12s %12s %14s %18s\n", "namespace", "first list", "resident", "longest stall", "kubectl get (same)");
+    std::printf("Window cold start: launch to the first populated service list (offscreen), %d runs each, medians\n",
+                runs);
+    std::printf("%-34s %12s %12s %14s %18s\n", "namespace", "first list", "resident", "longest stall",
+                "kubectl get (same)");
     const auto print = [&](const QString &label, const QString &ns) {
-        const QStringList command = parser.value(wrapOption).split(QLatin1Char(' '), Qt::SkipEmptyParts) + QStringList { parser.value(appOption) };
+        const QStringList command = parser.value(wrapOption).split(QLatin1Char(' '), Qt::SkipEmptyParts)
+                + QStringList { parser.value(appOption) };
         const Startup s = measureWindow(command, demo.kubeconfig(), ns, runs, tmp.filePath(QStringLiteral("home")));
         if (!s.error.isEmpty()) {
             std::printf("%-34s %s\n", qPrintable(label), qPrintable(s.error));
             return;
         }
-        std::printf("%-34s %9.0f ms %8.1f MiB %11.1f ms %15.0f ms\n", qPrintable(label), median(s.firstListMs), median(s.residentMiB), median(s.stallMs),
+        std::printf("%-34s %9.0f ms %8.1f MiB %11.1f ms %15.0f ms\n", qPrintable(label), median(s.firstListMs),
+                    median(s.residentMiB), median(s.stallMs),
                     kubectlMs(parser.value(kubectlOption), demo.kubeconfig(), ns, runs));
         std::fflush(stdout);
     };

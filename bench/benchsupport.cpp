@@ -108,7 +108,7 @@ QStringList createAll(k8s::KubeClient *client, const QList<Create> &creates, int
         while (outstanding < inFlight && next < creates.size()) {
             const Create &c = creates.at(next++);
             k8s::KubeReply *reply
-                = client->send(k8s::KubeRequest::create(c.path, c.body), QStringLiteral("create in ") + c.path);
+                    = client->send(k8s::KubeRequest::create(c.path, c.body), QStringLiteral("create in ") + c.path);
             ++outstanding;
             QObject::connect(reply, &k8s::KubeReply::finished, client, [&, reply] {
                 reply->deleteLater();
@@ -166,7 +166,8 @@ DemoProcess::DemoProcess(const QString &binary, const QStringList &arguments, co
 {
     const QString demo = QFileInfo(binary).absoluteFilePath();
     if (!QFileInfo(demo).isExecutable()) {
-        m_error = QStringLiteral("no demo cluster at %1: build the canarydeck-demo-cluster target, or pass --demo FILE").arg(demo);
+        m_error = QStringLiteral("no demo cluster at %1: build the canarydeck-demo-cluster target, or pass --demo FILE")
+                          .arg(demo);
         return;
     }
     m_process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); }); // the cluster dies with us
@@ -175,26 +176,27 @@ DemoProcess::DemoProcess(const QString &binary, const QStringList &arguments, co
     QByteArray ready;
     QList<QMetaObject::Connection> watching;
     runUntilDone(
-        [&](const std::function<void()> &done) {
-            watching.append(QObject::connect(&m_process, &QProcess::readyReadStandardOutput, &m_process, [&, done] {
-                while (m_process.canReadLine() && ready.isEmpty()) {
-                    const QByteArray line = m_process.readLine().trimmed();
-                    if (line.startsWith("READY "))
-                        ready = line.mid(6);
-                }
-                if (!ready.isEmpty())
-                    done();
-            }));
-            watching.append(QObject::connect(&m_process, &QProcess::finished, &m_process, [done] { done(); }));
-            watching.append(QObject::connect(&m_process, &QProcess::errorOccurred, &m_process, [done] { done(); }));
-        },
-        60000);
+            [&](const std::function<void()> &done) {
+                watching.append(QObject::connect(&m_process, &QProcess::readyReadStandardOutput, &m_process, [&, done] {
+                    while (m_process.canReadLine() && ready.isEmpty()) {
+                        const QByteArray line = m_process.readLine().trimmed();
+                        if (line.startsWith("READY "))
+                            ready = line.mid(6);
+                    }
+                    if (!ready.isEmpty())
+                        done();
+                }));
+                watching.append(QObject::connect(&m_process, &QProcess::finished, &m_process, [done] { done(); }));
+                watching.append(QObject::connect(&m_process, &QProcess::errorOccurred, &m_process, [done] { done(); }));
+            },
+            60000);
     for (const QMetaObject::Connection &c : std::as_const(watching))
         QObject::disconnect(c);
     if (ready.isEmpty()) {
         QFile log(m_log);
         m_error = QStringLiteral("the demo cluster (%1) did not start: %2 %3")
-                          .arg(demo, m_process.errorString(), log.open(QIODevice::ReadOnly) ? QString::fromUtf8(log.readAll()).trimmed() : QString());
+                          .arg(demo, m_process.errorString(),
+                               log.open(QIODevice::ReadOnly) ? QString::fromUtf8(log.readAll()).trimmed() : QString());
         return;
     }
     m_endpoints = QJsonDocument::fromJson(ready).object();

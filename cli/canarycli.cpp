@@ -46,8 +46,9 @@ Usage:
 
 bool isWriteCommand(const QString &command)
 {
-    return command == QLatin1String("set-weights") || command == QLatin1String("match add") || command == QLatin1String("match remove")
-            || command == QLatin1String("mirror") || command == QLatin1String("promote");
+    return command == QLatin1String("set-weights") || command == QLatin1String("match add")
+            || command == QLatin1String("match remove") || command == QLatin1String("mirror")
+            || command == QLatin1String("promote");
 }
 
 } // namespace

@@ -23,18 +23,22 @@ QString changedSince(const core::JournalEntry &entry, const core::Release &r, QL
         const QJsonObject current = s.kind == QLatin1String("VirtualService") ? r.vs : r.dr;
         live->append(current);
         if (current.value(QLatin1String("spec")) != s.after.value(QLatin1String("spec")))
-            diff += core::reviewDiff(QStringLiteral("a/%1/%2 (as applied %3)").arg(s.kind, s.name, entry.time.toString(Qt::ISODate)),
-                                     QStringLiteral("b/%1/%2 (live)").arg(s.kind, s.name), s.after, current);
+            diff += core::reviewDiff(
+                    QStringLiteral("a/%1/%2 (as applied %3)").arg(s.kind, s.name, entry.time.toString(Qt::ISODate)),
+                    QStringLiteral("b/%1/%2 (live)").arg(s.kind, s.name), s.after, current);
     }
     return diff;
 }
 
 void printHistoryTable(const Console &c, const QList<core::JournalEntry> &entries, const QStringList &undone)
 {
-    QList<QStringList> rows { { QStringLiteral("ID"), QStringLiteral("TIME"), QStringLiteral("RELEASE"), QStringLiteral("CONTEXT"), QStringLiteral("STATE"), QStringLiteral("CHANGE") } };
+    QList<QStringList> rows { { QStringLiteral("ID"), QStringLiteral("TIME"), QStringLiteral("RELEASE"),
+                                QStringLiteral("CONTEXT"), QStringLiteral("STATE"), QStringLiteral("CHANGE") } };
     for (const core::JournalEntry &e : entries)
         rows.append({ e.id, e.time.toUTC().toString(Qt::ISODate), e.release, e.context,
-                      !e.rollbackOf.isEmpty() ? QStringLiteral("rollback") : undone.contains(e.id) ? QStringLiteral("rolled-back") : QStringLiteral("applied"),
+                      !e.rollbackOf.isEmpty()         ? QStringLiteral("rollback")
+                              : undone.contains(e.id) ? QStringLiteral("rolled-back")
+                                                      : QStringLiteral("applied"),
                       e.summary });
     printTable(c.out, rows);
 }
@@ -46,7 +50,8 @@ int rollbackCommand(const Console &c, const Options &o)
     if (o.positional.size() != 1)
         return c.usageError(QStringLiteral("rollback takes RELEASE"), QStringLiteral("rollback"));
     if (o.isSet(QStringLiteral("filename")))
-        return c.usageError(QStringLiteral("rollback needs a cluster: it restores what the journal recorded there"), QStringLiteral("rollback"));
+        return c.usageError(QStringLiteral("rollback needs a cluster: it restores what the journal recorded there"),
+                            QStringLiteral("rollback"));
     const auto dryRun = dryRunOption(o);
     if (!dryRun)
         return c.usageError(dryRun.error().message, QStringLiteral("rollback"));
@@ -68,7 +73,8 @@ int rollbackCommand(const Console &c, const Options &o)
               << diff;
         return 1;
     }
-    const core::ApplyPlan plan = core::makeRestorePlan(entry->plan, live, w->istioVersion, QStringLiteral("roll back: ") + entry->summary);
+    const core::ApplyPlan plan
+            = core::makeRestorePlan(entry->plan, live, w->istioVersion, QStringLiteral("roll back: ") + entry->summary);
     core::ApplyOptions options;
     options.write.dryRun = *dryRun == QLatin1String("server") || *dryRun == QLatin1String("client");
     options.rollbackOf = entry->id;
@@ -77,7 +83,9 @@ int rollbackCommand(const Console &c, const Options &o)
         return c.fail(outcome.message);
     if (!outcome.journalError.isEmpty())
         c.err << "Warning: rolled back, but not recorded in the journal: " << outcome.journalError << '\n';
-    const char *how = *dryRun == QLatin1String("server") ? " (server dry run)" : *dryRun == QLatin1String("client") ? " (dry run)" : "";
+    const char *how = *dryRun == QLatin1String("server") ? " (server dry run)"
+            : *dryRun == QLatin1String("client")         ? " (dry run)"
+                                                         : "";
     for (const core::PlanStep &s : plan.steps)
         c.out << resourceName(s.kind, s.name) << " rolled back" << how << '\n';
     return 0;
@@ -117,7 +125,8 @@ int historyCommand(const Console &c, const Options &o)
     if (!format.isEmpty())
         return c.usageError(QStringLiteral("history prints a table or -o json"), QStringLiteral("history"));
     if (entries.isEmpty()) {
-        c.err << "No changes recorded" << (ns.isEmpty() ? QString() : QStringLiteral(" in %1 namespace").arg(ns)) << ".\n";
+        c.err << "No changes recorded" << (ns.isEmpty() ? QString() : QStringLiteral(" in %1 namespace").arg(ns))
+              << ".\n";
         return 0;
     }
     printHistoryTable(c, entries, undone);

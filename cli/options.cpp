@@ -13,19 +13,39 @@ struct Flag {
 };
 
 const Flag kFlags[] = {
-    { "kubeconfig", 0, true }, { "context", 0, true }, { "cluster", 0, true }, { "user", 0, true },
-    { "namespace", 'n', true }, { "request-timeout", 0, true }, { "insecure-skip-tls-verify", 0, false },
-    { "filename", 'f', true }, { "output", 'o', true }, { "dry-run", 0, true }, { "diff", 0, false },
-    { "route", 0, true }, { "to", 0, true }, { "percent", 0, true }, { "name", 0, true }, { "force", 0, false },
-    { "header", 0, true }, { "header-prefix", 0, true }, { "header-regex", 0, true }, { "uri-exact", 0, true },
-    { "uri-prefix", 0, true }, { "uri-regex", 0, true }, { "query", 0, true }, { "help", 'h', false },
-    { "server-side", 0, false }, { "force-conflicts", 0, false },
+    { "kubeconfig", 0, true },
+    { "context", 0, true },
+    { "cluster", 0, true },
+    { "user", 0, true },
+    { "namespace", 'n', true },
+    { "request-timeout", 0, true },
+    { "insecure-skip-tls-verify", 0, false },
+    { "filename", 'f', true },
+    { "output", 'o', true },
+    { "dry-run", 0, true },
+    { "diff", 0, false },
+    { "route", 0, true },
+    { "to", 0, true },
+    { "percent", 0, true },
+    { "name", 0, true },
+    { "force", 0, false },
+    { "header", 0, true },
+    { "header-prefix", 0, true },
+    { "header-regex", 0, true },
+    { "uri-exact", 0, true },
+    { "uri-prefix", 0, true },
+    { "uri-regex", 0, true },
+    { "query", 0, true },
+    { "help", 'h', false },
+    { "server-side", 0, false },
+    { "force-conflicts", 0, false },
 };
 
 const Flag *findFlag(const QString &name, QChar shortName)
 {
     for (const Flag &f : kFlags) {
-        if ((!name.isEmpty() && name == QLatin1String(f.name)) || (!shortName.isNull() && f.shortName && shortName == QLatin1Char(f.shortName)))
+        if ((!name.isEmpty() && name == QLatin1String(f.name))
+            || (!shortName.isNull() && f.shortName && shortName == QLatin1Char(f.shortName)))
             return &f;
     }
     return nullptr;
@@ -49,7 +69,10 @@ Result<bool> parseFlag(const QStringList &args, int &i, Options &o)
     }
     const Flag *flag = isLong ? findFlag(name, QChar()) : findFlag({}, name.at(0));
     if (!flag)
-        return makeError(QStringLiteral("unknown %1: %2").arg(isLong ? QStringLiteral("flag") : QStringLiteral("shorthand flag"), isLong ? a.section(QLatin1Char('='), 0, 0) : QStringLiteral("'%1' in %2").arg(name, a)));
+        return makeError(
+                QStringLiteral("unknown %1: %2")
+                        .arg(isLong ? QStringLiteral("flag") : QStringLiteral("shorthand flag"),
+                             isLong ? a.section(QLatin1Char('='), 0, 0) : QStringLiteral("'%1' in %2").arg(name, a)));
     const QString canonical = QLatin1String(flag->name);
     if (flag->takesValue) {
         if (hasInline)
@@ -63,7 +86,8 @@ Result<bool> parseFlag(const QStringList &args, int &i, Options &o)
         return true;
     }
     if (hasInline && inlineValue != QLatin1String("true") && inlineValue != QLatin1String("false"))
-        return makeError(QStringLiteral("invalid argument \"%1\" for \"%2\" flag: expected true or false").arg(inlineValue, a.section(QLatin1Char('='), 0, 0)));
+        return makeError(QStringLiteral("invalid argument \"%1\" for \"%2\" flag: expected true or false")
+                                 .arg(inlineValue, a.section(QLatin1Char('='), 0, 0)));
     if (!hasInline || inlineValue == QLatin1String("true"))
         o.values.append({ canonical, QStringLiteral("true") });
     return true;
@@ -134,8 +158,10 @@ k8s::KubeconfigOptions kubeconfigOptions(const Options &o)
 Result<QString> dryRunOption(const Options &o)
 {
     const QString dryRun = o.value(QStringLiteral("dry-run"));
-    if (!dryRun.isEmpty() && dryRun != QLatin1String("none") && dryRun != QLatin1String("client") && dryRun != QLatin1String("server"))
-        return makeError(QStringLiteral("Invalid dry-run value (%1). Must be \"none\", \"server\", or \"client\".").arg(dryRun));
+    if (!dryRun.isEmpty() && dryRun != QLatin1String("none") && dryRun != QLatin1String("client")
+        && dryRun != QLatin1String("server"))
+        return makeError(
+                QStringLiteral("Invalid dry-run value (%1). Must be \"none\", \"server\", or \"client\".").arg(dryRun));
     return dryRun;
 }
 
@@ -146,10 +172,14 @@ Result<int> parseTimeout(const QString &text)
     static const QRegularExpression re(QStringLiteral("^([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)?$"));
     const auto m = re.match(text);
     if (!m.hasMatch())
-        return makeError(QStringLiteral("invalid --request-timeout \"%1\": use a duration such as 30s, 1m or 500ms").arg(text));
+        return makeError(
+                QStringLiteral("invalid --request-timeout \"%1\": use a duration such as 30s, 1m or 500ms").arg(text));
     const double n = m.captured(1).toDouble();
     const QString unit = m.captured(2);
-    const double ms = unit == QLatin1String("ms") ? n : unit == QLatin1String("m") ? n * 60000 : unit == QLatin1String("h") ? n * 3600000 : n * 1000;
+    const double ms = unit == QLatin1String("ms") ? n
+            : unit == QLatin1String("m")          ? n * 60000
+            : unit == QLatin1String("h")          ? n * 3600000
+                                                  : n * 1000;
     return int(ms);
 }
 

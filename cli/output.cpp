@@ -17,7 +17,8 @@ int Console::fail(const QString &message) const
 int Console::usageError(const QString &message, const QString &command) const
 {
     err << "error: " << message << '\n'
-        << "See 'kubectl canary" << (command.isEmpty() ? QString() : QLatin1Char(' ') + command) << " --help' for usage.\n";
+        << "See 'kubectl canary" << (command.isEmpty() ? QString() : QLatin1Char(' ') + command)
+        << " --help' for usage.\n";
     return 1;
 }
 
@@ -29,7 +30,9 @@ void Console::warnAll(const QStringList &warnings) const
 
 QString humanAge(const QJsonObject &object)
 {
-    const QDateTime created = QDateTime::fromString(object.value(QLatin1String("metadata")).toObject().value(QLatin1String("creationTimestamp")).toString(), Qt::ISODate);
+    const QDateTime created = QDateTime::fromString(
+            object.value(QLatin1String("metadata")).toObject().value(QLatin1String("creationTimestamp")).toString(),
+            Qt::ISODate);
     if (!created.isValid())
         return QStringLiteral("<unknown>");
     const qint64 s = qMax<qint64>(0, created.secsTo(QDateTime::currentDateTimeUtc()));
@@ -91,7 +94,9 @@ int printObjects(const Console &console, const QString &format, const QList<QJso
             QJsonArray items;
             for (const QJsonObject &o : objects)
                 items.append(o);
-            console.out << jsonText(QJsonObject { { QStringLiteral("apiVersion"), QStringLiteral("v1") }, { QStringLiteral("kind"), QStringLiteral("List") }, { QStringLiteral("items"), items } });
+            console.out << jsonText(QJsonObject { { QStringLiteral("apiVersion"), QStringLiteral("v1") },
+                                                  { QStringLiteral("kind"), QStringLiteral("List") },
+                                                  { QStringLiteral("items"), items } });
         }
         return 0;
     }
@@ -99,7 +104,8 @@ int printObjects(const Console &console, const QString &format, const QList<QJso
         console.out << k8s::renderYamlStream(objects);
         return 0;
     }
-    console.err << "error: unable to match a printer suitable for the output format \"" << format << "\", allowed formats are: json,yaml\n";
+    console.err << "error: unable to match a printer suitable for the output format \"" << format
+                << "\", allowed formats are: json,yaml\n";
     return 1;
 }
 

@@ -19,7 +19,8 @@ int printFindings(const Console &c, const QString &file, const QList<QJsonObject
         }
         const bool isError = f.severity == core::Finding::Severity::Error;
         errors += isError ? 1 : 0;
-        (isError ? c.out : c.err) << file << ": " << f.object << ": " << f.field << ": " << (isError ? "" : "warning: ") << f.message << '\n';
+        (isError ? c.out : c.err) << file << ": " << f.object << ": " << f.field << ": " << (isError ? "" : "warning: ")
+                                  << f.message << '\n';
     }
     return errors;
 }

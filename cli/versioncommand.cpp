@@ -28,7 +28,8 @@ int versionCommand(const Console &c, const Options &o)
         return 0;
     }
     const auto used = core::istioNetworkingVersion(*discovery, endpoint->server.toString());
-    c.out << "Istio API: " << core::kIstioGroup << '/' << (used ? *used : discovery->preferredVersion(core::kIstioGroup))
+    c.out << "Istio API: " << core::kIstioGroup << '/'
+          << (used ? *used : discovery->preferredVersion(core::kIstioGroup))
           << " (served: " << discovery->versions(core::kIstioGroup).join(QLatin1String(", ")) << ")\n";
     return 0;
 }

@@ -68,10 +68,11 @@ Result<std::unique_ptr<k8s::KubeClient>> connectToCluster(const Options &o, QTex
         return timeout.error();
     auto client = std::make_unique<k8s::KubeClient>(*endpoint);
     if (err && client->execProvider()) // a credential plugin's prompts and warnings reach the user
-        QObject::connect(client->execProvider(), &k8s::ExecCredentialProvider::pluginMessage, [err](const QString &text) {
-            *err << text;
-            err->flush();
-        });
+        QObject::connect(client->execProvider(), &k8s::ExecCredentialProvider::pluginMessage,
+                         [err](const QString &text) {
+                             *err << text;
+                             err->flush();
+                         });
     if (*timeout > 0)
         client->setRequestTimeout(*timeout);
     return client;

@@ -54,17 +54,22 @@ Result<QList<core::MatchCondition>> conditions(const Options &o)
     QList<C> out;
     for (const auto &[flag, value] : o.values) {
         C c;
-        if (flag == QLatin1String("header") || flag == QLatin1String("header-prefix") || flag == QLatin1String("header-regex")
-            || flag == QLatin1String("query")) {
+        if (flag == QLatin1String("header") || flag == QLatin1String("header-prefix")
+            || flag == QLatin1String("header-regex") || flag == QLatin1String("query")) {
             if (!value.contains(QLatin1Char('=')))
                 return usage(QStringLiteral("--%1 takes NAME=VALUE, got \"%2\"").arg(flag, value));
             c.field = flag == QLatin1String("query") ? C::Field::Query : C::Field::Header;
-            c.kind = flag.endsWith(QLatin1String("prefix")) ? C::Kind::Prefix : flag.endsWith(QLatin1String("regex")) ? C::Kind::Regex : C::Kind::Exact;
+            c.kind = flag.endsWith(QLatin1String("prefix")) ? C::Kind::Prefix
+                    : flag.endsWith(QLatin1String("regex")) ? C::Kind::Regex
+                                                            : C::Kind::Exact;
             c.name = value.section(QLatin1Char('='), 0, 0);
             c.value = value.section(QLatin1Char('='), 1);
-        } else if (flag == QLatin1String("uri-exact") || flag == QLatin1String("uri-prefix") || flag == QLatin1String("uri-regex")) {
+        } else if (flag == QLatin1String("uri-exact") || flag == QLatin1String("uri-prefix")
+                   || flag == QLatin1String("uri-regex")) {
             c.field = C::Field::Uri;
-            c.kind = flag == QLatin1String("uri-exact") ? C::Kind::Exact : flag == QLatin1String("uri-prefix") ? C::Kind::Prefix : C::Kind::Regex;
+            c.kind = flag == QLatin1String("uri-exact")   ? C::Kind::Exact
+                    : flag == QLatin1String("uri-prefix") ? C::Kind::Prefix
+                                                          : C::Kind::Regex;
             c.value = value;
         } else {
             continue;
@@ -77,7 +82,8 @@ Result<QList<core::MatchCondition>> conditions(const Options &o)
 Result<Edit> setWeights(const core::Release &r, const QStringList &rest, const Result<int> &route)
 {
     if (rest.isEmpty())
-        return usage(QStringLiteral("set-weights needs VERSION=WEIGHT pairs, e.g. %1=90").arg(r.versionNames().value(0, QStringLiteral("v1"))));
+        return usage(QStringLiteral("set-weights needs VERSION=WEIGHT pairs, e.g. %1=90")
+                             .arg(r.versionNames().value(0, QStringLiteral("v1"))));
     if (!route)
         return route.error();
     QMap<QString, int> weights;
@@ -99,7 +105,8 @@ Result<Edit> promote(const core::Release &r, const QStringList &rest)
 {
     if (rest.size() != 1)
         return usage(QStringLiteral("promote takes RELEASE VERSION"));
-    return edited(core::promoteVersion(r, rest.constFirst()), QStringLiteral("promote %1 to 100%").arg(rest.constFirst()));
+    return edited(core::promoteVersion(r, rest.constFirst()),
+                  QStringLiteral("promote %1 to 100%").arg(rest.constFirst()));
 }
 
 Result<Edit> matchAdd(const Options &o, const core::Release &r)
@@ -110,8 +117,9 @@ Result<Edit> matchAdd(const Options &o, const core::Release &r)
     if (!o.isSet(QStringLiteral("to")))
         return usage(QStringLiteral("match add needs --to VERSION"));
     const QString to = o.value(QStringLiteral("to"));
-    return edited(core::addMatchRoute(r, to, *conds, o.value(QStringLiteral("name"))),
-                  QStringLiteral("route %1 to %2").arg(core::summarizeMatch(QJsonArray { core::matchBlock(*conds) }), to));
+    return edited(
+            core::addMatchRoute(r, to, *conds, o.value(QStringLiteral("name"))),
+            QStringLiteral("route %1 to %2").arg(core::summarizeMatch(QJsonArray { core::matchBlock(*conds) }), to));
 }
 
 Result<Edit> matchRemove(const Options &o, const core::Release &r, const Result<int> &route)
@@ -125,7 +133,9 @@ Result<Edit> matchRemove(const Options &o, const core::Release &r, const Result<
     if (!index)
         return index.error();
     return edited(core::removeRoute(r, *index),
-                  QStringLiteral("remove route #%1 (%2)").arg(*index).arg(core::summarizeMatch(r.route(*index) ? r.route(*index)->match : QJsonArray())));
+                  QStringLiteral("remove route #%1 (%2)")
+                          .arg(*index)
+                          .arg(core::summarizeMatch(r.route(*index) ? r.route(*index)->match : QJsonArray())));
 }
 
 Result<Edit> mirror(const Options &o, const core::Release &r, const Result<int> &route)
@@ -165,7 +175,8 @@ void printLiveDiffs(const Console &c, k8s::KubeClient *client, const core::Apply
     for (const core::PlanStep &step : plan.steps) {
         const auto now = getBlocking(client, step.path);
         if (now && now->value(QLatin1String("spec")) != step.before.value(QLatin1String("spec")))
-            c.err << core::reviewDiff(QStringLiteral("a/%1/%2 (as read)").arg(step.kind, step.name), QStringLiteral("b/%1/%2 (live)").arg(step.kind, step.name), step.before, *now);
+            c.err << core::reviewDiff(QStringLiteral("a/%1/%2 (as read)").arg(step.kind, step.name),
+                                      QStringLiteral("b/%1/%2 (live)").arg(step.kind, step.name), step.before, *now);
     }
 }
 
@@ -179,7 +190,8 @@ int apply(const Console &c, const Options &o, World &w, const Change &change, co
     const core::ApplyOutcome outcome = core::applyBlocking(w.client.get(), plan, options);
     if (!outcome.ok) {
         c.fail(outcome.message);
-        if (outcome.failedStatus == 409 && options.serverSideApply && !options.write.force && outcome.message.contains(QLatin1String("conflict with")))
+        if (outcome.failedStatus == 409 && options.serverSideApply && !options.write.force
+            && outcome.message.contains(QLatin1String("conflict with")))
             c.err << "Re-run with --force-conflicts to take these fields over, or leave them to their manager.\n";
         if (outcome.failedStatus == 409)
             printLiveDiffs(c, w.client.get(), plan);
@@ -208,8 +220,12 @@ int finishChange(const Console &c, const Options &o, World &w, const Change &cha
     if (o.isSet(QStringLiteral("diff"))) {
         c.warnAll(change.warnings);
         if (!change.dr.isEmpty())
-            c.out << core::reviewDiff(QStringLiteral("a/DestinationRule/") + change.release.destinationRule, QStringLiteral("b/DestinationRule/") + change.release.destinationRule, change.release.dr, change.dr);
-        c.out << core::reviewDiff(QStringLiteral("a/VirtualService/") + change.release.virtualService, QStringLiteral("b/VirtualService/") + change.release.virtualService, change.release.vs, change.vs);
+            c.out << core::reviewDiff(QStringLiteral("a/DestinationRule/") + change.release.destinationRule,
+                                      QStringLiteral("b/DestinationRule/") + change.release.destinationRule,
+                                      change.release.dr, change.dr);
+        c.out << core::reviewDiff(QStringLiteral("a/VirtualService/") + change.release.virtualService,
+                                  QStringLiteral("b/VirtualService/") + change.release.virtualService,
+                                  change.release.vs, change.vs);
         return 0;
     }
     if (w.offline || o.value(QStringLiteral("dry-run")) == QLatin1String("client")) {
@@ -217,7 +233,8 @@ int finishChange(const Console &c, const Options &o, World &w, const Change &cha
         if (w.offline || !format.isEmpty())
             return printObjects(c, format, objects);
         for (const QJsonObject &obj : std::as_const(objects))
-            c.out << resourceName(obj.value(QLatin1String("kind")).toString(), core::objectName(obj)) << " configured (dry run)\n";
+            c.out << resourceName(obj.value(QLatin1String("kind")).toString(), core::objectName(obj))
+                  << " configured (dry run)\n";
         return 0;
     }
     const core::ApplyPlan plan = core::makePlan(change.release, change.vs, change.dr, w.istioVersion, change.summary);
@@ -234,7 +251,8 @@ int checkWriteFlags(const Console &c, const Options &o, const QString &command)
 {
     const QString output = o.value(QStringLiteral("output"));
     if (!output.isEmpty() && output != QLatin1String("yaml") && output != QLatin1String("json"))
-        return c.usageError(QStringLiteral("--output must be yaml or json for %1, not \"%2\"").arg(command, output), command);
+        return c.usageError(QStringLiteral("--output must be yaml or json for %1, not \"%2\"").arg(command, output),
+                            command);
     if (o.isSet(QStringLiteral("force-conflicts")) && !o.isSet(QStringLiteral("server-side")))
         return c.usageError(QStringLiteral("--force-conflicts only works with --server-side"), command);
     const auto dryRun = dryRunOption(o);

@@ -61,7 +61,9 @@ Result<QList<StaticToken>> parseTokenAuthFile(const QByteArray &text, const QStr
         if (!ok)
             return makeError(QStringLiteral("%1: unterminated quote").arg(where));
         if (fields.size() < 3)
-            return makeError(QStringLiteral("%1: expected token,user,uid[,\"group1,group2\"], found %2 field(s)").arg(where).arg(fields.size()));
+            return makeError(QStringLiteral("%1: expected token,user,uid[,\"group1,group2\"], found %2 field(s)")
+                                     .arg(where)
+                                     .arg(fields.size()));
         StaticToken t;
         t.token = fields.at(0).trimmed();
         t.user.name = fields.at(1).trimmed();
@@ -75,7 +77,8 @@ Result<QList<StaticToken>> parseTokenAuthFile(const QByteArray &text, const QStr
         t.user.groups.append(QStringLiteral("system:authenticated"));
         for (const StaticToken &other : std::as_const(tokens)) {
             if (other.token == t.token)
-                return makeError(QStringLiteral("%1: a token appears twice (users \"%2\" and \"%3\")").arg(where, other.user.name, t.user.name));
+                return makeError(QStringLiteral("%1: a token appears twice (users \"%2\" and \"%3\")")
+                                         .arg(where, other.user.name, t.user.name));
         }
         tokens.append(t);
     }
@@ -100,15 +103,21 @@ bool isAllowed(const UserInfo &user, const QString &verb)
 }
 
 QJsonObject forbiddenStatus(const UserInfo &user, const QString &verb, const QString &group, const QString &resource,
-                     const QString &name, const QString &ns)
+                            const QString &name, const QString &ns)
 {
-    const QString base = resource.section(QLatin1Char('/'), 0, 0); // "deployments/scale": the message names deployments.apps
+    const QString base
+            = resource.section(QLatin1Char('/'), 0, 0); // "deployments/scale": the message names deployments.apps
     const QString qualified = group.isEmpty() ? base : base + QLatin1Char('.') + group;
     QString message = name.isEmpty() ? qualified : QStringLiteral("%1 \"%2\"").arg(qualified, name);
-    message += QStringLiteral(" is forbidden: User \"%1\" cannot %2 resource \"%3\" in API group \"%4\"").arg(user.name, verb, resource, group);
-    message += ns.isEmpty() ? QStringLiteral(" at the cluster scope") : QStringLiteral(" in the namespace \"%1\"").arg(ns);
+    message += QStringLiteral(" is forbidden: User \"%1\" cannot %2 resource \"%3\" in API group \"%4\"")
+                       .arg(user.name, verb, resource, group);
+    message += ns.isEmpty() ? QStringLiteral(" at the cluster scope")
+                            : QStringLiteral(" in the namespace \"%1\"").arg(ns);
     QJsonObject status = statusJson(statusError(403, QStringLiteral("Forbidden"), message));
-    status.insert(QStringLiteral("details"), QJsonObject { { QStringLiteral("name"), name }, { QStringLiteral("group"), group }, { QStringLiteral("kind"), base } });
+    status.insert(QStringLiteral("details"),
+                  QJsonObject { { QStringLiteral("name"), name },
+                                { QStringLiteral("group"), group },
+                                { QStringLiteral("kind"), base } });
     return status;
 }
 
@@ -121,11 +130,13 @@ QJsonObject selfSubjectAccessReview(const UserInfo &user, QJsonObject review)
         status.insert(QStringLiteral("allowed"), true);
     } else {
         const QString verb = attributes.value(QLatin1String("verb")).toString();
-        const bool allowed = verb == QLatin1String("*") ? isAllowed(user, QStringLiteral("update")) : isAllowed(user, verb);
+        const bool allowed
+                = verb == QLatin1String("*") ? isAllowed(user, QStringLiteral("update")) : isAllowed(user, verb);
         status.insert(QStringLiteral("allowed"), allowed);
         if (!allowed) {
             status.insert(QStringLiteral("reason"),
-                          QStringLiteral("members of group \"%1\" may only get, list and watch").arg(QLatin1String(kViewersGroup)));
+                          QStringLiteral("members of group \"%1\" may only get, list and watch")
+                                  .arg(QLatin1String(kViewersGroup)));
         }
     }
     review.insert(QStringLiteral("status"), status);
@@ -137,12 +148,14 @@ QJsonObject selfSubjectAccessReview(const UserInfo &user, QJsonObject review)
 
 QJsonObject selfSubjectReview(const UserInfo &user, const QString &apiVersion)
 {
-    QJsonObject userInfo { { QStringLiteral("username"), user.name }, { QStringLiteral("groups"), QJsonArray::fromStringList(user.groups) } };
+    QJsonObject userInfo { { QStringLiteral("username"), user.name },
+                           { QStringLiteral("groups"), QJsonArray::fromStringList(user.groups) } };
     if (!user.uid.isEmpty())
         userInfo.insert(QStringLiteral("uid"), user.uid);
     return QJsonObject { { QStringLiteral("kind"), QStringLiteral("SelfSubjectReview") },
                          { QStringLiteral("apiVersion"), apiVersion },
-                         { QStringLiteral("metadata"), QJsonObject { { QStringLiteral("creationTimestamp"), QJsonValue::Null } } },
+                         { QStringLiteral("metadata"),
+                           QJsonObject { { QStringLiteral("creationTimestamp"), QJsonValue::Null } } },
                          { QStringLiteral("status"), QJsonObject { { QStringLiteral("userInfo"), userInfo } } } };
 }
 

@@ -36,7 +36,7 @@ bool isAllowed(const UserInfo &user, const QString &verb);
 
 // kube-apiserver's 403 Status for a denied request, with its details.
 QJsonObject forbiddenStatus(const UserInfo &user, const QString &verb, const QString &group, const QString &resource,
-                     const QString &name, const QString &ns);
+                            const QString &name, const QString &ns);
 
 // SelfSubjectAccessReview and SelfSubjectReview answers for a request body.
 QJsonObject selfSubjectAccessReview(const UserInfo &user, QJsonObject review);

@@ -17,8 +17,7 @@ class DuplicateScanner {
 public:
     explicit DuplicateScanner(const QByteArray &text)
         : m_text(text)
-    {
-    }
+    { }
     QStringList run()
     {
         skipSpace();
@@ -156,8 +155,9 @@ Result<FieldValidation> parseFieldValidation(const QString &value)
         return FieldValidation::Strict;
     if (value == QLatin1String("Ignore"))
         return FieldValidation::Ignore;
-    return statusError(400, QStringLiteral("BadRequest"),
-                       QStringLiteral("fieldValidation must be one of \"Ignore\", \"Warn\" or \"Strict\", not \"%1\"").arg(value));
+    return statusError(
+            400, QStringLiteral("BadRequest"),
+            QStringLiteral("fieldValidation must be one of \"Ignore\", \"Warn\" or \"Strict\", not \"%1\"").arg(value));
 }
 
 QStringList duplicateJsonFields(const QByteArray &json)
@@ -183,7 +183,8 @@ Result<QJsonObject> admitCustomResource(const ResourceType &type, QJsonObject ob
         for (const QString &f : duplicates)
             problems.append(QStringLiteral("duplicate field \"%1\"").arg(f));
         if (validation == FieldValidation::Strict)
-            return statusError(400, QStringLiteral("BadRequest"), QStringLiteral("strict decoding error: ") + problems.join(QLatin1String(", ")));
+            return statusError(400, QStringLiteral("BadRequest"),
+                               QStringLiteral("strict decoding error: ") + problems.join(QLatin1String(", ")));
         if (validation == FieldValidation::Warn)
             warnings->append(problems);
         // Pruned, deepest first so indices stay right, as a structural schema prunes them.
@@ -199,10 +200,12 @@ Result<QJsonObject> admitCustomResource(const ResourceType &type, QJsonObject ob
     }
     if (causes.isEmpty())
         return object;
-    Error e = statusError(422, QStringLiteral("Invalid"),
-                          QStringLiteral("%1.%2 \"%3\" is invalid: [%4]")
-                                  .arg(type.kind, type.group, object.value(QLatin1String("metadata")).toObject().value(QLatin1String("name")).toString(),
-                                       causes.join(QLatin1String(", "))));
+    Error e = statusError(
+            422, QStringLiteral("Invalid"),
+            QStringLiteral("%1.%2 \"%3\" is invalid: [%4]")
+                    .arg(type.kind, type.group,
+                         object.value(QLatin1String("metadata")).toObject().value(QLatin1String("name")).toString(),
+                         causes.join(QLatin1String(", "))));
     e.causes = causes;
     return e;
 }

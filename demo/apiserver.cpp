@@ -70,9 +70,10 @@ void encodeLikeKubeApiserver(const httplib::Request &request, httplib::Response 
     }
     const std::string contentType = response.get_header_value("Content-Type");
     response.headers.erase("Content-Type");
-    response.set_content_provider(body->size(), contentType.c_str(), [body](size_t offset, size_t length, httplib::DataSink &sink) {
-        return sink.write(body->data() + offset, std::min(length, body->size() - offset));
-    });
+    response.set_content_provider(body->size(), contentType.c_str(),
+                                  [body](size_t offset, size_t length, httplib::DataSink &sink) {
+                                      return sink.write(body->data() + offset, std::min(length, body->size() - offset));
+                                  });
 }
 
 QString qs(const std::string &s)
@@ -131,7 +132,9 @@ bool fieldsMatch(const QString &selector, const QJsonObject &object)
     for (const QString &raw : selector.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         const bool negate = raw.contains(QLatin1String("!="));
         const QString key = raw.section(negate ? QStringLiteral("!=") : QStringLiteral("="), 0, 0).trimmed();
-        const QString value = raw.section(negate ? QStringLiteral("!=") : QStringLiteral("="), 1).remove(QLatin1Char('=')).trimmed();
+        const QString value = raw.section(negate ? QStringLiteral("!=") : QStringLiteral("="), 1)
+                                      .remove(QLatin1Char('='))
+                                      .trimmed();
         QString actual;
         if (key == QLatin1String("metadata.name"))
             actual = meta.value(QLatin1String("name")).toString();
@@ -147,7 +150,8 @@ bool fieldsMatch(const QString &selector, const QJsonObject &object)
 
 bool selected(const httplib::Request &request, const QJsonObject &object)
 {
-    return selectorMatches(param(request, "labelSelector"), object.value(QLatin1String("metadata")).toObject().value(QLatin1String("labels")).toObject())
+    return selectorMatches(param(request, "labelSelector"),
+                           object.value(QLatin1String("metadata")).toObject().value(QLatin1String("labels")).toObject())
             && fieldsMatch(param(request, "fieldSelector"), object);
 }
 
@@ -165,8 +169,9 @@ bool parseBody(const httplib::Request &request, httplib::Response &response, QJs
         *out = yaml->toObject();
         return true;
     }
-    sendError(response, statusError(400, QStringLiteral("BadRequest"),
-                                     QStringLiteral("the request body is not a JSON object: %1").arg(error.errorString())));
+    sendError(response,
+              statusError(400, QStringLiteral("BadRequest"),
+                          QStringLiteral("the request body is not a JSON object: %1").arg(error.errorString())));
     return false;
 }
 
@@ -185,7 +190,8 @@ QString selectorString(const QJsonObject &selector)
             values.append(v.toString());
         values.sort();
         const QString list = QStringLiteral(" (") + values.join(QLatin1Char(',')) + QLatin1Char(')');
-        terms.append({ key, op == QLatin1String("In")           ? key + QStringLiteral(" in") + list
+        terms.append({ key,
+                       op == QLatin1String("In")               ? key + QStringLiteral(" in") + list
                                : op == QLatin1String("NotIn")  ? key + QStringLiteral(" notin") + list
                                : op == QLatin1String("Exists") ? key
                                                                : QLatin1Char('!') + key });
@@ -209,13 +215,17 @@ QJsonObject scaleOf(const QJsonObject &deployment)
     QJsonObject scaleSpec;
     if (replicas != 0)
         scaleSpec.insert(QStringLiteral("replicas"), replicas);
-    return QJsonObject { { QStringLiteral("kind"), QStringLiteral("Scale") },
-                         { QStringLiteral("apiVersion"), QStringLiteral("autoscaling/v1") },
-                         { QStringLiteral("metadata"), scaleMeta },
-                         { QStringLiteral("spec"), scaleSpec },
-                         { QStringLiteral("status"),
-                           QJsonObject { { QStringLiteral("replicas"), deployment.value(QLatin1String("status")).toObject().value(QLatin1String("replicas")).toInt() },
-                                         { QStringLiteral("selector"), selectorString(spec.value(QLatin1String("selector")).toObject()) } } } };
+    return QJsonObject {
+        { QStringLiteral("kind"), QStringLiteral("Scale") },
+        { QStringLiteral("apiVersion"), QStringLiteral("autoscaling/v1") },
+        { QStringLiteral("metadata"), scaleMeta },
+        { QStringLiteral("spec"), scaleSpec },
+        { QStringLiteral("status"),
+          QJsonObject {
+                  { QStringLiteral("replicas"),
+                    deployment.value(QLatin1String("status")).toObject().value(QLatin1String("replicas")).toInt() },
+                  { QStringLiteral("selector"), selectorString(spec.value(QLatin1String("selector")).toObject()) } } }
+    };
 }
 
 bool servesScale(const ResourceType &type)
@@ -241,26 +251,30 @@ QJsonObject resourceList(const ObjectStore &store, const QString &group, const Q
                         { QStringLiteral("singularName"), t.singular },
                         { QStringLiteral("namespaced"), t.namespaced },
                         { QStringLiteral("kind"), t.kind },
-                        { QStringLiteral("verbs"), QJsonArray { QStringLiteral("create"), QStringLiteral("delete"), QStringLiteral("get"),
-                                                                QStringLiteral("list"), QStringLiteral("patch"), QStringLiteral("update"),
-                                                                QStringLiteral("watch") } } };
+                        { QStringLiteral("verbs"),
+                          QJsonArray { QStringLiteral("create"), QStringLiteral("delete"), QStringLiteral("get"),
+                                       QStringLiteral("list"), QStringLiteral("patch"), QStringLiteral("update"),
+                                       QStringLiteral("watch") } } };
         if (!t.shortNames.isEmpty())
             r.insert(QStringLiteral("shortNames"), QJsonArray::fromStringList(t.shortNames));
         if (!t.categories.isEmpty())
             r.insert(QStringLiteral("categories"), QJsonArray::fromStringList(t.categories));
         resources.append(r);
         if (servesScale(t)) // kubectl scale finds the Scale's group and version here
-            resources.append(QJsonObject { { QStringLiteral("name"), QString(t.plural + QStringLiteral("/scale")) },
-                                           { QStringLiteral("singularName"), QString() },
-                                           { QStringLiteral("namespaced"), t.namespaced },
-                                           { QStringLiteral("group"), QStringLiteral("autoscaling") },
-                                           { QStringLiteral("version"), QStringLiteral("v1") },
-                                           { QStringLiteral("kind"), QStringLiteral("Scale") },
-                                           { QStringLiteral("verbs"), QJsonArray { QStringLiteral("get"), QStringLiteral("patch"), QStringLiteral("update") } } });
+            resources.append(QJsonObject {
+                    { QStringLiteral("name"), QString(t.plural + QStringLiteral("/scale")) },
+                    { QStringLiteral("singularName"), QString() },
+                    { QStringLiteral("namespaced"), t.namespaced },
+                    { QStringLiteral("group"), QStringLiteral("autoscaling") },
+                    { QStringLiteral("version"), QStringLiteral("v1") },
+                    { QStringLiteral("kind"), QStringLiteral("Scale") },
+                    { QStringLiteral("verbs"),
+                      QJsonArray { QStringLiteral("get"), QStringLiteral("patch"), QStringLiteral("update") } } });
     }
     return QJsonObject { { QStringLiteral("kind"), QStringLiteral("APIResourceList") },
                          { QStringLiteral("apiVersion"), QStringLiteral("v1") },
-                         { QStringLiteral("groupVersion"), group.isEmpty() ? version : QString(group + QLatin1Char('/') + version) },
+                         { QStringLiteral("groupVersion"),
+                           group.isEmpty() ? version : QString(group + QLatin1Char('/') + version) },
                          { QStringLiteral("resources"), resources } };
 }
 
@@ -268,7 +282,8 @@ QJsonObject apiGroup(const QString &name, const QStringList &versions)
 {
     QJsonArray vs;
     for (const QString &v : versions)
-        vs.append(QJsonObject { { QStringLiteral("groupVersion"), QString(name + QLatin1Char('/') + v) }, { QStringLiteral("version"), v } });
+        vs.append(QJsonObject { { QStringLiteral("groupVersion"), QString(name + QLatin1Char('/') + v) },
+                                { QStringLiteral("version"), v } });
     return QJsonObject { { QStringLiteral("name"), name },
                          { QStringLiteral("versions"), vs },
                          { QStringLiteral("preferredVersion"), vs.at(0) } };
@@ -296,15 +311,17 @@ const ReviewResource *reviewGroup(const QString &group)
 
 QJsonObject reviewResourceList(const ReviewResource &r)
 {
-    return QJsonObject { { QStringLiteral("kind"), QStringLiteral("APIResourceList") },
-                         { QStringLiteral("apiVersion"), QStringLiteral("v1") },
-                         { QStringLiteral("groupVersion"), QString(QLatin1String(r.group) + QStringLiteral("/v1")) },
-                         { QStringLiteral("resources"),
-                           QJsonArray { QJsonObject { { QStringLiteral("name"), QLatin1String(r.plural) },
-                                                      { QStringLiteral("singularName"), QString() },
-                                                      { QStringLiteral("namespaced"), false },
-                                                      { QStringLiteral("kind"), QLatin1String(r.kind) },
-                                                      { QStringLiteral("verbs"), QJsonArray { QStringLiteral("create") } } } } } };
+    return QJsonObject {
+        { QStringLiteral("kind"), QStringLiteral("APIResourceList") },
+        { QStringLiteral("apiVersion"), QStringLiteral("v1") },
+        { QStringLiteral("groupVersion"), QString(QLatin1String(r.group) + QStringLiteral("/v1")) },
+        { QStringLiteral("resources"),
+          QJsonArray { QJsonObject { { QStringLiteral("name"), QLatin1String(r.plural) },
+                                     { QStringLiteral("singularName"), QString() },
+                                     { QStringLiteral("namespaced"), false },
+                                     { QStringLiteral("kind"), QLatin1String(r.kind) },
+                                     { QStringLiteral("verbs"), QJsonArray { QStringLiteral("create") } } } } }
+    };
 }
 
 QStringList groupVersions(const ObjectStore &store, const QString &group)
@@ -341,8 +358,9 @@ ApiServer::ApiServer(ObjectStore &store, ApiServerOptions options)
         const bool keyOk = key && SSL_CTX_use_PrivateKey(&ctx, key) == 1 && SSL_CTX_check_private_key(&ctx) == 1;
         EVP_PKEY_free(key);
         if (!leafOk || !keyOk) {
-            m_error = !leafOk ? QStringLiteral("the serving certificate is not a PEM certificate")
-                              : QStringLiteral("the serving key is not a PEM private key, or does not match the certificate");
+            m_error = !leafOk
+                    ? QStringLiteral("the serving certificate is not a PEM certificate")
+                    : QStringLiteral("the serving key is not a PEM private key, or does not match the certificate");
             return false;
         }
         SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
@@ -441,7 +459,8 @@ bool ApiServer::authenticate(const httplib::Request &request, httplib::Response 
                     const X509_NAME_ENTRY *entry = X509_NAME_get_entry(subject, i);
                     const int nid = OBJ_obj2nid(X509_NAME_ENTRY_get_object(entry));
                     const ASN1_STRING *data = X509_NAME_ENTRY_get_data(entry);
-                    const QString value = QString::fromUtf8(reinterpret_cast<const char *>(ASN1_STRING_get0_data(data)), ASN1_STRING_length(data));
+                    const QString value = QString::fromUtf8(reinterpret_cast<const char *>(ASN1_STRING_get0_data(data)),
+                                                            ASN1_STRING_length(data));
                     if (nid == NID_commonName)
                         user->name = value;
                     else if (nid == NID_organizationName)
@@ -460,7 +479,9 @@ bool ApiServer::authenticate(const httplib::Request &request, httplib::Response 
     if (auth.rfind("Bearer ", 0) == 0) {
         const QString token = QString::fromStdString(auth.substr(7)).trimmed();
         if (!m_options.token.isEmpty() && token == m_options.token) {
-            *user = UserInfo { QStringLiteral("demo-admin"), QString(), { QStringLiteral("system:masters"), QStringLiteral("system:authenticated") } };
+            *user = UserInfo { QStringLiteral("demo-admin"),
+                               QString(),
+                               { QStringLiteral("system:masters"), QStringLiteral("system:authenticated") } };
             return true;
         }
         for (const StaticToken &t : m_options.tokens) {
@@ -474,14 +495,17 @@ bool ApiServer::authenticate(const httplib::Request &request, httplib::Response 
     return false;
 }
 
-bool ApiServer::handleReviews(const httplib::Request &request, httplib::Response &response, const QString &path, const UserInfo &user)
+bool ApiServer::handleReviews(const httplib::Request &request, httplib::Response &response, const QString &path,
+                              const UserInfo &user)
 {
     static const QString access = QStringLiteral("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews");
     static const QString review = QStringLiteral("/apis/authentication.k8s.io/v1/selfsubjectreviews");
     if (path != access && path != review)
         return false;
     if (request.method != "POST") {
-        sendError(response, statusError(405, QStringLiteral("MethodNotAllowed"), QStringLiteral("the server does not allow this method on the requested resource")));
+        sendError(response,
+                  statusError(405, QStringLiteral("MethodNotAllowed"),
+                              QStringLiteral("the server does not allow this method on the requested resource")));
         return true;
     }
     if (path == review) {
@@ -490,7 +514,9 @@ bool ApiServer::handleReviews(const httplib::Request &request, httplib::Response
     }
     const QJsonDocument body = QJsonDocument::fromJson(QByteArray::fromStdString(request.body));
     if (!body.isObject()) {
-        sendError(response, statusError(400, QStringLiteral("BadRequest"), QStringLiteral("the request body is not a SelfSubjectAccessReview")));
+        sendError(response,
+                  statusError(400, QStringLiteral("BadRequest"),
+                              QStringLiteral("the request body is not a SelfSubjectAccessReview")));
         return true;
     }
     sendJson(response, 201, selfSubjectAccessReview(user, body.object()));
@@ -524,7 +550,9 @@ Result<bool> parseFaults(const QString &text, FaultPlan *plan)
         else if (key == QLatin1String("drop-watch"))
             plan->dropWatchAfterMs = value;
         else
-            return makeError(QStringLiteral("--fault %1: unknown fault \"%2\" (429=N, 500=N, 410=N, slow=MS, drop-watch=MS)").arg(item, key));
+            return makeError(
+                    QStringLiteral("--fault %1: unknown fault \"%2\" (429=N, 500=N, 410=N, slow=MS, drop-watch=MS)")
+                            .arg(item, key));
     }
     return true;
 }
@@ -538,7 +566,9 @@ void ApiServer::route(const httplib::Request &request, httplib::Response &respon
     if (const int ms = m_faults.slowMs.load(); ms > 0)
         std::this_thread::sleep_for(std::chrono::milliseconds(ms));
     if (!isWatch && takeFault(m_faults.tooManyRequests)) {
-        Error e = statusError(429, QStringLiteral("TooManyRequests"), QStringLiteral("the server has received too many requests and has asked us to try again later"));
+        Error e = statusError(
+                429, QStringLiteral("TooManyRequests"),
+                QStringLiteral("the server has received too many requests and has asked us to try again later"));
         QJsonObject status = statusJson(e);
         status.insert(QStringLiteral("details"), QJsonObject { { QStringLiteral("retryAfterSeconds"), 1 } });
         response.set_header("Retry-After", "1");
@@ -546,7 +576,10 @@ void ApiServer::route(const httplib::Request &request, httplib::Response &respon
         return;
     }
     if (!isWatch && takeFault(m_faults.internalErrors)) {
-        sendError(response, statusError(500, QStringLiteral("InternalError"), QStringLiteral("an error on the server (\"injected by --fault\") has prevented the request from succeeding")));
+        sendError(response,
+                  statusError(500, QStringLiteral("InternalError"),
+                              QStringLiteral("an error on the server (\"injected by --fault\") has prevented the "
+                                             "request from succeeding")));
         return;
     }
     const QString path = qs(request.path);
@@ -559,29 +592,35 @@ void ApiServer::route(const httplib::Request &request, httplib::Response &respon
         handleResource(request, response, segments, user);
         return;
     }
-    sendError(response, statusError(404, QStringLiteral("NotFound"), QStringLiteral("the server could not find the requested resource")));
+    sendError(response,
+              statusError(404, QStringLiteral("NotFound"),
+                          QStringLiteral("the server could not find the requested resource")));
 }
 
 bool ApiServer::handleDiscovery(const QString &path, httplib::Response &response)
 {
     if (path == QLatin1String("/version")) {
-        sendJson(response, 200, QJsonObject { { QStringLiteral("major"), QStringLiteral("1") },
-                                              { QStringLiteral("minor"), QStringLiteral("31") },
-                                              { QStringLiteral("gitVersion"), QStringLiteral("v1.31.0-canarydeck-demo") },
-                                              { QStringLiteral("gitCommit"), QStringLiteral("canarydeck") },
-                                              { QStringLiteral("gitTreeState"), QStringLiteral("clean") },
-                                              { QStringLiteral("buildDate"), QStringLiteral("2026-01-01T00:00:00Z") },
-                                              { QStringLiteral("goVersion"), QStringLiteral("n/a") },
-                                              { QStringLiteral("compiler"), QStringLiteral("gcc") },
-                                              { QStringLiteral("platform"), QStringLiteral("linux/amd64") } });
+        sendJson(response, 200,
+                 QJsonObject { { QStringLiteral("major"), QStringLiteral("1") },
+                               { QStringLiteral("minor"), QStringLiteral("31") },
+                               { QStringLiteral("gitVersion"), QStringLiteral("v1.31.0-canarydeck-demo") },
+                               { QStringLiteral("gitCommit"), QStringLiteral("canarydeck") },
+                               { QStringLiteral("gitTreeState"), QStringLiteral("clean") },
+                               { QStringLiteral("buildDate"), QStringLiteral("2026-01-01T00:00:00Z") },
+                               { QStringLiteral("goVersion"), QStringLiteral("n/a") },
+                               { QStringLiteral("compiler"), QStringLiteral("gcc") },
+                               { QStringLiteral("platform"), QStringLiteral("linux/amd64") } });
         return true;
     }
     if (path == QLatin1String("/api")) {
-        sendJson(response, 200, QJsonObject { { QStringLiteral("kind"), QStringLiteral("APIVersions") },
-                                              { QStringLiteral("versions"), QJsonArray { QStringLiteral("v1") } },
-                                              { QStringLiteral("serverAddressByClientCIDRs"),
-                                                QJsonArray { QJsonObject { { QStringLiteral("clientCIDR"), QStringLiteral("0.0.0.0/0") },
-                                                                           { QStringLiteral("serverAddress"), QStringLiteral("127.0.0.1:%1").arg(m_port) } } } } });
+        sendJson(response, 200,
+                 QJsonObject {
+                         { QStringLiteral("kind"), QStringLiteral("APIVersions") },
+                         { QStringLiteral("versions"), QJsonArray { QStringLiteral("v1") } },
+                         { QStringLiteral("serverAddressByClientCIDRs"),
+                           QJsonArray { QJsonObject { { QStringLiteral("clientCIDR"), QStringLiteral("0.0.0.0/0") },
+                                                      { QStringLiteral("serverAddress"),
+                                                        QStringLiteral("127.0.0.1:%1").arg(m_port) } } } } });
         return true;
     }
     if (path == QLatin1String("/apis")) {
@@ -595,9 +634,10 @@ bool ApiServer::handleDiscovery(const QString &path, httplib::Response &response
         }
         for (const ReviewResource &r : kReviews)
             groups.append(apiGroup(QLatin1String(r.group), { QStringLiteral("v1") }));
-        sendJson(response, 200, QJsonObject { { QStringLiteral("kind"), QStringLiteral("APIGroupList") },
-                                              { QStringLiteral("apiVersion"), QStringLiteral("v1") },
-                                              { QStringLiteral("groups"), groups } });
+        sendJson(response, 200,
+                 QJsonObject { { QStringLiteral("kind"), QStringLiteral("APIGroupList") },
+                               { QStringLiteral("apiVersion"), QStringLiteral("v1") },
+                               { QStringLiteral("groups"), groups } });
         return true;
     }
     if (path == QLatin1String("/api/v1")) {
@@ -642,7 +682,8 @@ bool ApiServer::handleOpenApi(const QString &path, httplib::Response &response)
     QStringList gvs { QStringLiteral("api/v1") };
     for (const ResourceType &t : m_store.types()) {
         for (const QString &v : t.versions) {
-            const QString gv = t.group.isEmpty() ? QString(QStringLiteral("api/") + v) : QString(QStringLiteral("apis/") + t.group + QLatin1Char('/') + v);
+            const QString gv = t.group.isEmpty() ? QString(QStringLiteral("api/") + v)
+                                                 : QString(QStringLiteral("apis/") + t.group + QLatin1Char('/') + v);
             if (!gvs.contains(gv))
                 gvs.append(gv);
         }
@@ -650,7 +691,9 @@ bool ApiServer::handleOpenApi(const QString &path, httplib::Response &response)
     if (path == QLatin1String("/openapi/v3") || path == QLatin1String("/openapi/v3/")) {
         QJsonObject paths;
         for (const QString &gv : gvs)
-            paths.insert(gv, QJsonObject { { QStringLiteral("serverRelativeURL"), QString(QStringLiteral("/openapi/v3/") + gv + QStringLiteral("?hash=1")) } });
+            paths.insert(gv,
+                         QJsonObject { { QStringLiteral("serverRelativeURL"),
+                                         QString(QStringLiteral("/openapi/v3/") + gv + QStringLiteral("?hash=1")) } });
         sendJson(response, 200, QJsonObject { { QStringLiteral("paths"), paths } });
         return true;
     }
@@ -662,46 +705,66 @@ bool ApiServer::handleOpenApi(const QString &path, httplib::Response &response)
     const QString version = parts.constLast();
     QJsonObject paths;
     QJsonObject components;
-    const QJsonArray fieldValidation { QJsonObject { { QStringLiteral("name"), QStringLiteral("fieldValidation") },
-                                                     { QStringLiteral("in"), QStringLiteral("query") },
-                                                     { QStringLiteral("schema"), QJsonObject { { QStringLiteral("type"), QStringLiteral("string") } } } },
-                                       QJsonObject { { QStringLiteral("name"), QStringLiteral("dryRun") },
-                                                     { QStringLiteral("in"), QStringLiteral("query") },
-                                                     { QStringLiteral("schema"), QJsonObject { { QStringLiteral("type"), QStringLiteral("string") } } } } };
+    const QJsonArray fieldValidation {
+        QJsonObject {
+                { QStringLiteral("name"), QStringLiteral("fieldValidation") },
+                { QStringLiteral("in"), QStringLiteral("query") },
+                { QStringLiteral("schema"), QJsonObject { { QStringLiteral("type"), QStringLiteral("string") } } } },
+        QJsonObject {
+                { QStringLiteral("name"), QStringLiteral("dryRun") },
+                { QStringLiteral("in"), QStringLiteral("query") },
+                { QStringLiteral("schema"), QJsonObject { { QStringLiteral("type"), QStringLiteral("string") } } } }
+    };
     for (const ResourceType &t : m_store.types()) {
         if (t.group != group || !t.versions.contains(version))
             continue;
-        const QJsonObject gvk { { QStringLiteral("group"), t.group }, { QStringLiteral("version"), version }, { QStringLiteral("kind"), t.kind } };
-        const QString schemaName = (t.group.isEmpty() ? QStringLiteral("io.k8s.api.core.") : QStringLiteral("io.canarydeck.") + t.group + QLatin1Char('.'))
+        const QJsonObject gvk { { QStringLiteral("group"), t.group },
+                                { QStringLiteral("version"), version },
+                                { QStringLiteral("kind"), t.kind } };
+        const QString schemaName = (t.group.isEmpty() ? QStringLiteral("io.k8s.api.core.")
+                                                      : QStringLiteral("io.canarydeck.") + t.group + QLatin1Char('.'))
                 + version + QLatin1Char('.') + t.kind;
-        QJsonObject schema = t.group.isEmpty() || t.group == QLatin1String("apps") ? QJsonObject() : core::istioSchema(t.kind, version);
+        QJsonObject schema = t.group.isEmpty() || t.group == QLatin1String("apps") ? QJsonObject()
+                                                                                   : core::istioSchema(t.kind, version);
         if (schema.isEmpty())
             schema = QJsonObject { { QStringLiteral("type"), QStringLiteral("object") },
                                    { QStringLiteral("x-kubernetes-preserve-unknown-fields"), true } };
         schema.insert(QStringLiteral("x-kubernetes-group-version-kind"), QJsonArray { gvk });
         components.insert(schemaName, schema);
-        const QJsonObject body { { QStringLiteral("content"),
-                                   QJsonObject { { QStringLiteral("application/json"),
-                                                   QJsonObject { { QStringLiteral("schema"),
-                                                                   QJsonObject { { QStringLiteral("$ref"), QString(QStringLiteral("#/components/schemas/") + schemaName) } } } } } } } };
+        const QJsonObject body {
+            { QStringLiteral("content"),
+              QJsonObject { { QStringLiteral("application/json"),
+                              QJsonObject { { QStringLiteral("schema"),
+                                              QJsonObject { { QStringLiteral("$ref"),
+                                                              QString(QStringLiteral("#/components/schemas/")
+                                                                      + schemaName) } } } } } } }
+        };
         const QJsonObject op { { QStringLiteral("x-kubernetes-group-version-kind"), gvk },
                                { QStringLiteral("parameters"), fieldValidation },
                                { QStringLiteral("requestBody"), body },
                                { QStringLiteral("responses"), QJsonObject { { QStringLiteral("200"), body } } } };
-        const QString base = QLatin1Char('/') + gv + (t.namespaced ? QStringLiteral("/namespaces/{namespace}/") : QStringLiteral("/")) + t.plural;
+        const QString base = QLatin1Char('/') + gv
+                + (t.namespaced ? QStringLiteral("/namespaces/{namespace}/") : QStringLiteral("/")) + t.plural;
         paths.insert(base, QJsonObject { { QStringLiteral("post"), op }, { QStringLiteral("get"), op } });
         paths.insert(base + QStringLiteral("/{name}"),
-                     QJsonObject { { QStringLiteral("get"), op }, { QStringLiteral("put"), op }, { QStringLiteral("patch"), op }, { QStringLiteral("delete"), op } });
+                     QJsonObject { { QStringLiteral("get"), op },
+                                   { QStringLiteral("put"), op },
+                                   { QStringLiteral("patch"), op },
+                                   { QStringLiteral("delete"), op } });
     }
-    sendJson(response, 200, QJsonObject { { QStringLiteral("openapi"), QStringLiteral("3.0.0") },
-                                          { QStringLiteral("info"), QJsonObject { { QStringLiteral("title"), QStringLiteral("Kubernetes") },
-                                                                                  { QStringLiteral("version"), QStringLiteral("v1.31.0") } } },
-                                          { QStringLiteral("paths"), paths },
-                                          { QStringLiteral("components"), QJsonObject { { QStringLiteral("schemas"), components } } } });
+    sendJson(response, 200,
+             QJsonObject {
+                     { QStringLiteral("openapi"), QStringLiteral("3.0.0") },
+                     { QStringLiteral("info"),
+                       QJsonObject { { QStringLiteral("title"), QStringLiteral("Kubernetes") },
+                                     { QStringLiteral("version"), QStringLiteral("v1.31.0") } } },
+                     { QStringLiteral("paths"), paths },
+                     { QStringLiteral("components"), QJsonObject { { QStringLiteral("schemas"), components } } } });
     return true;
 }
 
-void ApiServer::handleResource(const httplib::Request &request, httplib::Response &response, const QStringList &segments, const UserInfo &user)
+void ApiServer::handleResource(const httplib::Request &request, httplib::Response &response,
+                               const QStringList &segments, const UserInfo &user)
 {
     QString group;
     QString version;
@@ -711,7 +774,9 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
         rest = segments.mid(2);
     } else {
         if (segments.size() < 4) {
-            sendError(response, statusError(404, QStringLiteral("NotFound"), QStringLiteral("the server could not find the requested resource")));
+            sendError(response,
+                      statusError(404, QStringLiteral("NotFound"),
+                                  QStringLiteral("the server could not find the requested resource")));
             return;
         }
         group = segments.at(1);
@@ -729,8 +794,11 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
     const ResourceType *type = m_store.findType(group, plural);
     const bool knownSubresource = subresource.isEmpty() || subresource == QLatin1String("status")
             || (type && subresource == QLatin1String("scale") && servesScale(*type));
-    if (!type || !type->versions.contains(version) || rest.size() > 3 || !knownSubresource || (!type->namespaced && !ns.isEmpty())) {
-        sendError(response, statusError(404, QStringLiteral("NotFound"), QStringLiteral("the server could not find the requested resource")));
+    if (!type || !type->versions.contains(version) || rest.size() > 3 || !knownSubresource
+        || (!type->namespaced && !ns.isEmpty())) {
+        sendError(response,
+                  statusError(404, QStringLiteral("NotFound"),
+                              QStringLiteral("the server could not find the requested resource")));
         return;
     }
     const QString apiVersion = apiVersionOf(*type, version);
@@ -739,14 +807,18 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
         ++m_dryRuns;
     const std::string &method = request.method;
     const bool isWatch = isWatchRequest(request);
-    const QString verb = method == "GET" ? (!name.isEmpty() ? QStringLiteral("get") : isWatch ? QStringLiteral("watch") : QStringLiteral("list"))
+    const QString verb = method == "GET" ? (!name.isEmpty()   ? QStringLiteral("get")
+                                                    : isWatch ? QStringLiteral("watch")
+                                                              : QStringLiteral("list"))
             : method == "POST"           ? QStringLiteral("create")
             : method == "PUT"            ? QStringLiteral("update")
             : method == "PATCH"          ? QStringLiteral("patch")
             : name.isEmpty()             ? QStringLiteral("deletecollection")
                                          : QStringLiteral("delete");
     if (!isAllowed(user, verb)) {
-        sendJson(response, 403, forbiddenStatus(user, verb, type->group, subresource.isEmpty() ? plural : plural + QLatin1Char('/') + subresource, name, ns));
+        sendJson(response, 403,
+                 forbiddenStatus(user, verb, type->group,
+                                 subresource.isEmpty() ? plural : plural + QLatin1Char('/') + subresource, name, ns));
         return;
     }
 
@@ -778,11 +850,14 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
         return;
     }
     const std::string contentType = request.get_header_value("Content-Type");
-    const bool jsonBody = contentType.rfind("application/json", 0) == 0 || contentType.find("+json") != std::string::npos;
-    const QStringList duplicates = jsonBody ? duplicateJsonFields(QByteArray::fromStdString(request.body)) : QStringList();
+    const bool jsonBody
+            = contentType.rfind("application/json", 0) == 0 || contentType.find("+json") != std::string::npos;
+    const QStringList duplicates
+            = jsonBody ? duplicateJsonFields(QByteArray::fromStdString(request.body)) : QStringList();
     const auto admission = [&, apiVersion](bool recordManager) -> ObjectStore::Admission {
         const FieldValidation mode = validation ? *validation : FieldValidation::Warn;
-        return [&, type, mode, recordManager, apiVersion](const QJsonObject *live, QJsonObject next) -> Result<QJsonObject> {
+        return [&, type, mode, recordManager, apiVersion](const QJsonObject *live,
+                                                          QJsonObject next) -> Result<QJsonObject> {
             Result<QJsonObject> admitted = admitCustomResource(*type, std::move(next), mode, duplicates, &warnings);
             if (!admitted || !recordManager)
                 return admitted;
@@ -807,13 +882,17 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
         int offset = 0;
         const QString cont = param(request, "continue");
         if (!cont.isEmpty() && takeFault(m_faults.expiredWatches)) { // --fault 410=N: as after an etcd compaction
-            sendError(response, statusError(410, QStringLiteral("Expired"),
-                                            QStringLiteral("The provided continue parameter is too old to display a consistent list result. "
-                                                           "You can start a new list without the continue parameter.")));
+            sendError(response,
+                      statusError(
+                              410, QStringLiteral("Expired"),
+                              QStringLiteral(
+                                      "The provided continue parameter is too old to display a consistent list result. "
+                                      "You can start a new list without the continue parameter.")));
             return;
         }
         if (!cont.isEmpty()) {
-            const QStringList token = QString::fromUtf8(QByteArray::fromBase64(cont.toLatin1())).split(QLatin1Char(':'));
+            const QStringList token
+                    = QString::fromUtf8(QByteArray::fromBase64(cont.toLatin1())).split(QLatin1Char(':'));
             offset = token.value(0).toInt();
             rv = token.value(1).toLongLong();
         }
@@ -822,13 +901,15 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
             items.append(asVersion(chosen.at(i), apiVersion));
         QJsonObject meta { { QStringLiteral("resourceVersion"), QString::number(rv) } };
         if (end < chosen.size()) {
-            meta.insert(QStringLiteral("continue"), QString::fromLatin1(QStringLiteral("%1:%2").arg(end).arg(rv).toUtf8().toBase64()));
+            meta.insert(QStringLiteral("continue"),
+                        QString::fromLatin1(QStringLiteral("%1:%2").arg(end).arg(rv).toUtf8().toBase64()));
             meta.insert(QStringLiteral("remainingItemCount"), int(chosen.size()) - end);
         }
-        sendJson(response, 200, QJsonObject { { QStringLiteral("kind"), QString(type->kind + QStringLiteral("List")) },
-                                              { QStringLiteral("apiVersion"), apiVersion },
-                                              { QStringLiteral("metadata"), meta },
-                                              { QStringLiteral("items"), items } });
+        sendJson(response, 200,
+                 QJsonObject { { QStringLiteral("kind"), QString(type->kind + QStringLiteral("List")) },
+                               { QStringLiteral("apiVersion"), apiVersion },
+                               { QStringLiteral("metadata"), meta },
+                               { QStringLiteral("items"), items } });
         return;
     }
     if (method == "GET") {
@@ -850,15 +931,20 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
     if (method == "PATCH" && !name.isEmpty() && contentType.rfind("application/apply-patch+yaml", 0) == 0) {
         // Server-side apply: the body is the manager's whole intent.
         if (param(request, "fieldManager").isEmpty()) {
-            sendError(response, statusError(400, QStringLiteral("BadRequest"), QStringLiteral("PATCH %1: fieldManager is required for apply requests").arg(qs(request.path))));
+            sendError(response,
+                      statusError(400, QStringLiteral("BadRequest"),
+                                  QStringLiteral("PATCH %1: fieldManager is required for apply requests")
+                                          .arg(qs(request.path))));
             return;
         }
         QJsonObject body;
         if (!parseBody(request, response, &body))
             return;
-        if (body.value(QLatin1String("apiVersion")).toString().isEmpty() || body.value(QLatin1String("kind")).toString() != type->kind) {
-            sendError(response, statusError(400, QStringLiteral("BadRequest"),
-                                            QStringLiteral("the apply body must give apiVersion and kind %1").arg(type->kind)));
+        if (body.value(QLatin1String("apiVersion")).toString().isEmpty()
+            || body.value(QLatin1String("kind")).toString() != type->kind) {
+            sendError(response,
+                      statusError(400, QStringLiteral("BadRequest"),
+                                  QStringLiteral("the apply body must give apiVersion and kind %1").arg(type->kind)));
             return;
         }
         const bool force = param(request, "force") == QLatin1String("true");
@@ -867,9 +953,12 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
     }
     if (method == "PATCH" && !name.isEmpty()) {
         if (!isMergePatch(*type, contentType)) {
-            sendError(response, statusError(415, QStringLiteral("UnsupportedMediaType"),
-                                            QStringLiteral("the body of the request was in an unknown format - accepted media "
-                                                           "types include: application/merge-patch+json, application/apply-patch+yaml")));
+            sendError(
+                    response,
+                    statusError(415, QStringLiteral("UnsupportedMediaType"),
+                                QStringLiteral(
+                                        "the body of the request was in an unknown format - accepted media "
+                                        "types include: application/merge-patch+json, application/apply-patch+yaml")));
             return;
         }
         QJsonObject body;
@@ -881,12 +970,14 @@ void ApiServer::handleResource(const httplib::Request &request, httplib::Respons
         sendResult(m_store.remove(*type, ns, name, dryRun), 200);
         return;
     }
-    sendError(response, statusError(405, QStringLiteral("MethodNotAllowed"),
-                                    QStringLiteral("the server does not allow this method on the requested resource")));
+    sendError(response,
+              statusError(405, QStringLiteral("MethodNotAllowed"),
+                          QStringLiteral("the server does not allow this method on the requested resource")));
 }
 
-void ApiServer::handleScale(const httplib::Request &request, httplib::Response &response, const ResourceType &type, const QString &ns,
-                            const QString &name, const QString &manager, const QString &apiVersion, bool dryRun)
+void ApiServer::handleScale(const httplib::Request &request, httplib::Response &response, const ResourceType &type,
+                            const QString &ns, const QString &name, const QString &manager, const QString &apiVersion,
+                            bool dryRun)
 {
     const std::string &method = request.method;
     if (method == "GET") {
@@ -898,13 +989,18 @@ void ApiServer::handleScale(const httplib::Request &request, httplib::Response &
         return;
     }
     if (method != "PUT" && method != "PATCH") {
-        sendError(response, statusError(405, QStringLiteral("MethodNotAllowed"), QStringLiteral("the server does not allow this method on the requested resource")));
+        sendError(response,
+                  statusError(405, QStringLiteral("MethodNotAllowed"),
+                              QStringLiteral("the server does not allow this method on the requested resource")));
         return;
     }
     if (method == "PATCH" && !isMergePatch(type, request.get_header_value("Content-Type"))) {
-        sendError(response, statusError(415, QStringLiteral("UnsupportedMediaType"),
-                                        QStringLiteral("the body of the request was in an unknown format - accepted media types include: "
-                                                       "application/merge-patch+json, application/strategic-merge-patch+json")));
+        sendError(
+                response,
+                statusError(415, QStringLiteral("UnsupportedMediaType"),
+                            QStringLiteral(
+                                    "the body of the request was in an unknown format - accepted media types include: "
+                                    "application/merge-patch+json, application/strategic-merge-patch+json")));
         return;
     }
     QJsonObject body;
@@ -912,7 +1008,11 @@ void ApiServer::handleScale(const httplib::Request &request, httplib::Response &
         return;
     const QString kind = body.value(QLatin1String("kind")).toString();
     if (method == "PUT" && !kind.isEmpty() && kind != QLatin1String("Scale")) {
-        sendError(response, statusError(400, QStringLiteral("BadRequest"), QStringLiteral("the body of a scale request is an autoscaling/v1 Scale, not a %1").arg(kind)));
+        sendError(
+                response,
+                statusError(
+                        400, QStringLiteral("BadRequest"),
+                        QStringLiteral("the body of a scale request is an autoscaling/v1 Scale, not a %1").arg(kind)));
         return;
     }
     const auto change = [&](const QJsonObject &live) -> Result<QJsonObject> {
@@ -921,14 +1021,21 @@ void ApiServer::handleScale(const httplib::Request &request, httplib::Response &
         const QString bodyName = scaleMeta.value(QLatin1String("name")).toString();
         if (!bodyName.isEmpty() && bodyName != name)
             return statusError(400, QStringLiteral("BadRequest"),
-                               QStringLiteral("the name of the object (%1) does not match the name on the URL (%2)").arg(bodyName, name));
+                               QStringLiteral("the name of the object (%1) does not match the name on the URL (%2)")
+                                       .arg(bodyName, name));
         const QJsonValue replicas = scale.value(QLatin1String("spec")).toObject().value(QLatin1String("replicas"));
         const double count = replicas.isUndefined() || replicas.isNull() ? 0 : replicas.toDouble(-0.5);
         if (count != std::floor(count) || count > std::numeric_limits<qint32>::max())
-            return statusError(400, QStringLiteral("BadRequest"), QStringLiteral("Scale in version \"v1\" cannot be handled as a Scale: spec.replicas must be an int32"));
+            return statusError(
+                    400, QStringLiteral("BadRequest"),
+                    QStringLiteral(
+                            "Scale in version \"v1\" cannot be handled as a Scale: spec.replicas must be an int32"));
         if (count < 0)
             return statusError(422, QStringLiteral("Invalid"),
-                               QStringLiteral("Scale.autoscaling \"%1\" is invalid: spec.replicas: Invalid value: %2: must be greater than or equal to 0").arg(name).arg(qint64(count)));
+                               QStringLiteral("Scale.autoscaling \"%1\" is invalid: spec.replicas: Invalid value: %2: "
+                                              "must be greater than or equal to 0")
+                                       .arg(name)
+                                       .arg(qint64(count)));
         QJsonObject next = live;
         QJsonObject spec = next.value(QLatin1String("spec")).toObject();
         spec.insert(QStringLiteral("replicas"), int(count));
@@ -953,7 +1060,8 @@ void ApiServer::handleWatch(const httplib::Request &request, httplib::Response &
                             const QString &ns, const QString &apiVersion)
 {
     const QString rvParam = param(request, "resourceVersion");
-    const int timeoutSeconds = param(request, "timeoutSeconds").isEmpty() ? 1800 : param(request, "timeoutSeconds").toInt();
+    const int timeoutSeconds
+            = param(request, "timeoutSeconds").isEmpty() ? 1800 : param(request, "timeoutSeconds").toInt();
     const bool bookmarks = param(request, "allowWatchBookmarks") == QLatin1String("true");
     const QString labelSelector = param(request, "labelSelector");
     const QString fieldSelector = param(request, "fieldSelector");
@@ -979,63 +1087,78 @@ void ApiServer::handleWatch(const httplib::Request &request, httplib::Response &
     const ResourceType *typePtr = &type;
     response.status = 200;
     // A compressed stream would hold events back in the compressor: watch responses go out as they are.
-    response.set_chunked_content_provider("application/json;stream=watch", [this, state, typePtr, ns, apiVersion, bookmarks, labelSelector,
-                                                               fieldSelector, dropAt](size_t, httplib::DataSink &sink) {
-        if (dropAt.isValid() && QDateTime::currentDateTimeUtc() >= dropAt)
-            return false; // --fault drop-watch: cut the stream without a clean end
-        const auto write = [&](const QString &type, const QJsonObject &object) {
-            const QByteArray line = QJsonDocument(QJsonObject { { QStringLiteral("type"), type }, { QStringLiteral("object"), object } })
-                                            .toJson(QJsonDocument::Compact)
-                    + '\n';
-            return sink.write(line.constData(), size_t(line.size()));
-        };
-        const auto wanted = [&](const QJsonObject &object) {
-            return selectorMatches(labelSelector, object.value(QLatin1String("metadata")).toObject().value(QLatin1String("labels")).toObject())
-                    && fieldsMatch(fieldSelector, object);
-        };
-        if (m_stopping) {
-            sink.done();
-            return true;
-        }
-        if (state->initial) {
-            state->initial = false;
-            qint64 rv = 0;
-            for (const QJsonObject &o : m_store.list(*typePtr, ns, &rv)) {
-                if (wanted(o) && !write(QStringLiteral("ADDED"), asVersion(o, apiVersion)))
-                    return false;
-            }
-            state->after = rv;
-            return true;
-        }
-        QList<WatchEvent> events;
-        qint64 scanned = 0;
-        if (state->expired || !m_store.eventsAfter(state->after, *typePtr, ns, std::chrono::milliseconds(dropAt.isValid() ? 50 : 500), &events, &scanned)) {
-            write(QStringLiteral("ERROR"),
-                  statusJson(statusError(410, QStringLiteral("Expired"),
-                                         QStringLiteral("too old resource version: %1 (%2)").arg(state->after).arg(m_store.currentResourceVersion()))));
-            sink.done();
-            return true;
-        }
-        for (const WatchEvent &e : events) {
-            if (wanted(e.object) && !write(e.type, asVersion(e.object, apiVersion)))
-                return false;
-        }
-        state->after = scanned;
-        const QDateTime now = QDateTime::currentDateTimeUtc();
-        if (bookmarks && now >= state->nextBookmark) {
-            state->nextBookmark = now.addSecs(10);
-            QJsonObject bookmark { { QStringLiteral("kind"), typePtr->kind },
-                                   { QStringLiteral("apiVersion"), apiVersion },
-                                   { QStringLiteral("metadata"), QJsonObject { { QStringLiteral("resourceVersion"), QString::number(state->after) } } } };
-            if (!write(QStringLiteral("BOOKMARK"), bookmark))
-                return false;
-        }
-        if (now >= state->deadline) {
-            sink.done();
-            return true;
-        }
-        return sink.is_writable();
-    });
+    response.set_chunked_content_provider(
+            "application/json;stream=watch",
+            [this, state, typePtr, ns, apiVersion, bookmarks, labelSelector, fieldSelector,
+             dropAt](size_t, httplib::DataSink &sink) {
+                if (dropAt.isValid() && QDateTime::currentDateTimeUtc() >= dropAt)
+                    return false; // --fault drop-watch: cut the stream without a clean end
+                const auto write = [&](const QString &type, const QJsonObject &object) {
+                    const QByteArray line = QJsonDocument(QJsonObject { { QStringLiteral("type"), type },
+                                                                        { QStringLiteral("object"), object } })
+                                                    .toJson(QJsonDocument::Compact)
+                            + '\n';
+                    return sink.write(line.constData(), size_t(line.size()));
+                };
+                const auto wanted = [&](const QJsonObject &object) {
+                    return selectorMatches(labelSelector,
+                                           object.value(QLatin1String("metadata"))
+                                                   .toObject()
+                                                   .value(QLatin1String("labels"))
+                                                   .toObject())
+                            && fieldsMatch(fieldSelector, object);
+                };
+                if (m_stopping) {
+                    sink.done();
+                    return true;
+                }
+                if (state->initial) {
+                    state->initial = false;
+                    qint64 rv = 0;
+                    for (const QJsonObject &o : m_store.list(*typePtr, ns, &rv)) {
+                        if (wanted(o) && !write(QStringLiteral("ADDED"), asVersion(o, apiVersion)))
+                            return false;
+                    }
+                    state->after = rv;
+                    return true;
+                }
+                QList<WatchEvent> events;
+                qint64 scanned = 0;
+                if (state->expired
+                    || !m_store.eventsAfter(state->after, *typePtr, ns,
+                                            std::chrono::milliseconds(dropAt.isValid() ? 50 : 500), &events,
+                                            &scanned)) {
+                    write(QStringLiteral("ERROR"),
+                          statusJson(statusError(410, QStringLiteral("Expired"),
+                                                 QStringLiteral("too old resource version: %1 (%2)")
+                                                         .arg(state->after)
+                                                         .arg(m_store.currentResourceVersion()))));
+                    sink.done();
+                    return true;
+                }
+                for (const WatchEvent &e : events) {
+                    if (wanted(e.object) && !write(e.type, asVersion(e.object, apiVersion)))
+                        return false;
+                }
+                state->after = scanned;
+                const QDateTime now = QDateTime::currentDateTimeUtc();
+                if (bookmarks && now >= state->nextBookmark) {
+                    state->nextBookmark = now.addSecs(10);
+                    QJsonObject bookmark {
+                        { QStringLiteral("kind"), typePtr->kind },
+                        { QStringLiteral("apiVersion"), apiVersion },
+                        { QStringLiteral("metadata"),
+                          QJsonObject { { QStringLiteral("resourceVersion"), QString::number(state->after) } } }
+                    };
+                    if (!write(QStringLiteral("BOOKMARK"), bookmark))
+                        return false;
+                }
+                if (now >= state->deadline) {
+                    sink.done();
+                    return true;
+                }
+                return sink.is_writable();
+            });
 }
 
 } // namespace canary::demo

@@ -15,7 +15,7 @@ namespace httplib {
 class Server;
 struct Request;
 struct Response;
-}
+} // namespace httplib
 
 namespace canary::demo {
 
@@ -31,7 +31,9 @@ struct ApiServerOptions {
 struct FaultPlan {
     std::atomic<int> tooManyRequests { 0 }; // answer 429 with Retry-After: 1 this many times
     std::atomic<int> internalErrors { 0 }; // answer 500 this many times
-    std::atomic<int> expiredWatches { 0 }; // answer this many watches from a resourceVersion, or lists with continue, with 410 Expired
+    std::atomic<int> expiredWatches {
+        0
+    }; // answer this many watches from a resourceVersion, or lists with continue, with 410 Expired
     std::atomic<int> slowMs { 0 }; // delay every answer
     std::atomic<int> dropWatchAfterMs { 0 }; // cut watch streams (no clean end) after this long
 };
@@ -58,10 +60,13 @@ public:
 private:
     void route(const httplib::Request &request, httplib::Response &response);
     bool authenticate(const httplib::Request &request, httplib::Response &response, UserInfo *user) const;
-    bool handleReviews(const httplib::Request &request, httplib::Response &response, const QString &path, const UserInfo &user);
-    void handleResource(const httplib::Request &request, httplib::Response &response, const QStringList &segments, const UserInfo &user);
-    void handleScale(const httplib::Request &request, httplib::Response &response, const ResourceType &type, const QString &ns,
-                     const QString &name, const QString &manager, const QString &apiVersion, bool dryRun);
+    bool handleReviews(const httplib::Request &request, httplib::Response &response, const QString &path,
+                       const UserInfo &user);
+    void handleResource(const httplib::Request &request, httplib::Response &response, const QStringList &segments,
+                        const UserInfo &user);
+    void handleScale(const httplib::Request &request, httplib::Response &response, const ResourceType &type,
+                     const QString &ns, const QString &name, const QString &manager, const QString &apiVersion,
+                     bool dryRun);
     void handleWatch(const httplib::Request &request, httplib::Response &response, const ResourceType &type,
                      const QString &ns, const QString &apiVersion);
     bool handleDiscovery(const QString &path, httplib::Response &response);

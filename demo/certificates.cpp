@@ -73,12 +73,15 @@ X509Ptr newCertificate(EVP_PKEY *publicKey, const QByteArray &cn, const QList<QB
     X509_set_pubkey(cert.get(), publicKey);
     X509_NAME *name = X509_get_subject_name(cert.get());
     for (const QByteArray &o : orgs)
-        X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char *>(o.constData()), -1, -1, 0);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char *>(cn.constData()), -1, -1, 0);
+        X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char *>(o.constData()), -1,
+                                   -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char *>(cn.constData()), -1,
+                               -1, 0);
     X509 *signer = issuer ? issuer : cert.get();
     X509_set_issuer_name(cert.get(), X509_get_subject_name(signer));
     addExtension(cert.get(), signer, NID_basic_constraints, isCa ? "critical,CA:TRUE" : "critical,CA:FALSE");
-    addExtension(cert.get(), signer, NID_key_usage, isCa ? "critical,keyCertSign,cRLSign,digitalSignature" : "critical,digitalSignature,keyEncipherment");
+    addExtension(cert.get(), signer, NID_key_usage,
+                 isCa ? "critical,keyCertSign,cRLSign,digitalSignature" : "critical,digitalSignature,keyEncipherment");
     addExtension(cert.get(), signer, NID_subject_key_identifier, "hash");
     if (issuer)
         addExtension(cert.get(), signer, NID_authority_key_identifier, "keyid:always");
@@ -108,10 +111,11 @@ Result<ServingCertificates> generateServingCertificates(const QByteArray &subjec
     X509Ptr ca = newCertificate(caKey.get(), "canarydeck-demo-ca", {}, nullptr, caKey.get(), true, nullptr, nullptr);
     if (!ca)
         return makeError(QStringLiteral("cannot sign the demo CA certificate"));
-    X509Ptr server = newCertificate(serverKey.get(), "canarydeck-demo-apiserver", {}, ca.get(), caKey.get(), false,
-                                    subjectAltNames.isEmpty() ? "DNS:localhost,DNS:kubernetes,DNS:kubernetes.default.svc,IP:127.0.0.1,IP:::1"
-                                                              : subjectAltNames.constData(),
-                                    "serverAuth");
+    X509Ptr server = newCertificate(
+            serverKey.get(), "canarydeck-demo-apiserver", {}, ca.get(), caKey.get(), false,
+            subjectAltNames.isEmpty() ? "DNS:localhost,DNS:kubernetes,DNS:kubernetes.default.svc,IP:127.0.0.1,IP:::1"
+                                      : subjectAltNames.constData(),
+            "serverAuth");
     if (!server)
         return makeError(QStringLiteral("cannot sign the demo server certificate"));
     return ServingCertificates { pemOf(ca.get()), pemOf(caKey.get()), pemOf(server.get()), pemOf(serverKey.get()) };
@@ -140,7 +144,8 @@ Result<QByteArray> signClientCertificate(const ServingCertificates &caPems, cons
     QList<QByteArray> orgs;
     for (const QString &g : groups)
         orgs.append(g.toUtf8());
-    X509Ptr cert = newCertificate(pubKey.get(), user.toUtf8(), orgs, ca.get(), caKey.get(), false, nullptr, "clientAuth");
+    X509Ptr cert
+            = newCertificate(pubKey.get(), user.toUtf8(), orgs, ca.get(), caKey.get(), false, nullptr, "clientAuth");
     if (!cert)
         return makeError(QStringLiteral("cannot sign the client certificate"));
     return pemOf(cert.get());

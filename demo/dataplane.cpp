@@ -28,8 +28,7 @@ struct DataPlane::Table {
 DataPlane::DataPlane(const ObjectStore &store, MeshMetrics &metrics)
     : m_store(store)
     , m_metrics(metrics)
-{
-}
+{ }
 
 std::shared_ptr<const DataPlane::Table> DataPlane::table()
 {
@@ -41,14 +40,21 @@ std::shared_ptr<const DataPlane::Table> DataPlane::table()
     t->generation = generation;
     const QString istio = core::kIstioGroup;
     t->virtualServices = m_store.snapshot(istio, QStringLiteral("virtualservices"));
-    std::stable_sort(t->virtualServices.begin(), t->virtualServices.end(), [](const QJsonObject &a, const QJsonObject &b) {
-        const QString ta = a.value(QLatin1String("metadata")).toObject().value(QLatin1String("creationTimestamp")).toString();
-        const QString tb = b.value(QLatin1String("metadata")).toObject().value(QLatin1String("creationTimestamp")).toString();
-        if (ta != tb)
-            return ta < tb;
-        // Same second: the older resourceVersion was created first.
-        return core::resourceVersion(a).toLongLong() < core::resourceVersion(b).toLongLong();
-    });
+    std::stable_sort(t->virtualServices.begin(), t->virtualServices.end(),
+                     [](const QJsonObject &a, const QJsonObject &b) {
+                         const QString ta = a.value(QLatin1String("metadata"))
+                                                    .toObject()
+                                                    .value(QLatin1String("creationTimestamp"))
+                                                    .toString();
+                         const QString tb = b.value(QLatin1String("metadata"))
+                                                    .toObject()
+                                                    .value(QLatin1String("creationTimestamp"))
+                                                    .toString();
+                         if (ta != tb)
+                             return ta < tb;
+                         // Same second: the older resourceVersion was created first.
+                         return core::resourceVersion(a).toLongLong() < core::resourceVersion(b).toLongLong();
+                     });
     t->destinationRules = m_store.snapshot(istio, QStringLiteral("destinationrules"));
     t->gateways = m_store.snapshot(istio, QStringLiteral("gateways"));
     t->services = m_store.snapshot({}, QStringLiteral("services"));
@@ -104,10 +110,11 @@ QByteArray page(const QString &service, const QString &version, const QString &p
 {
     const QString bg = color.isEmpty() ? QStringLiteral("#f4f1ea") : color;
     const QString fg = color.isEmpty() ? QStringLiteral("#1d2a33") : QStringLiteral("#ffffff");
-    return QStringLiteral("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>%1 %2</title></head>\n"
-                          "<body style=\"background:%3;color:%4;font-family:sans-serif;text-align:center;padding-top:15vh\">\n"
-                          "<h1>%1</h1>\n<p class=\"version\">version <b>%2</b></p>\n<p class=\"pod\">served by %5</p>\n"
-                          "</body></html>\n")
+    return QStringLiteral(
+                   "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>%1 %2</title></head>\n"
+                   "<body style=\"background:%3;color:%4;font-family:sans-serif;text-align:center;padding-top:15vh\">\n"
+                   "<h1>%1</h1>\n<p class=\"version\">version <b>%2</b></p>\n<p class=\"pod\">served by %5</p>\n"
+                   "</body></html>\n")
             .arg(service.toHtmlEscaped(), version.toHtmlEscaped(), bg.toHtmlEscaped(), fg, pod.toHtmlEscaped())
             .toUtf8();
 }
@@ -187,7 +194,9 @@ GatewayResponse DataPlane::handle(const core::RequestInfo &request, const QStrin
     } else {
         const int index = core::firstMatchingRoute(http, request);
         if (index < 0)
-            return GatewayResponse { 404, "no route matched " + request.path.toUtf8() + "\n", "text/plain; charset=utf-8", {}, {} };
+            return GatewayResponse {
+                404, "no route matched " + request.path.toUtf8() + "\n", "text/plain; charset=utf-8", {}, {}
+            };
         const QJsonObject route = http.at(index).toObject();
         if (routeNs.isEmpty())
             routeNs = route.value(QLatin1String("$namespace")).toString();
@@ -202,7 +211,9 @@ GatewayResponse DataPlane::handle(const core::RequestInfo &request, const QStrin
     const QJsonObject *svc = serviceForFqdn(t->services, destinationFqdn);
     const QString serviceName = svc ? objectName(*svc) : destinationFqdn.section(QLatin1Char('.'), 0, 0);
     const QString serviceNs = svc ? objectNamespace(*svc) : destinationFqdn.section(QLatin1Char('.'), 1, 1);
-    RequestRecord record { source, destinationFqdn, serviceName, serviceNs, QStringLiteral("unknown"), QStringLiteral("unknown"), 503, QStringLiteral("NR"), 0 };
+    RequestRecord record { source,    destinationFqdn,           serviceName,
+                           serviceNs, QStringLiteral("unknown"), QStringLiteral("unknown"),
+                           503,       QStringLiteral("NR"),      0 };
     const auto fail = [&](const QByteArray &why, const QString &flags) {
         record.responseFlags = flags;
         record.durationMs = 0.2;
@@ -217,7 +228,8 @@ GatewayResponse DataPlane::handle(const core::RequestInfo &request, const QStrin
         bool found = false;
         for (const QJsonObject &dr : t->destinationRules) {
             const QJsonObject spec = dr.value(QLatin1String("spec")).toObject();
-            if (fullyQualifiedHost(spec.value(QLatin1String("host")).toString(), objectNamespace(dr)) != destinationFqdn)
+            if (fullyQualifiedHost(spec.value(QLatin1String("host")).toString(), objectNamespace(dr))
+                != destinationFqdn)
                 continue;
             for (const QJsonValue &s : spec.value(QLatin1String("subsets")).toArray()) {
                 if (s.toObject().value(QLatin1String("name")).toString() == subset) {
@@ -231,7 +243,8 @@ GatewayResponse DataPlane::handle(const core::RequestInfo &request, const QStrin
                                 + " is not defined by any DestinationRule\n",
                         QStringLiteral("NR"));
     }
-    const QJsonObject selector = svc->value(QLatin1String("spec")).toObject().value(QLatin1String("selector")).toObject();
+    const QJsonObject selector
+            = svc->value(QLatin1String("spec")).toObject().value(QLatin1String("selector")).toObject();
     QList<const QJsonObject *> endpoints;
     for (const QJsonObject &pod : t->pods) {
         if (objectNamespace(pod) != serviceNs || selector.isEmpty())
@@ -244,8 +257,12 @@ GatewayResponse DataPlane::handle(const core::RequestInfo &request, const QStrin
         return fail("no healthy upstream\n", QStringLiteral("UH"));
     const QJsonObject &pod = *endpoints.at(rng->bounded(int(endpoints.size())));
     const QJsonObject podLabels = core::labelsOf(pod);
-    const QString workload = pod.value(QLatin1String("metadata")).toObject().value(QLatin1String("annotations")).toObject()
-                                     .value(QLatin1String("canarydeck.io/deployment")).toString();
+    const QString workload = pod.value(QLatin1String("metadata"))
+                                     .toObject()
+                                     .value(QLatin1String("annotations"))
+                                     .toObject()
+                                     .value(QLatin1String("canarydeck.io/deployment"))
+                                     .toString();
     const QString versionLabel = podLabels.value(QLatin1String("version")).toString();
     record.destinationVersion = versionLabel.isEmpty() ? QStringLiteral("unknown") : versionLabel;
     record.destinationWorkload = workload.isEmpty() ? QStringLiteral("unknown") : workload;
@@ -256,8 +273,10 @@ GatewayResponse DataPlane::handle(const core::RequestInfo &request, const QStrin
 
     const QString version = subset.isEmpty() ? serviceName : subset;
     const QString shownVersion = subset.isEmpty() ? (versionLabel.isEmpty() ? serviceName : versionLabel) : subset;
-    return GatewayResponse { 200, page(serviceName, shownVersion, objectName(pod), podLabels.value(QLatin1String("color")).toString()),
-                             "text/html; charset=utf-8", version, serviceName };
+    return GatewayResponse {
+        200, page(serviceName, shownVersion, objectName(pod), podLabels.value(QLatin1String("color")).toString()),
+        "text/html; charset=utf-8", version, serviceName
+    };
 }
 
 namespace {
@@ -277,22 +296,24 @@ bool synthesize(const QJsonObject &block, core::RequestInfo *request)
         if (sm.contains(QLatin1String("regex")))
             return false;
         request->headers.insert(it.key().toLower(),
-                                sm.value(QLatin1String("exact")).toString(sm.value(QLatin1String("prefix")).toString(QStringLiteral("1"))));
+                                sm.value(QLatin1String("exact"))
+                                        .toString(sm.value(QLatin1String("prefix")).toString(QStringLiteral("1"))));
     }
     const QJsonObject query = block.value(QLatin1String("queryParams")).toObject();
     for (auto it = query.begin(); it != query.end(); ++it) {
         const QJsonObject sm = it.value().toObject();
         if (sm.contains(QLatin1String("regex")))
             return false;
-        request->query.insert(it.key(), sm.value(QLatin1String("exact")).toString(sm.value(QLatin1String("prefix")).toString()));
+        request->query.insert(it.key(),
+                              sm.value(QLatin1String("exact")).toString(sm.value(QLatin1String("prefix")).toString()));
     }
     return true;
 }
 
 void addProfiles(const QJsonArray &http, const QString &authority, const QString &source, QList<TrafficProfile> *out)
 {
-    static const QStringList fallbackPaths { QStringLiteral("/"), QStringLiteral("/index.html"), QStringLiteral("/home"),
-                                             QStringLiteral("/api/items") };
+    static const QStringList fallbackPaths { QStringLiteral("/"), QStringLiteral("/index.html"),
+                                             QStringLiteral("/home"), QStringLiteral("/api/items") };
     for (int i = 0; i < http.size(); ++i) {
         const QJsonObject route = http.at(i).toObject();
         const QJsonArray match = route.value(QLatin1String("match")).toArray();
@@ -330,7 +351,8 @@ QList<TrafficProfile> DataPlane::trafficProfiles()
     bool mesh = false;
     QString meshService;
     QString ns;
-    addProfiles(routesFor(*t, probe, &mesh, &meshService, &ns), probe.authority, QStringLiteral("istio-ingressgateway"), &out);
+    addProfiles(routesFor(*t, probe, &mesh, &meshService, &ns), probe.authority, QStringLiteral("istio-ingressgateway"),
+                &out);
     QStringList seen;
     for (const QJsonObject &vs : t->virtualServices) {
         const QJsonObject spec = vs.value(QLatin1String("spec")).toObject();

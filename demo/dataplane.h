@@ -1,7 +1,7 @@
 #pragma once
 
-#include "demo/meshmetrics.h"
 #include "core/routing/routing.h"
+#include "demo/meshmetrics.h"
 
 #include <QByteArray>
 #include <QJsonObject>

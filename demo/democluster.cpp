@@ -57,8 +57,9 @@ DemoCluster::~DemoCluster()
 
 QStringList DemoCluster::seedFiles()
 {
-    return { QStringLiteral("color-canary"), QStringLiteral("web-two-services"), QStringLiteral("greeting-canary-and-dark"),
-             QStringLiteral("myapp-blue-green"), QStringLiteral("webserver-mesh-internal") };
+    return { QStringLiteral("color-canary"), QStringLiteral("web-two-services"),
+             QStringLiteral("greeting-canary-and-dark"), QStringLiteral("myapp-blue-green"),
+             QStringLiteral("webserver-mesh-internal") };
 }
 
 namespace {
@@ -74,17 +75,22 @@ Result<int> loadManifests(ObjectStore &store, const QString &file)
     int count = 0;
     for (const QJsonObject &doc : *docs) {
         const QString apiVersion = doc.value(QLatin1String("apiVersion")).toString();
-        const QString group = apiVersion.contains(QLatin1Char('/')) ? apiVersion.section(QLatin1Char('/'), 0, 0) : QString();
+        const QString group
+                = apiVersion.contains(QLatin1Char('/')) ? apiVersion.section(QLatin1Char('/'), 0, 0) : QString();
         const ResourceType *type = store.findKind(group, doc.value(QLatin1String("kind")).toString());
         if (!type)
             return makeError(QStringLiteral("%1: kind %2 of %3 is not served by the demo cluster")
                                      .arg(file, doc.value(QLatin1String("kind")).toString(), apiVersion));
-        const QString ns = doc.value(QLatin1String("metadata")).toObject().value(QLatin1String("namespace")).toString(QStringLiteral("default"));
+        const QString ns = doc.value(QLatin1String("metadata"))
+                                   .toObject()
+                                   .value(QLatin1String("namespace"))
+                                   .toString(QStringLiteral("default"));
         // As if an operator had run kubectl apply -f: its manager owns the fields.
-        const Result<QJsonObject> created = store.create(*type, ns, doc, false, [](const QJsonObject *live, QJsonObject next) -> Result<QJsonObject> {
-            const QString apiVersion = next.value(QLatin1String("apiVersion")).toString();
-            return recordUpdate(live, std::move(next), QStringLiteral("kubectl-client-side-apply"), apiVersion);
-        });
+        const Result<QJsonObject> created = store.create(
+                *type, ns, doc, false, [](const QJsonObject *live, QJsonObject next) -> Result<QJsonObject> {
+                    const QString apiVersion = next.value(QLatin1String("apiVersion")).toString();
+                    return recordUpdate(live, std::move(next), QStringLiteral("kubectl-client-side-apply"), apiVersion);
+                });
         if (!created)
             return makeError(file + QStringLiteral(": ") + created.error().message);
         ++count;
@@ -116,23 +122,27 @@ QByteArray kubeconfigYaml(const DemoEndpoints &endpoints, const QByteArray &caPe
           QJsonArray { QJsonObject {
                   { QStringLiteral("name"), QStringLiteral("canarydeck-demo") },
                   { QStringLiteral("cluster"),
-                    QJsonObject { { QStringLiteral("server"), endpoints.api },
-                                  { QStringLiteral("certificate-authority-data"), QString::fromLatin1(caPem.toBase64()) },
-                                  { QStringLiteral("extensions"),
-                                    QJsonArray { QJsonObject {
-                                            { QStringLiteral("name"), QStringLiteral("canarydeck.io/traffic") },
-                                            { QStringLiteral("extension"),
-                                              QJsonObject { { QStringLiteral("metrics"), endpoints.metrics },
-                                                            { QStringLiteral("gateway"), endpoints.gateway } } } } } } } } } } },
+                    QJsonObject {
+                            { QStringLiteral("server"), endpoints.api },
+                            { QStringLiteral("certificate-authority-data"), QString::fromLatin1(caPem.toBase64()) },
+                            { QStringLiteral("extensions"),
+                              QJsonArray {
+                                      QJsonObject { { QStringLiteral("name"), QStringLiteral("canarydeck.io/traffic") },
+                                                    { QStringLiteral("extension"),
+                                                      QJsonObject { { QStringLiteral("metrics"), endpoints.metrics },
+                                                                    { QStringLiteral("gateway"),
+                                                                      endpoints.gateway } } } } } } } } } } },
         { QStringLiteral("users"),
-          QJsonArray { QJsonObject { { QStringLiteral("name"), QStringLiteral("demo-admin") },
-                                     { QStringLiteral("user"), QJsonObject { { QStringLiteral("token"), token } } } } } },
+          QJsonArray {
+                  QJsonObject { { QStringLiteral("name"), QStringLiteral("demo-admin") },
+                                { QStringLiteral("user"), QJsonObject { { QStringLiteral("token"), token } } } } } },
         { QStringLiteral("contexts"),
-          QJsonArray { QJsonObject { { QStringLiteral("name"), QStringLiteral("canarydeck-demo") },
-                                     { QStringLiteral("context"),
-                                       QJsonObject { { QStringLiteral("cluster"), QStringLiteral("canarydeck-demo") },
-                                                     { QStringLiteral("user"), QStringLiteral("demo-admin") },
-                                                     { QStringLiteral("namespace"), QStringLiteral("default") } } } } } },
+          QJsonArray {
+                  QJsonObject { { QStringLiteral("name"), QStringLiteral("canarydeck-demo") },
+                                { QStringLiteral("context"),
+                                  QJsonObject { { QStringLiteral("cluster"), QStringLiteral("canarydeck-demo") },
+                                                { QStringLiteral("user"), QStringLiteral("demo-admin") },
+                                                { QStringLiteral("namespace"), QStringLiteral("default") } } } } } },
     };
     return k8s::renderYaml(config);
 }
@@ -143,7 +153,8 @@ Result<DemoEndpoints> DemoCluster::start()
 {
     initDemoResources();
     if (d->options.kubeconfigOut.isEmpty())
-        return makeError(QStringLiteral("--kubeconfig-out is required: the demo cluster writes the kubeconfig that reaches it"));
+        return makeError(
+                QStringLiteral("--kubeconfig-out is required: the demo cluster writes the kubeconfig that reaches it"));
     const Result<ServingCertificates> certs = generateServingCertificates();
     if (!certs)
         return certs.error();
@@ -155,7 +166,8 @@ Result<DemoEndpoints> DemoCluster::start()
         }
         // What the demo adds to the seeds: the greeting seed's pods, and MyApp's v3 at 0 replicas.
         for (const char *extra : { "greeting-workloads", "myapp-v3" }) {
-            const Result<int> loaded = loadManifests(d->store, QStringLiteral(":/canarydeck/demo/%1.yaml").arg(QLatin1String(extra)));
+            const Result<int> loaded
+                    = loadManifests(d->store, QStringLiteral(":/canarydeck/demo/%1.yaml").arg(QLatin1String(extra)));
             if (!loaded)
                 return loaded.error();
         }
@@ -177,7 +189,8 @@ Result<DemoEndpoints> DemoCluster::start()
         return file.readAll();
     };
     if (d->options.tlsCertFile.isEmpty() != d->options.tlsPrivateKeyFile.isEmpty())
-        return makeError(QStringLiteral("--tls-cert-file and --tls-private-key-file go together: give both or neither"));
+        return makeError(
+                QStringLiteral("--tls-cert-file and --tls-private-key-file go together: give both or neither"));
     if (!d->options.tlsCertFile.isEmpty()) {
         const Result<QByteArray> cert = readFile(QStringLiteral("tls-cert-file"), d->options.tlsCertFile);
         if (!cert)
@@ -204,8 +217,10 @@ Result<DemoEndpoints> DemoCluster::start()
     }
     d->api = std::make_unique<ApiServer>(d->store, std::move(api));
     if (!d->api->isValid()) {
-        const QString which = d->options.tlsCertFile.isEmpty() ? QStringLiteral("--client-ca-file %1").arg(d->options.clientCaFile)
-                                                                : QStringLiteral("--tls-cert-file %1 / --tls-private-key-file %2").arg(d->options.tlsCertFile, d->options.tlsPrivateKeyFile);
+        const QString which = d->options.tlsCertFile.isEmpty()
+                ? QStringLiteral("--client-ca-file %1").arg(d->options.clientCaFile)
+                : QStringLiteral("--tls-cert-file %1 / --tls-private-key-file %2")
+                          .arg(d->options.tlsCertFile, d->options.tlsPrivateKeyFile);
         return makeError(QStringLiteral("%1: %2").arg(which, d->api->error()));
     }
     const Result<bool> faults = parseFaults(d->options.faults, &d->api->faults());
@@ -213,7 +228,8 @@ Result<DemoEndpoints> DemoCluster::start()
         return faults.error();
     const int apiPort = d->api->bind(d->options.apiPort);
     if (apiPort <= 0)
-        return makeError(QStringLiteral("cannot listen on 127.0.0.1:%1 for the API server (port in use?)").arg(d->options.apiPort));
+        return makeError(QStringLiteral("cannot listen on 127.0.0.1:%1 for the API server (port in use?)")
+                                 .arg(d->options.apiPort));
 
     d->gateway.new_task_queue = [] { return new httplib::ThreadPool(16); };
     d->gateway.set_keep_alive_max_count(100000);
@@ -229,7 +245,8 @@ Result<DemoEndpoints> DemoCluster::start()
             ? (d->gateway.bind_to_port("127.0.0.1", d->options.gatewayPort) ? d->options.gatewayPort : -1)
             : d->gateway.bind_to_any_port("127.0.0.1");
     if (gatewayPort <= 0)
-        return makeError(QStringLiteral("cannot listen on 127.0.0.1:%1 for the gateway (port in use?)").arg(d->options.gatewayPort));
+        return makeError(QStringLiteral("cannot listen on 127.0.0.1:%1 for the gateway (port in use?)")
+                                 .arg(d->options.gatewayPort));
 
     d->metricsServer.set_tcp_nodelay(true);
     d->metricsServer.Get("/metrics", [this](const httplib::Request &, httplib::Response &res) {
@@ -239,7 +256,8 @@ Result<DemoEndpoints> DemoCluster::start()
             ? (d->metricsServer.bind_to_port("127.0.0.1", d->options.metricsPort) ? d->options.metricsPort : -1)
             : d->metricsServer.bind_to_any_port("127.0.0.1");
     if (metricsPort <= 0)
-        return makeError(QStringLiteral("cannot listen on 127.0.0.1:%1 for metrics (port in use?)").arg(d->options.metricsPort));
+        return makeError(
+                QStringLiteral("cannot listen on 127.0.0.1:%1 for metrics (port in use?)").arg(d->options.metricsPort));
 
     DemoEndpoints endpoints;
     endpoints.api = QStringLiteral("https://127.0.0.1:%1").arg(apiPort);
@@ -250,11 +268,13 @@ Result<DemoEndpoints> DemoCluster::start()
     QDir().mkpath(QFileInfo(endpoints.kubeconfig).absolutePath());
     QSaveFile out(endpoints.kubeconfig);
     if (!out.open(QIODevice::WriteOnly))
-        return makeError(QStringLiteral("cannot write the kubeconfig %1: %2").arg(endpoints.kubeconfig, out.errorString()));
+        return makeError(
+                QStringLiteral("cannot write the kubeconfig %1: %2").arg(endpoints.kubeconfig, out.errorString()));
     out.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     out.write(kubeconfigYaml(endpoints, trustedPem, token));
     if (!out.commit())
-        return makeError(QStringLiteral("cannot write the kubeconfig %1: %2").arg(endpoints.kubeconfig, out.errorString()));
+        return makeError(
+                QStringLiteral("cannot write the kubeconfig %1: %2").arg(endpoints.kubeconfig, out.errorString()));
 
     d->running = true;
     d->apiThread = std::thread([this] { d->api->run(); });

@@ -31,22 +31,51 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(CANARYDECK_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("The built-in demo cluster of Canary Deck: a Kubernetes API server with "
-                                                    "Istio's networking API, an emulated Istio data plane, metrics and users."));
+    parser.setApplicationDescription(
+            QStringLiteral("The built-in demo cluster of Canary Deck: a Kubernetes API server with "
+                           "Istio's networking API, an emulated Istio data plane, metrics and users."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption kubeconfigOut(QStringLiteral("kubeconfig-out"), QStringLiteral("Write the kubeconfig that reaches the cluster to FILE."), QStringLiteral("FILE"));
-    const QCommandLineOption apiPort(QStringLiteral("api-port"), QStringLiteral("HTTPS port of the API server (0: any free port)."), QStringLiteral("PORT"), QStringLiteral("0"));
-    const QCommandLineOption gatewayPort(QStringLiteral("gateway-port"), QStringLiteral("HTTP port of the ingress gateway (0: any free port)."), QStringLiteral("PORT"), QStringLiteral("0"));
-    const QCommandLineOption metricsPort(QStringLiteral("metrics-port"), QStringLiteral("HTTP port of the Prometheus metrics (0: any free port)."), QStringLiteral("PORT"), QStringLiteral("0"));
-    const QCommandLineOption users(QStringLiteral("users"), QStringLiteral("Background requests per second per route (0: none)."), QStringLiteral("RPS"), QStringLiteral("20"));
+    const QCommandLineOption kubeconfigOut(QStringLiteral("kubeconfig-out"),
+                                           QStringLiteral("Write the kubeconfig that reaches the cluster to FILE."),
+                                           QStringLiteral("FILE"));
+    const QCommandLineOption apiPort(QStringLiteral("api-port"),
+                                     QStringLiteral("HTTPS port of the API server (0: any free port)."),
+                                     QStringLiteral("PORT"), QStringLiteral("0"));
+    const QCommandLineOption gatewayPort(QStringLiteral("gateway-port"),
+                                         QStringLiteral("HTTP port of the ingress gateway (0: any free port)."),
+                                         QStringLiteral("PORT"), QStringLiteral("0"));
+    const QCommandLineOption metricsPort(QStringLiteral("metrics-port"),
+                                         QStringLiteral("HTTP port of the Prometheus metrics (0: any free port)."),
+                                         QStringLiteral("PORT"), QStringLiteral("0"));
+    const QCommandLineOption users(QStringLiteral("users"),
+                                   QStringLiteral("Background requests per second per route (0: none)."),
+                                   QStringLiteral("RPS"), QStringLiteral("20"));
     const QCommandLineOption empty(QStringLiteral("empty"), QStringLiteral("Start without the seed scenarios."));
-    const QCommandLineOption fault(QStringLiteral("fault"), QStringLiteral("Misbehave on purpose, for tests: 429=N and 500=N answer the next N API requests so, 410=N expires the next N watches or continued lists, slow=MS delays every answer, drop-watch=MS cuts watch streams after MS."), QStringLiteral("LIST"));
-    const QCommandLineOption tokenAuthFile(QStringLiteral("token-auth-file"), QStringLiteral("Bearer tokens that authenticate, as kube-apiserver reads them: token,user,uid,\"group1,group2\" per line. Members of canarydeck:viewers may only read."), QStringLiteral("FILE"));
-    const QCommandLineOption clientCaFile(QStringLiteral("client-ca-file"), QStringLiteral("Client certificates signed by a CA in FILE authenticate as their CN, with their O values as groups."), QStringLiteral("FILE"));
-    const QCommandLineOption tlsCertFile(QStringLiteral("tls-cert-file"), QStringLiteral("Serve this PEM certificate (then any intermediates) instead of a generated one; the kubeconfig written trusts the file."), QStringLiteral("FILE"));
-    const QCommandLineOption tlsKeyFile(QStringLiteral("tls-private-key-file"), QStringLiteral("The PEM private key of --tls-cert-file."), QStringLiteral("FILE"));
-    parser.addOptions({ kubeconfigOut, apiPort, gatewayPort, metricsPort, users, empty, fault, tokenAuthFile, clientCaFile, tlsCertFile, tlsKeyFile });
+    const QCommandLineOption fault(
+            QStringLiteral("fault"),
+            QStringLiteral("Misbehave on purpose, for tests: 429=N and 500=N answer the next N API requests so, 410=N "
+                           "expires the next N watches or continued lists, slow=MS delays every answer, drop-watch=MS "
+                           "cuts watch streams after MS."),
+            QStringLiteral("LIST"));
+    const QCommandLineOption tokenAuthFile(
+            QStringLiteral("token-auth-file"),
+            QStringLiteral("Bearer tokens that authenticate, as kube-apiserver reads them: "
+                           "token,user,uid,\"group1,group2\" per line. Members of canarydeck:viewers may only read."),
+            QStringLiteral("FILE"));
+    const QCommandLineOption clientCaFile(QStringLiteral("client-ca-file"),
+                                          QStringLiteral("Client certificates signed by a CA in FILE authenticate as "
+                                                         "their CN, with their O values as groups."),
+                                          QStringLiteral("FILE"));
+    const QCommandLineOption tlsCertFile(QStringLiteral("tls-cert-file"),
+                                         QStringLiteral("Serve this PEM certificate (then any intermediates) instead "
+                                                        "of a generated one; the kubeconfig written trusts the file."),
+                                         QStringLiteral("FILE"));
+    const QCommandLineOption tlsKeyFile(QStringLiteral("tls-private-key-file"),
+                                        QStringLiteral("The PEM private key of --tls-cert-file."),
+                                        QStringLiteral("FILE"));
+    parser.addOptions({ kubeconfigOut, apiPort, gatewayPort, metricsPort, users, empty, fault, tokenAuthFile,
+                        clientCaFile, tlsCertFile, tlsKeyFile });
     parser.process(app);
 
     const auto port = [&](const QCommandLineOption &option) {

@@ -113,7 +113,8 @@ FieldSet ownableFields(const QJsonObject &object)
             const QJsonObject meta = it.value().toObject();
             for (const char *owned : { "labels", "annotations", "finalizers", "ownerReferences" }) {
                 if (meta.contains(QLatin1String(owned)))
-                    collect(meta.value(QLatin1String(owned)), QStringLiteral("metadata") + kSep + QLatin1String(owned), &out);
+                    collect(meta.value(QLatin1String(owned)), QStringLiteral("metadata") + kSep + QLatin1String(owned),
+                            &out);
             }
             continue;
         }
@@ -130,10 +131,14 @@ QString displayField(const QString &field)
 QList<ManagedFieldsEntry> readManagedFields(const QJsonObject &object)
 {
     QList<ManagedFieldsEntry> entries;
-    for (const QJsonValue &v : object.value(QLatin1String("metadata")).toObject().value(QLatin1String("managedFields")).toArray()) {
+    for (const QJsonValue &v :
+         object.value(QLatin1String("metadata")).toObject().value(QLatin1String("managedFields")).toArray()) {
         const QJsonObject e = v.toObject();
-        ManagedFieldsEntry entry { e.value(QLatin1String("manager")).toString(), e.value(QLatin1String("operation")).toString(),
-                                   e.value(QLatin1String("apiVersion")).toString(), e.value(QLatin1String("time")).toString(), {},
+        ManagedFieldsEntry entry { e.value(QLatin1String("manager")).toString(),
+                                   e.value(QLatin1String("operation")).toString(),
+                                   e.value(QLatin1String("apiVersion")).toString(),
+                                   e.value(QLatin1String("time")).toString(),
+                                   {},
                                    e.value(QLatin1String("subresource")).toString() };
         readFieldsV1(e.value(QLatin1String("fieldsV1")).toObject(), QString(), &entry.fields);
         entries.append(entry);
@@ -182,7 +187,8 @@ QJsonObject recordUpdate(const QJsonObject *live, QJsonObject next, const QStrin
     QList<ManagedFieldsEntry> entries = live ? readManagedFields(*live) : QList<ManagedFieldsEntry>();
     bool found = false;
     for (ManagedFieldsEntry &e : entries) {
-        if (e.manager == manager && e.operation == QLatin1String("Update") && e.apiVersion == apiVersion && e.subresource == subresource) {
+        if (e.manager == manager && e.operation == QLatin1String("Update") && e.apiVersion == apiVersion
+            && e.subresource == subresource) {
             e.fields += changed;
             e.time = now();
             found = true;
@@ -192,7 +198,8 @@ QJsonObject recordUpdate(const QJsonObject *live, QJsonObject next, const QStrin
         e.fields &= present; // fields removed from the object are nobody's
     }
     if (!found && !changed.isEmpty())
-        entries.append(ManagedFieldsEntry { manager, QStringLiteral("Update"), apiVersion, now(), changed, subresource });
+        entries.append(
+                ManagedFieldsEntry { manager, QStringLiteral("Update"), apiVersion, now(), changed, subresource });
     writeManagedFields(&next, entries);
     return next;
 }
@@ -203,11 +210,14 @@ Result<QJsonObject> serverSideApply(const QJsonObject *live, const QJsonObject &
     const FieldSet intent = ownableFields(applied);
     if (!live) {
         QJsonObject created = applied;
-        writeManagedFields(&created, { ManagedFieldsEntry { manager, QStringLiteral("Apply"), apiVersion, now(), intent, {} } });
+        writeManagedFields(&created,
+                           { ManagedFieldsEntry { manager, QStringLiteral("Apply"), apiVersion, now(), intent, {} } });
         return created;
     }
     QList<ManagedFieldsEntry> entries = readManagedFields(*live);
-    const auto isMine = [&](const ManagedFieldsEntry &e) { return e.manager == manager && e.operation == QLatin1String("Apply"); };
+    const auto isMine = [&](const ManagedFieldsEntry &e) {
+        return e.manager == manager && e.operation == QLatin1String("Apply");
+    };
 
     // Conflicts: a field whose value the intent changes, owned by another manager.
     std::map<std::pair<QString, QString>, QStringList> conflicts;
@@ -237,10 +247,14 @@ Result<QJsonObject> serverSideApply(const QJsonObject *live, const QJsonObject &
             for (const QString &f : fields)
                 causes.append(f + QStringLiteral(": ") + with);
             lines.append(fields.size() == 1 ? with + QStringLiteral(": ") + fields.constFirst()
-                                            : QStringLiteral("conflicts with \"%1\" using %2:\n- %3").arg(who.first, who.second, fields.join(QLatin1String("\n- "))));
+                                            : QStringLiteral("conflicts with \"%1\" using %2:\n- %3")
+                                                      .arg(who.first, who.second, fields.join(QLatin1String("\n- "))));
         }
-        Error e = statusError(409, QStringLiteral("Conflict"),
-                              QStringLiteral("Apply failed with %1 conflict%2: %3").arg(count).arg(count == 1 ? QString() : QStringLiteral("s"), lines.join(QLatin1Char('\n'))));
+        Error e = statusError(
+                409, QStringLiteral("Conflict"),
+                QStringLiteral("Apply failed with %1 conflict%2: %3")
+                        .arg(count)
+                        .arg(count == 1 ? QString() : QStringLiteral("s"), lines.join(QLatin1Char('\n'))));
         e.causes = causes;
         return e;
     }

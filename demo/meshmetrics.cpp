@@ -19,24 +19,25 @@ QString number(double v)
 } // namespace
 
 MeshMetrics::MeshMetrics()
-    : m_bounds { 0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000 }
-{
-}
+    : m_bounds { 0.5,  1,    5,     10,    25,    50,     100,    250,     500,    1000,
+                 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000 }
+{ }
 
 void MeshMetrics::record(const RequestRecord &r)
 {
-    const QString labels = QStringLiteral("reporter=\"destination\",source_workload=\"%1\",source_workload_namespace=\"%2\","
-                                          "destination_service=\"%3\",destination_service_name=\"%4\","
-                                          "destination_service_namespace=\"%5\",destination_version=\"%6\","
-                                          "destination_workload=\"%7\",destination_workload_namespace=\"%5\","
-                                          "request_protocol=\"http\",response_code=\"%8\",response_flags=\"%9\"")
-                                   .arg(escapeLabel(r.sourceWorkload),
-                                        r.sourceWorkload == QLatin1String("istio-ingressgateway") ? QStringLiteral("istio-system")
-                                                                                                   : QStringLiteral("default"),
-                                        escapeLabel(r.destinationService), escapeLabel(r.destinationServiceName),
-                                        escapeLabel(r.destinationServiceNamespace), escapeLabel(r.destinationVersion),
-                                        escapeLabel(r.destinationWorkload), QString::number(r.responseCode),
-                                        escapeLabel(r.responseFlags));
+    const QString labels
+            = QStringLiteral("reporter=\"destination\",source_workload=\"%1\",source_workload_namespace=\"%2\","
+                             "destination_service=\"%3\",destination_service_name=\"%4\","
+                             "destination_service_namespace=\"%5\",destination_version=\"%6\","
+                             "destination_workload=\"%7\",destination_workload_namespace=\"%5\","
+                             "request_protocol=\"http\",response_code=\"%8\",response_flags=\"%9\"")
+                      .arg(escapeLabel(r.sourceWorkload),
+                           r.sourceWorkload == QLatin1String("istio-ingressgateway") ? QStringLiteral("istio-system")
+                                                                                     : QStringLiteral("default"),
+                           escapeLabel(r.destinationService), escapeLabel(r.destinationServiceName),
+                           escapeLabel(r.destinationServiceNamespace), escapeLabel(r.destinationVersion),
+                           escapeLabel(r.destinationWorkload), QString::number(r.responseCode),
+                           escapeLabel(r.responseFlags));
     std::lock_guard lock(m_mutex);
     Series &s = m_series[labels];
     if (s.buckets.empty())
@@ -69,7 +70,8 @@ QByteArray MeshMetrics::exposition() const
         for (size_t i = 0; i < m_bounds.size(); ++i)
             out += QStringLiteral("istio_request_duration_milliseconds_bucket{%1,le=\"%2\"} %3\n")
                            .arg(labels, number(m_bounds[i]), number(s.buckets[i]));
-        out += QStringLiteral("istio_request_duration_milliseconds_bucket{%1,le=\"+Inf\"} %2\n").arg(labels, number(s.count));
+        out += QStringLiteral("istio_request_duration_milliseconds_bucket{%1,le=\"+Inf\"} %2\n")
+                       .arg(labels, number(s.count));
         out += QStringLiteral("istio_request_duration_milliseconds_sum{%1} %2\n").arg(labels, number(s.sum));
         out += QStringLiteral("istio_request_duration_milliseconds_count{%1} %2\n").arg(labels, number(s.count));
     }

@@ -22,21 +22,22 @@ Error statusError(int code, const QString &reason, const QString &message)
 
 QJsonObject statusJson(const Error &error)
 {
-    QJsonObject status { { QStringLiteral("kind"), QStringLiteral("Status") },
-                         { QStringLiteral("apiVersion"), QStringLiteral("v1") },
-                         { QStringLiteral("metadata"), QJsonObject() },
-                         { QStringLiteral("status"), QStringLiteral("Failure") },
-                         { QStringLiteral("message"), error.message },
-                         { QStringLiteral("reason"), error.reason },
-                         { QStringLiteral("code"), error.httpStatus } };
+    QJsonObject status {
+        { QStringLiteral("kind"), QStringLiteral("Status") }, { QStringLiteral("apiVersion"), QStringLiteral("v1") },
+        { QStringLiteral("metadata"), QJsonObject() },        { QStringLiteral("status"), QStringLiteral("Failure") },
+        { QStringLiteral("message"), error.message },         { QStringLiteral("reason"), error.reason },
+        { QStringLiteral("code"), error.httpStatus }
+    };
     if (!error.causes.isEmpty()) {
         QJsonArray causes;
         for (const QString &c : error.causes) {
             const int colon = c.indexOf(QLatin1String(": "));
             const bool managers = error.reason == QLatin1String("Conflict");
-            causes.append(QJsonObject { { QStringLiteral("reason"), managers ? QStringLiteral("FieldManagerConflict") : QStringLiteral("FieldValueInvalid") },
-                                        { QStringLiteral("field"), colon > 0 ? c.left(colon) : QString() },
-                                        { QStringLiteral("message"), colon > 0 ? c.mid(colon + 2) : c } });
+            causes.append(QJsonObject {
+                    { QStringLiteral("reason"),
+                      managers ? QStringLiteral("FieldManagerConflict") : QStringLiteral("FieldValueInvalid") },
+                    { QStringLiteral("field"), colon > 0 ? c.left(colon) : QString() },
+                    { QStringLiteral("message"), colon > 0 ? c.mid(colon + 2) : c } });
         }
         status.insert(QStringLiteral("details"), QJsonObject { { QStringLiteral("causes"), causes } });
     }
@@ -71,17 +72,68 @@ ObjectStore::ObjectStore()
     const QStringList istio { QStringLiteral("v1"), QStringLiteral("v1beta1"), QStringLiteral("v1alpha3") };
     const QStringList v1 { QStringLiteral("v1") };
     m_types = {
-        { {}, QStringLiteral("Namespace"), QStringLiteral("namespaces"), QStringLiteral("namespace"), false, v1, { QStringLiteral("ns") }, {} },
-        { {}, QStringLiteral("Service"), QStringLiteral("services"), QStringLiteral("service"), true, v1, { QStringLiteral("svc") }, { QStringLiteral("all") } },
-        { {}, QStringLiteral("Pod"), QStringLiteral("pods"), QStringLiteral("pod"), true, v1, { QStringLiteral("po") }, { QStringLiteral("all") } },
-        { QStringLiteral("apps"), QStringLiteral("Deployment"), QStringLiteral("deployments"), QStringLiteral("deployment"), true, v1, { QStringLiteral("deploy") }, { QStringLiteral("all") } },
-        { core::kIstioGroup, QStringLiteral("VirtualService"), QStringLiteral("virtualservices"), QStringLiteral("virtualservice"), true, istio, { QStringLiteral("vs") }, { QStringLiteral("istio-io"), QStringLiteral("networking-istio-io") } },
-        { core::kIstioGroup, QStringLiteral("DestinationRule"), QStringLiteral("destinationrules"), QStringLiteral("destinationrule"), true, istio, { QStringLiteral("dr") }, { QStringLiteral("istio-io"), QStringLiteral("networking-istio-io") } },
-        { core::kIstioGroup, QStringLiteral("Gateway"), QStringLiteral("gateways"), QStringLiteral("gateway"), true, istio, { QStringLiteral("gw") }, { QStringLiteral("istio-io"), QStringLiteral("networking-istio-io") } },
+        { {},
+          QStringLiteral("Namespace"),
+          QStringLiteral("namespaces"),
+          QStringLiteral("namespace"),
+          false,
+          v1,
+          { QStringLiteral("ns") },
+          {} },
+        { {},
+          QStringLiteral("Service"),
+          QStringLiteral("services"),
+          QStringLiteral("service"),
+          true,
+          v1,
+          { QStringLiteral("svc") },
+          { QStringLiteral("all") } },
+        { {},
+          QStringLiteral("Pod"),
+          QStringLiteral("pods"),
+          QStringLiteral("pod"),
+          true,
+          v1,
+          { QStringLiteral("po") },
+          { QStringLiteral("all") } },
+        { QStringLiteral("apps"),
+          QStringLiteral("Deployment"),
+          QStringLiteral("deployments"),
+          QStringLiteral("deployment"),
+          true,
+          v1,
+          { QStringLiteral("deploy") },
+          { QStringLiteral("all") } },
+        { core::kIstioGroup,
+          QStringLiteral("VirtualService"),
+          QStringLiteral("virtualservices"),
+          QStringLiteral("virtualservice"),
+          true,
+          istio,
+          { QStringLiteral("vs") },
+          { QStringLiteral("istio-io"), QStringLiteral("networking-istio-io") } },
+        { core::kIstioGroup,
+          QStringLiteral("DestinationRule"),
+          QStringLiteral("destinationrules"),
+          QStringLiteral("destinationrule"),
+          true,
+          istio,
+          { QStringLiteral("dr") },
+          { QStringLiteral("istio-io"), QStringLiteral("networking-istio-io") } },
+        { core::kIstioGroup,
+          QStringLiteral("Gateway"),
+          QStringLiteral("gateways"),
+          QStringLiteral("gateway"),
+          true,
+          istio,
+          { QStringLiteral("gw") },
+          { QStringLiteral("istio-io"), QStringLiteral("networking-istio-io") } },
     };
     const ResourceType *ns = findType({}, QStringLiteral("namespaces"));
     for (const char *name : { "default", "istio-system", "kube-system" })
-        create(*ns, {}, QJsonObject { { QStringLiteral("metadata"), QJsonObject { { QStringLiteral("name"), QLatin1String(name) } } } });
+        create(*ns, {},
+               QJsonObject { { QStringLiteral("metadata"),
+                               QJsonObject { { QStringLiteral("name"), QLatin1String(name) } } } });
 }
 
 const ResourceType *ObjectStore::findType(const QString &group, const QString &plural) const
@@ -150,11 +202,13 @@ Result<QJsonObject> ObjectStore::replace(const ResourceType &type, const QString
                                          QJsonObject object, bool dryRun, const Admission &admit)
 {
     std::lock_guard lock(m_mutex);
-    return write(type, ns, name, object, false, !type.group.isEmpty() && type.group != QLatin1String("apps"), dryRun, admit);
+    return write(type, ns, name, object, false, !type.group.isEmpty() && type.group != QLatin1String("apps"), dryRun,
+                 admit);
 }
 
-Result<QJsonObject> ObjectStore::apply(const ResourceType &type, const QString &ns, const QString &name, const QJsonObject &applied,
-                                       const QString &manager, bool force, bool dryRun, const Admission &admit)
+Result<QJsonObject> ObjectStore::apply(const ResourceType &type, const QString &ns, const QString &name,
+                                       const QJsonObject &applied, const QString &manager, bool force, bool dryRun,
+                                       const Admission &admit)
 {
     std::lock_guard lock(m_mutex);
     const auto it = m_objects.find(Key { type.group, type.plural, type.namespaced ? ns : QString(), name });
@@ -171,9 +225,13 @@ Result<QJsonObject> ObjectStore::apply(const ResourceType &type, const QString &
         return merged;
     QJsonObject object = *merged;
     QJsonObject meta = object.value(QLatin1String("metadata")).toObject();
-    const QString wantedRv = applied.value(QLatin1String("metadata")).toObject().value(QLatin1String("resourceVersion")).toString();
+    const QString wantedRv
+            = applied.value(QLatin1String("metadata")).toObject().value(QLatin1String("resourceVersion")).toString();
     if (live) // a resourceVersion in the intent is a precondition; otherwise the live one
-        meta.insert(QStringLiteral("resourceVersion"), wantedRv.isEmpty() ? live->value(QLatin1String("metadata")).toObject().value(QLatin1String("resourceVersion")) : QJsonValue(wantedRv));
+        meta.insert(QStringLiteral("resourceVersion"),
+                    wantedRv.isEmpty()
+                            ? live->value(QLatin1String("metadata")).toObject().value(QLatin1String("resourceVersion"))
+                            : QJsonValue(wantedRv));
     object.insert(QStringLiteral("metadata"), meta);
     return write(type, ns, name, object, !live, false, dryRun, admit);
 }
@@ -195,20 +253,28 @@ QJsonObject ObjectStore::mergePatchJson(const QJsonObject &target, const QJsonOb
 Result<QJsonObject> ObjectStore::mergePatch(const ResourceType &type, const QString &ns, const QString &name,
                                             const QJsonObject &patch, bool dryRun, const Admission &admit)
 {
-    return update(type, ns, name, [&](const QJsonObject &live) -> Result<QJsonObject> {
-        const QString wantedRv = patch.value(QLatin1String("metadata")).toObject().value(QLatin1String("resourceVersion")).toString();
-        QJsonObject merged = mergePatchJson(live, patch);
-        if (wantedRv.isEmpty()) {
-            QJsonObject meta = merged.value(QLatin1String("metadata")).toObject();
-            meta.insert(QStringLiteral("resourceVersion"), live.value(QLatin1String("metadata")).toObject().value(QLatin1String("resourceVersion")));
-            merged.insert(QStringLiteral("metadata"), meta);
-        }
-        return merged;
-    }, dryRun, admit);
+    return update(
+            type, ns, name,
+            [&](const QJsonObject &live) -> Result<QJsonObject> {
+                const QString wantedRv = patch.value(QLatin1String("metadata"))
+                                                 .toObject()
+                                                 .value(QLatin1String("resourceVersion"))
+                                                 .toString();
+                QJsonObject merged = mergePatchJson(live, patch);
+                if (wantedRv.isEmpty()) {
+                    QJsonObject meta = merged.value(QLatin1String("metadata")).toObject();
+                    meta.insert(
+                            QStringLiteral("resourceVersion"),
+                            live.value(QLatin1String("metadata")).toObject().value(QLatin1String("resourceVersion")));
+                    merged.insert(QStringLiteral("metadata"), meta);
+                }
+                return merged;
+            },
+            dryRun, admit);
 }
 
-Result<QJsonObject> ObjectStore::update(const ResourceType &type, const QString &ns, const QString &name, const Change &change,
-                                        bool dryRun, const Admission &admit)
+Result<QJsonObject> ObjectStore::update(const ResourceType &type, const QString &ns, const QString &name,
+                                        const Change &change, bool dryRun, const Admission &admit)
 {
     std::lock_guard lock(m_mutex);
     const auto it = m_objects.find(Key { type.group, type.plural, type.namespaced ? ns : QString(), name });
@@ -222,13 +288,15 @@ Result<QJsonObject> ObjectStore::update(const ResourceType &type, const QString 
 }
 
 Result<QJsonObject> ObjectStore::write(const ResourceType &type, const QString &ns, const QString &name,
-                                       QJsonObject object, bool create, bool requireVersion, bool dryRun, const Admission &admit)
+                                       QJsonObject object, bool create, bool requireVersion, bool dryRun,
+                                       const Admission &admit)
 {
     const QString kindName = type.kind;
     if (name.isEmpty())
-        return statusError(422, QStringLiteral("Invalid"),
-                           QStringLiteral("%1 \"\" is invalid: metadata.name: Required value: name or generateName is required")
-                                   .arg(kindName));
+        return statusError(
+                422, QStringLiteral("Invalid"),
+                QStringLiteral("%1 \"\" is invalid: metadata.name: Required value: name or generateName is required")
+                        .arg(kindName));
     QJsonObject meta = object.value(QLatin1String("metadata")).toObject();
     if (meta.contains(QLatin1String("name")) && meta.value(QLatin1String("name")).toString() != name)
         return statusError(400, QStringLiteral("BadRequest"),
@@ -236,8 +304,10 @@ Result<QJsonObject> ObjectStore::write(const ResourceType &type, const QString &
                                    .arg(meta.value(QLatin1String("name")).toString(), name));
     const QString objectNs = meta.value(QLatin1String("namespace")).toString();
     if (type.namespaced && !objectNs.isEmpty() && objectNs != ns)
-        return statusError(400, QStringLiteral("BadRequest"),
-                           QStringLiteral("the namespace of the provided object does not match the namespace sent on the request"));
+        return statusError(
+                400, QStringLiteral("BadRequest"),
+                QStringLiteral(
+                        "the namespace of the provided object does not match the namespace sent on the request"));
     if (type.namespaced
         && m_objects.find(Key { QString(), QStringLiteral("namespaces"), QString(), ns }) == m_objects.end())
         return statusError(404, QStringLiteral("NotFound"), QStringLiteral("namespaces \"%1\" not found").arg(ns));
@@ -253,15 +323,17 @@ Result<QJsonObject> ObjectStore::write(const ResourceType &type, const QString &
     if (!create) {
         const QJsonObject oldMeta = existing->second.value(QLatin1String("metadata")).toObject();
         if (givenRv.isEmpty() && requireVersion)
-            return statusError(422, QStringLiteral("Invalid"),
-                               QStringLiteral("%1.%2 \"%3\" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be "
-                                              "specified for an update")
-                                       .arg(kindName, type.group, name));
+            return statusError(
+                    422, QStringLiteral("Invalid"),
+                    QStringLiteral("%1.%2 \"%3\" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be "
+                                   "specified for an update")
+                            .arg(kindName, type.group, name));
         if (!givenRv.isEmpty() && givenRv != oldMeta.value(QLatin1String("resourceVersion")).toString())
-            return statusError(409, QStringLiteral("Conflict"),
-                               QStringLiteral("Operation cannot be fulfilled on %1 \"%2\": the object has been modified; please "
-                                              "apply your changes to the latest version and try again")
-                                       .arg(groupResource(type), name));
+            return statusError(
+                    409, QStringLiteral("Conflict"),
+                    QStringLiteral("Operation cannot be fulfilled on %1 \"%2\": the object has been modified; please "
+                                   "apply your changes to the latest version and try again")
+                            .arg(groupResource(type), name));
         meta.insert(QStringLiteral("uid"), oldMeta.value(QLatin1String("uid")));
         meta.insert(QStringLiteral("creationTimestamp"), oldMeta.value(QLatin1String("creationTimestamp")));
         const qint64 generation = oldMeta.value(QLatin1String("generation")).toInteger(1);
@@ -283,8 +355,9 @@ Result<QJsonObject> ObjectStore::write(const ResourceType &type, const QString &
         object.insert(QStringLiteral("status"), QJsonObject { { QStringLiteral("phase"), QStringLiteral("Active") } });
     object.insert(QStringLiteral("kind"), type.kind);
     if (!object.contains(QLatin1String("apiVersion")))
-        object.insert(QStringLiteral("apiVersion"), type.group.isEmpty() ? type.versions.constFirst()
-                                                                          : type.group + QLatin1Char('/') + type.versions.constFirst());
+        object.insert(QStringLiteral("apiVersion"),
+                      type.group.isEmpty() ? type.versions.constFirst()
+                                           : type.group + QLatin1Char('/') + type.versions.constFirst());
     if (admit) {
         object.insert(QStringLiteral("metadata"), meta);
         Result<QJsonObject> admitted = admit(create ? nullptr : &existing->second, object);
@@ -313,7 +386,8 @@ Result<QJsonObject> ObjectStore::remove(const ResourceType &type, const QString 
     return removeLocked(type, ns, name, dryRun);
 }
 
-Result<QJsonObject> ObjectStore::removeLocked(const ResourceType &type, const QString &ns, const QString &name, bool dryRun)
+Result<QJsonObject> ObjectStore::removeLocked(const ResourceType &type, const QString &ns, const QString &name,
+                                              bool dryRun)
 {
     const auto it = m_objects.find(Key { type.group, type.plural, type.namespaced ? ns : QString(), name });
     if (it == m_objects.end())
@@ -332,9 +406,11 @@ Result<QJsonObject> ObjectStore::removeLocked(const ResourceType &type, const QS
     return object;
 }
 
-void ObjectStore::record(const ResourceType &type, const QString &ns, const QString &eventType, const QJsonObject &object)
+void ObjectStore::record(const ResourceType &type, const QString &ns, const QString &eventType,
+                         const QJsonObject &object)
 {
-    m_log.push_back(WatchEvent { m_resourceVersion, eventType, type.group, type.plural, type.namespaced ? ns : QString(), object });
+    m_log.push_back(WatchEvent { m_resourceVersion, eventType, type.group, type.plural,
+                                 type.namespaced ? ns : QString(), object });
     while (m_log.size() > 20000)
         m_log.pop_front();
     ++m_generation;
@@ -349,15 +425,22 @@ void ObjectStore::reconcileDeployment(const QString &ns, const QJsonObject &depl
     QStringList owned;
     for (const auto &[key, pod] : m_objects) {
         if (std::get<1>(key) == QLatin1String("pods") && std::get<2>(key) == ns
-            && pod.value(QLatin1String("metadata")).toObject().value(QLatin1String("annotations")).toObject()
-                            .value(QLatin1String("canarydeck.io/deployment")).toString() == name)
+            && pod.value(QLatin1String("metadata"))
+                            .toObject()
+                            .value(QLatin1String("annotations"))
+                            .toObject()
+                            .value(QLatin1String("canarydeck.io/deployment"))
+                            .toString()
+                    == name)
             owned.append(std::get<3>(key));
     }
     const QJsonObject spec = deployment.value(QLatin1String("spec")).toObject();
     const QJsonObject templ = spec.value(QLatin1String("template")).toObject();
-    const QJsonObject labels = templ.value(QLatin1String("metadata")).toObject().value(QLatin1String("labels")).toObject();
+    const QJsonObject labels
+            = templ.value(QLatin1String("metadata")).toObject().value(QLatin1String("labels")).toObject();
     const int replicas = deleted ? 0 : spec.value(QLatin1String("replicas")).toInt(1);
-    const QString hash = QString::number(qHash(QJsonDocument(templ).toJson(QJsonDocument::Compact)) % 0xffffffffu, 16).left(10);
+    const QString hash
+            = QString::number(qHash(QJsonDocument(templ).toJson(QJsonDocument::Compact)) % 0xffffffffu, 16).left(10);
     // Pods of an older template go; pods of the current one are kept up to the replica count.
     QStringList current;
     for (const QString &pod : owned) {
@@ -374,14 +457,16 @@ void ObjectStore::reconcileDeployment(const QString &ns, const QJsonObject &depl
             { QStringLiteral("apiVersion"), QStringLiteral("v1") },
             { QStringLiteral("kind"), QStringLiteral("Pod") },
             { QStringLiteral("metadata"),
-              QJsonObject { { QStringLiteral("name"), podName },
-                            { QStringLiteral("labels"), podLabels },
-                            { QStringLiteral("annotations"), QJsonObject { { QStringLiteral("canarydeck.io/deployment"), name } } },
-                            { QStringLiteral("ownerReferences"),
-                              QJsonArray { QJsonObject { { QStringLiteral("apiVersion"), QStringLiteral("apps/v1") },
-                                                         { QStringLiteral("kind"), QStringLiteral("ReplicaSet") },
-                                                         { QStringLiteral("name"), QString(name + QLatin1Char('-') + hash) },
-                                                         { QStringLiteral("controller"), true } } } } } },
+              QJsonObject {
+                      { QStringLiteral("name"), podName },
+                      { QStringLiteral("labels"), podLabels },
+                      { QStringLiteral("annotations"),
+                        QJsonObject { { QStringLiteral("canarydeck.io/deployment"), name } } },
+                      { QStringLiteral("ownerReferences"),
+                        QJsonArray { QJsonObject { { QStringLiteral("apiVersion"), QStringLiteral("apps/v1") },
+                                                   { QStringLiteral("kind"), QStringLiteral("ReplicaSet") },
+                                                   { QStringLiteral("name"), QString(name + QLatin1Char('-') + hash) },
+                                                   { QStringLiteral("controller"), true } } } } } },
             { QStringLiteral("spec"), templ.value(QLatin1String("spec")) },
             { QStringLiteral("status"),
               QJsonObject { { QStringLiteral("phase"), QStringLiteral("Running") },
@@ -398,12 +483,14 @@ void ObjectStore::reconcileDeployment(const QString &ns, const QJsonObject &depl
         const ResourceType *deployments = findType(QStringLiteral("apps"), QStringLiteral("deployments"));
         const Key key { deployments->group, deployments->plural, ns, name };
         QJsonObject updated = m_objects[key];
-        const QJsonObject status { { QStringLiteral("replicas"), replicas },
-                                   { QStringLiteral("readyReplicas"), replicas },
-                                   { QStringLiteral("availableReplicas"), replicas },
-                                   { QStringLiteral("updatedReplicas"), replicas },
-                                   { QStringLiteral("observedGeneration"),
-                                     updated.value(QLatin1String("metadata")).toObject().value(QLatin1String("generation")) } };
+        const QJsonObject status {
+            { QStringLiteral("replicas"), replicas },
+            { QStringLiteral("readyReplicas"), replicas },
+            { QStringLiteral("availableReplicas"), replicas },
+            { QStringLiteral("updatedReplicas"), replicas },
+            { QStringLiteral("observedGeneration"),
+              updated.value(QLatin1String("metadata")).toObject().value(QLatin1String("generation")) }
+        };
         if (updated.value(QLatin1String("status")).toObject() != status) {
             updated.insert(QStringLiteral("status"), status);
             QJsonObject meta = updated.value(QLatin1String("metadata")).toObject();

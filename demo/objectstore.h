@@ -8,9 +8,9 @@
 #include <QStringList>
 
 #include <chrono>
-#include <functional>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 
@@ -64,8 +64,9 @@ public:
     Result<QJsonObject> mergePatch(const ResourceType &type, const QString &ns, const QString &name,
                                    const QJsonObject &patch, bool dryRun = false, const Admission &admit = {});
     // Server-side apply: `applied` is the manager's whole intent; creates the object when missing.
-    Result<QJsonObject> apply(const ResourceType &type, const QString &ns, const QString &name, const QJsonObject &applied,
-                              const QString &manager, bool force, bool dryRun = false, const Admission &admit = {});
+    Result<QJsonObject> apply(const ResourceType &type, const QString &ns, const QString &name,
+                              const QJsonObject &applied, const QString &manager, bool force, bool dryRun = false,
+                              const Admission &admit = {});
     Result<QJsonObject> remove(const ResourceType &type, const QString &ns, const QString &name, bool dryRun = false);
 
     qint64 currentResourceVersion() const;

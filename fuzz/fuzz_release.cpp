@@ -1,8 +1,8 @@
 // YAML import and the release model on arbitrary bytes: parse, build releases, edit, validate, render.
 #include "core/edit/releaseedits.h"
+#include "core/edit/weights.h"
 #include "core/model/release.h"
 #include "core/model/validation.h"
-#include "core/edit/weights.h"
 #include "k8s/yaml.h"
 
 #include <cstdint>
@@ -29,7 +29,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             const QString v = r.versions.constLast().name;
             if (const auto promoted = core::promoteVersion(r, v))
                 (void)k8s::renderYaml(*promoted);
-            (void)core::addMatchRoute(r, v, { core::MatchCondition { core::MatchCondition::Field::Header, core::MatchCondition::Kind::Regex, QStringLiteral("x-a"), QStringLiteral("b.*") } });
+            (void)core::addMatchRoute(
+                    r, v,
+                    { core::MatchCondition { core::MatchCondition::Field::Header, core::MatchCondition::Kind::Regex,
+                                             QStringLiteral("x-a"), QStringLiteral("b.*") } });
             (void)core::setMirror(r, r.defaultRoute, v, 12.5);
             (void)core::withSubsetsFor(r, r.vs);
         }

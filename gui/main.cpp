@@ -16,15 +16,31 @@
 namespace {
 
 struct Options {
-    QCommandLineOption kubeconfig { QStringLiteral("kubeconfig"), QCoreApplication::translate("main", "Path to the kubeconfig file to use."), QStringLiteral("FILE") };
-    QCommandLineOption context { QStringLiteral("context"), QCoreApplication::translate("main", "The kubeconfig context to use."), QStringLiteral("NAME") };
-    QCommandLineOption ns { { QStringLiteral("n"), QStringLiteral("namespace") }, QCoreApplication::translate("main", "The namespace to open."), QStringLiteral("NAME") };
+    QCommandLineOption kubeconfig { QStringLiteral("kubeconfig"),
+                                    QCoreApplication::translate("main", "Path to the kubeconfig file to use."),
+                                    QStringLiteral("FILE") };
+    QCommandLineOption context { QStringLiteral("context"),
+                                 QCoreApplication::translate("main", "The kubeconfig context to use."),
+                                 QStringLiteral("NAME") };
+    QCommandLineOption ns { { QStringLiteral("n"), QStringLiteral("namespace") },
+                            QCoreApplication::translate("main", "The namespace to open."),
+                            QStringLiteral("NAME") };
     QCommandLineOption metrics { QStringLiteral("metrics-url"),
-                                 QCoreApplication::translate("main", "Prometheus-format endpoint with istio_requests_total (default: from the kubeconfig's canarydeck.io/traffic extension)."),
+                                 QCoreApplication::translate(
+                                         "main",
+                                         "Prometheus-format endpoint with istio_requests_total (default: from the "
+                                         "kubeconfig's canarydeck.io/traffic extension)."),
                                  QStringLiteral("URL") };
-    QCommandLineOption screenshot { QStringLiteral("screenshot"), QCoreApplication::translate("main", "Save a screenshot of the window to FILE after SECONDS and quit."), QStringLiteral("FILE") };
-    QCommandLineOption screenshotDelay { QStringLiteral("screenshot-delay"), QCoreApplication::translate("main", "Seconds before --screenshot."), QStringLiteral("SECONDS"), QStringLiteral("8") };
-    QCommandLineOption select { QStringLiteral("select"), QCoreApplication::translate("main", "Service to select at start."), QStringLiteral("NAME") };
+    QCommandLineOption screenshot { QStringLiteral("screenshot"),
+                                    QCoreApplication::translate(
+                                            "main", "Save a screenshot of the window to FILE after SECONDS and quit."),
+                                    QStringLiteral("FILE") };
+    QCommandLineOption screenshotDelay { QStringLiteral("screenshot-delay"),
+                                         QCoreApplication::translate("main", "Seconds before --screenshot."),
+                                         QStringLiteral("SECONDS"), QStringLiteral("8") };
+    QCommandLineOption select { QStringLiteral("select"),
+                                QCoreApplication::translate("main", "Service to select at start."),
+                                QStringLiteral("NAME") };
     // For ./dev bench: print the start-up figures as JSON once the service list is populated, then quit.
     QCommandLineOption startupReport { QStringLiteral("startup-report") };
     Options() { startupReport.setFlags(QCommandLineOption::HiddenFromHelp); }
@@ -32,10 +48,12 @@ struct Options {
 
 void describe(QCommandLineParser &parser, const Options &o)
 {
-    parser.setApplicationDescription(QCoreApplication::translate("main", "Release new versions of services on Kubernetes with Istio."));
+    parser.setApplicationDescription(
+            QCoreApplication::translate("main", "Release new versions of services on Kubernetes with Istio."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOptions({ o.kubeconfig, o.context, o.ns, o.metrics, o.screenshot, o.screenshotDelay, o.select, o.startupReport });
+    parser.addOptions(
+            { o.kubeconfig, o.context, o.ns, o.metrics, o.screenshot, o.screenshotDelay, o.select, o.startupReport });
 }
 
 } // namespace
@@ -60,7 +78,9 @@ int main(int argc, char *argv[])
         }
         if (parser.isSet(QStringLiteral("help")) || parser.isSet(QStringLiteral("help-all"))) {
             // Without an application object the parser does not know the program's name.
-            std::fputs(qPrintable(parser.helpText().replace(QLatin1String("<executable_name>"), QCoreApplication::applicationName())), stdout);
+            std::fputs(qPrintable(parser.helpText().replace(QLatin1String("<executable_name>"),
+                                                            QCoreApplication::applicationName())),
+                       stdout);
             return 0;
         }
         if (parser.isSet(QStringLiteral("version"))) {
@@ -84,7 +104,8 @@ int main(int argc, char *argv[])
     const auto endpoint = canary::k8s::loadKubeconfig(options);
     if (!endpoint) {
         std::fprintf(stderr, "error: %s\n", qPrintable(endpoint.error().message));
-        QMessageBox::critical(nullptr, QApplication::translate("main", "Canary Deck cannot load the kubeconfig"), endpoint.error().message);
+        QMessageBox::critical(nullptr, QApplication::translate("main", "Canary Deck cannot load the kubeconfig"),
+                              endpoint.error().message);
         return 1;
     }
 
@@ -104,17 +125,20 @@ int main(int argc, char *argv[])
 
     if (parser.isSet(o.select)) {
         auto done = std::make_shared<bool>(false);
-        QObject::connect(session, &canary::core::ReleaseSession::releasesChanged, &window, [&window, session, done, name = parser.value(o.select)] {
-            if (*done || !session->release(name))
-                return;
-            *done = true;
-            QMetaObject::invokeMethod(&window, [&window, name] { window.selectRelease(name); }, Qt::QueuedConnection);
-        });
+        QObject::connect(session, &canary::core::ReleaseSession::releasesChanged, &window,
+                         [&window, session, done, name = parser.value(o.select)] {
+                             if (*done || !session->release(name))
+                                 return;
+                             *done = true;
+                             QMetaObject::invokeMethod(
+                                     &window, [&window, name] { window.selectRelease(name); }, Qt::QueuedConnection);
+                         });
     }
     if (parser.isSet(o.screenshot)) {
         QTimer::singleShot(int(parser.value(o.screenshotDelay).toDouble() * 1000), &window, [&] {
             const bool saved = window.grab().save(parser.value(o.screenshot));
-            std::fprintf(stderr, saved ? "screenshot saved to %s\n" : "error: cannot save %s\n", qPrintable(parser.value(o.screenshot)));
+            std::fprintf(stderr, saved ? "screenshot saved to %s\n" : "error: cannot save %s\n",
+                         qPrintable(parser.value(o.screenshot)));
             QApplication::exit(saved ? 0 : 1);
         });
     }

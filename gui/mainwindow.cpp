@@ -98,8 +98,10 @@ void MainWindow::buildUi()
     connect(m_contextBar, &ContextBar::namespaceRequested, this, [this](const QString &ns) {
         if (ns == m_session->currentNamespace())
             return;
-        if (hasDraft() && !confirm(this, tr("Discard your edits?"), tr("Switching to namespace %1 discards the unapplied edits of %2.").arg(ns, selectedRelease()),
-                                   m_edits->summaries().join(QLatin1Char('\n')))) {
+        if (hasDraft()
+            && !confirm(this, tr("Discard your edits?"),
+                        tr("Switching to namespace %1 discards the unapplied edits of %2.").arg(ns, selectedRelease()),
+                        m_edits->summaries().join(QLatin1Char('\n')))) {
             m_contextBar->setNamespaces(m_session->namespaces(), m_session->currentNamespace());
             return;
         }
@@ -114,15 +116,17 @@ void MainWindow::buildUi()
     connect(m_applyBar, &ApplyBar::applyRequested, this, &MainWindow::applyDraft);
     connect(m_applyBar, &ApplyBar::rollbackRequested, this, &MainWindow::rollback);
     connect(m_history, &HistoryPanel::rollbackEntryRequested, this, &MainWindow::rollbackEntry);
-    connect(m_history, &HistoryPanel::countChanged, this, [this](int n) { m_tabs->setTabText(3, n ? tr("&History (%1)").arg(n) : tr("&History")); });
+    connect(m_history, &HistoryPanel::countChanged, this,
+            [this](int n) { m_tabs->setTabText(3, n ? tr("&History (%1)").arg(n) : tr("&History")); });
     connect(m_trafficPanel, &TrafficPanel::observedShares, m_routeEditor, &RouteEditor::setObservedShares);
     connect(m_trafficPanel, &TrafficPanel::statusChanged, m_metricsLabel, &QLabel::setText);
-    setStyleSheet(QStringLiteral("QFrame#banner{background:#1d2a33;border-radius:6px;}"
-                                 "QFrame#banner QLabel{color:#eef2f5;}"
-                                 "QFrame#card{background:palette(base);border:1px solid palette(midlight);border-radius:6px;}"
-                                 "QLabel#releaseTitle{font-size:15pt;font-weight:600;}"
-                                 "QLabel#sectionLabel{font-weight:600;margin-top:4px;}"
-                                 "QLineEdit[invalid=\"true\"]{background:#fde8e8;border:1px solid #d64545;}"));
+    setStyleSheet(
+            QStringLiteral("QFrame#banner{background:#1d2a33;border-radius:6px;}"
+                           "QFrame#banner QLabel{color:#eef2f5;}"
+                           "QFrame#card{background:palette(base);border:1px solid palette(midlight);border-radius:6px;}"
+                           "QLabel#releaseTitle{font-size:15pt;font-weight:600;}"
+                           "QLabel#sectionLabel{font-weight:600;margin-top:4px;}"
+                           "QLineEdit[invalid=\"true\"]{background:#fde8e8;border:1px solid #d64545;}"));
 }
 
 QWidget *MainWindow::buildEditor()
@@ -206,10 +210,16 @@ void MainWindow::pointTraffic()
         return;
     m_traffic->setClient(m_session->client());
     // A demo cluster started again announces its metrics on another port.
-    const QUrl announced(m_session->endpoint().clusterExtensions.value(QStringLiteral("canarydeck.io/traffic")).toObject().value(QStringLiteral("metrics")).toString());
+    const QUrl announced(m_session->endpoint()
+                                 .clusterExtensions.value(QStringLiteral("canarydeck.io/traffic"))
+                                 .toObject()
+                                 .value(QStringLiteral("metrics"))
+                                 .toString());
     const QUrl source = m_metricsUrl.isEmpty() ? announced : m_metricsUrl;
     if (source != m_traffic->source())
-        m_traffic->setSource(source, m_trafficFor == m_session ? core::TrafficMonitor::History::Keep : core::TrafficMonitor::History::Clear);
+        m_traffic->setSource(source,
+                             m_trafficFor == m_session ? core::TrafficMonitor::History::Keep
+                                                       : core::TrafficMonitor::History::Clear);
     m_trafficFor = m_session;
 }
 
@@ -226,7 +236,8 @@ bool MainWindow::switchContext(const QString &context)
     if (!m_session || context == m_session->endpoint().contextName)
         return true;
     if (hasDraft()
-        && !confirm(this, tr("Discard your edits?"), tr("Switching to context %1 discards the unapplied edits of %2.").arg(context, selectedRelease()),
+        && !confirm(this, tr("Discard your edits?"),
+                    tr("Switching to context %1 discards the unapplied edits of %2.").arg(context, selectedRelease()),
                     m_edits->summaries().join(QLatin1Char('\n')))) {
         m_contextBar->setCurrentContext(m_session->endpoint().contextName);
         return false;
@@ -234,7 +245,8 @@ bool MainWindow::switchContext(const QString &context)
     // The kubeconfig file is not written: kubectl's current-context stays kubectl's.
     k8s::KubeconfigOptions options = m_kubeconfig;
     options.context = context;
-    options.ns = m_lastNamespace.value(context, QSettings().value(QStringLiteral("contexts/%1/namespace").arg(context)).toString());
+    options.ns = m_lastNamespace.value(
+            context, QSettings().value(QStringLiteral("contexts/%1/namespace").arg(context)).toString());
     const Result<k8s::ClusterEndpoint> endpoint = k8s::loadKubeconfig(options);
     if (!endpoint) {
         m_contextBar->setCurrentContext(m_session->endpoint().contextName);
@@ -242,7 +254,8 @@ bool MainWindow::switchContext(const QString &context)
         return false;
     }
     m_lastNamespace.insert(m_session->endpoint().contextName, m_session->currentNamespace());
-    QSettings().setValue(QStringLiteral("contexts/%1/namespace").arg(m_session->endpoint().contextName), m_session->currentNamespace());
+    QSettings().setValue(QStringLiteral("contexts/%1/namespace").arg(m_session->endpoint().contextName),
+                         m_session->currentNamespace());
     core::ReleaseSession *old = m_session;
     auto *next = new core::ReleaseSession(*endpoint, this);
     next->setKubeconfigOptions(options);
@@ -275,7 +288,8 @@ void MainWindow::onReleaseActivated(const QString &key)
     if (key == m_edits->releaseName())
         return;
     if (hasDraft()
-        && !confirm(this, tr("Discard your edits?"), tr("%1 has edits that are not applied. Switching to %2 discards them.").arg(selectedRelease(), key),
+        && !confirm(this, tr("Discard your edits?"),
+                    tr("%1 has edits that are not applied. Switching to %2 discards them.").arg(selectedRelease(), key),
                     m_edits->summaries().join(QLatin1Char('\n')))) {
         m_releases->setCurrentRelease(m_edits->releaseName());
         return;
@@ -297,7 +311,7 @@ void MainWindow::onReleasesChanged()
 void MainWindow::onConnectionChanged()
 {
     const Connection c = m_session->connection();
-    const QString dot = c == Connection::Connected ? QStringLiteral("#1f9d55")
+    const QString dot = c == Connection::Connected                ? QStringLiteral("#1f9d55")
             : c == Connection::Failed || c == Connection::NoIstio ? QStringLiteral("#d64545")
                                                                   : QStringLiteral("#d4a418");
     QString text = QStringLiteral("<span style='color:%1'>●</span> ").arg(dot);
@@ -342,9 +356,11 @@ void MainWindow::onApplyFinished(bool ok, const QString &message)
         for (const QString &conflict : owned)
             lines.append(QStringLiteral("• ") + conflict);
         if (confirm(this, tr("Take over fields from other managers?"),
-                    tr("This change alters fields of %1 that other managers own. Nothing was written.").arg(m_edits->releaseName()),
+                    tr("This change alters fields of %1 that other managers own. Nothing was written.")
+                            .arg(m_edits->releaseName()),
                     lines.join(QLatin1Char('\n'))
-                            + tr("\n\nTaking them over makes Canary Deck their manager. A controller that owned them (Flagger, "
+                            + tr("\n\nTaking them over makes Canary Deck their manager. A controller that owned them "
+                                 "(Flagger, "
                                  "Argo Rollouts) may set them back on its next reconcile."),
                     Details::Code)) {
             m_edits->apply(true);
@@ -367,9 +383,11 @@ void MainWindow::promote(const QString &version)
     }
     const QString diff = core::reviewDiff(tr("live"), tr("promoted"), release.vs, *promoted);
     if (!confirm(this, tr("Promote %1?").arg(version),
-                 tr("Every route of %1 will send all its traffic to %2, and match routes that then do the same as the default "
+                 tr("Every route of %1 will send all its traffic to %2, and match routes that then do the same as the "
+                    "default "
                     "route are removed. This is applied at once%3.")
-                         .arg(release.name, version, hasDraft() ? tr("; your unapplied edits are discarded") : QString()),
+                         .arg(release.name, version,
+                              hasDraft() ? tr("; your unapplied edits are discarded") : QString()),
                  diff, Details::Code))
         return;
     m_edits->promote(version);
@@ -382,7 +400,8 @@ void MainWindow::rollback()
     if (!m_session->canRollback(name))
         return;
     if (!confirm(this, tr("Roll back?"),
-                 tr("Undo the last change applied to %1: \"%2\". The objects get back what they held before it.").arg(name, m_session->rollbackSummary(name))))
+                 tr("Undo the last change applied to %1: \"%2\". The objects get back what they held before it.")
+                         .arg(name, m_session->rollbackSummary(name))))
         return;
     m_edits->rollback();
     refreshWriteState();
@@ -390,7 +409,8 @@ void MainWindow::rollback()
 
 void MainWindow::rollbackEntry(const QString &entryId, const QString &summary, const QString &when)
 {
-    if (!confirm(this, tr("Roll back this change?"), tr("Undo \"%1\" (applied %2). This is refused if the objects changed since.").arg(summary, when)))
+    if (!confirm(this, tr("Roll back this change?"),
+                 tr("Undo \"%1\" (applied %2). This is refused if the objects changed since.").arg(summary, when)))
         return;
     m_edits->rollbackEntry(entryId);
     refreshWriteState();
@@ -409,7 +429,8 @@ void MainWindow::arrange()
     if (m_userArranged)
         return;
     const int total = m_split->width() - 2 * m_split->handleWidth();
-    const int editor = m_editorScroll->widget()->minimumSizeHint().width() + m_editorScroll->verticalScrollBar()->sizeHint().width() + 2;
+    const int editor = m_editorScroll->widget()->minimumSizeHint().width()
+            + m_editorScroll->verticalScrollBar()->sizeHint().width() + 2;
     const int rest = qMax(0, total - editor);
     const int list = qBound(m_releases->minimumWidth(), rest * 9 / 20, 560);
     const int side = qMax(0, rest - list);

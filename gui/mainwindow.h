@@ -14,7 +14,7 @@ namespace canary::core {
 class EditSession;
 class ReleaseSession;
 class TrafficMonitor;
-}
+} // namespace canary::core
 
 namespace canary::gui {
 
@@ -73,7 +73,6 @@ protected:
     void resizeEvent(QResizeEvent *event) override;
 
 private:
-
     QPointer<core::ReleaseSession> m_session;
     core::TrafficMonitor *m_traffic;
     core::EditSession *m_edits;

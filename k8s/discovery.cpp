@@ -25,23 +25,24 @@ QStringList strings(const QJsonValue &value)
 Result<Discovery> Discovery::fromJson(const QJsonObject &apiGroupList, const QJsonObject &apiVersions)
 {
     if (!apiGroupList.value(QLatin1String("groups")).isArray())
-        return makeError(QCoreApplication::translate("Discovery",
-            "the server's answer to /apis is not an APIGroupList (it has no \"groups\"); "
-            "is the kubeconfig's server a Kubernetes API server?"));
+        return makeError(QCoreApplication::translate(
+                "Discovery",
+                "the server's answer to /apis is not an APIGroupList (it has no \"groups\"); "
+                "is the kubeconfig's server a Kubernetes API server?"));
     Discovery d;
     if (!apiVersions.isEmpty()) {
         const QStringList core = strings(apiVersions.value(QLatin1String("versions")));
         if (core.isEmpty())
             return makeError(QCoreApplication::translate(
-                "Discovery", "the server's answer to /api is not an APIVersions list (it has no \"versions\")"));
+                    "Discovery", "the server's answer to /api is not an APIVersions list (it has no \"versions\")"));
         d.m_groups.append(Group { QString(), core.constFirst(), core });
     }
     for (const QJsonValue &value : apiGroupList.value(QLatin1String("groups")).toArray()) {
         const QJsonObject g = value.toObject();
         Group group { g.value(QLatin1String("name")).toString(), {}, {} };
         if (group.name.isEmpty())
-            return makeError(
-                QCoreApplication::translate("Discovery", "the server's answer to /apis lists a group without a name"));
+            return makeError(QCoreApplication::translate("Discovery",
+                                                         "the server's answer to /apis lists a group without a name"));
         for (const QJsonValue &v : g.value(QLatin1String("versions")).toArray()) {
             const QJsonObject version = v.toObject();
             QString name = version.value(QLatin1String("version")).toString();
@@ -54,7 +55,7 @@ Result<Discovery> Discovery::fromJson(const QJsonObject &apiGroupList, const QJs
         group.preferredVersion = preferred.value(QLatin1String("version")).toString();
         if (group.preferredVersion.isEmpty())
             group.preferredVersion
-                = preferred.value(QLatin1String("groupVersion")).toString().section(QLatin1Char('/'), 1);
+                    = preferred.value(QLatin1String("groupVersion")).toString().section(QLatin1Char('/'), 1);
         if (group.preferredVersion.isEmpty())
             group.preferredVersion = group.versions.value(0);
         if (!group.preferredVersion.isEmpty() && !group.versions.contains(group.preferredVersion))
@@ -72,12 +73,12 @@ Result<bool> Discovery::addResources(const QJsonObject &apiResourceList)
     const QString gv = apiResourceList.value(QLatin1String("groupVersion")).toString();
     if (gv.isEmpty())
         return makeError(QCoreApplication::translate(
-            "Discovery", "the server's answer is not an APIResourceList (it has no \"groupVersion\")"));
+                "Discovery", "the server's answer is not an APIResourceList (it has no \"groupVersion\")"));
     QList<ApiResource> resources;
     for (const QJsonValue &value : apiResourceList.value(QLatin1String("resources")).toArray()) {
         const QJsonObject r = value.toObject();
-        resources.append(
-            ApiResource { r.value(QLatin1String("name")).toString(), r.value(QLatin1String("singularName")).toString(),
+        resources.append(ApiResource {
+                r.value(QLatin1String("name")).toString(), r.value(QLatin1String("singularName")).toString(),
                 r.value(QLatin1String("kind")).toString(), r.value(QLatin1String("namespaced")).toBool(),
                 strings(r.value(QLatin1String("verbs"))), strings(r.value(QLatin1String("shortNames"))) });
     }

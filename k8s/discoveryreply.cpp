@@ -9,8 +9,7 @@ DiscoveryReply::DiscoveryReply(KubeClient *client, QStringList resourceGroups, Q
     : QObject(parent)
     , m_client(client)
     , m_resourceGroups(std::move(resourceGroups))
-{
-}
+{ }
 
 DiscoveryReply *DiscoveryReply::fetch(KubeClient *client, const QStringList &resourceGroups, const QString &what)
 {

@@ -39,8 +39,10 @@ void KubeClient::applyEndpoint()
     QNetworkProxy proxy(QNetworkProxy::DefaultProxy);
     if (m_endpoint.proxyUrl.isValid() && !m_endpoint.proxyUrl.host().isEmpty()) {
         const QUrl &p = m_endpoint.proxyUrl;
-        const auto type = p.scheme().startsWith(QLatin1String("socks")) ? QNetworkProxy::Socks5Proxy : QNetworkProxy::HttpProxy;
-        proxy = QNetworkProxy(type, p.host(), quint16(p.port(type == QNetworkProxy::Socks5Proxy ? 1080 : 8080)), p.userName(), p.password());
+        const auto type
+                = p.scheme().startsWith(QLatin1String("socks")) ? QNetworkProxy::Socks5Proxy : QNetworkProxy::HttpProxy;
+        proxy = QNetworkProxy(type, p.host(), quint16(p.port(type == QNetworkProxy::Socks5Proxy ? 1080 : 8080)),
+                              p.userName(), p.password());
     }
     m_network->setProxy(proxy);
     if (m_endpoint.hasExec)
@@ -51,7 +53,8 @@ KubeClient::~KubeClient() = default;
 
 QString KubeClient::userAgent() const
 {
-    return QStringLiteral("canarydeck/%1 (linux/%2)").arg(QLatin1String(CANARYDECK_VERSION), QSysInfo::buildCpuArchitecture());
+    return QStringLiteral("canarydeck/%1 (linux/%2)")
+            .arg(QLatin1String(CANARYDECK_VERSION), QSysInfo::buildCpuArchitecture());
 }
 
 QString KubeClient::bearerToken() const
@@ -75,9 +78,11 @@ QString KubeClient::bearerToken() const
 bool KubeClient::isApiServerOrigin(const QUrl &url) const
 {
     const QUrl &api = m_endpoint.server;
-    const auto port = [](const QUrl &u) { return u.port(u.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) == 0 ? 443 : 80); };
-    return url.scheme().compare(api.scheme(), Qt::CaseInsensitive) == 0 && url.host().compare(api.host(), Qt::CaseInsensitive) == 0
-            && port(url) == port(api);
+    const auto port = [](const QUrl &u) {
+        return u.port(u.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) == 0 ? 443 : 80);
+    };
+    return url.scheme().compare(api.scheme(), Qt::CaseInsensitive) == 0
+            && url.host().compare(api.host(), Qt::CaseInsensitive) == 0 && port(url) == port(api);
 }
 
 bool KubeClient::usesExec(const KubeRequest &request) const
@@ -144,12 +149,15 @@ QNetworkRequest KubeClient::networkRequest(const KubeRequest &request, const Exe
 QNetworkReply *KubeClient::rawSend(const KubeRequest &request, const ExecCredential *credential)
 {
     const QNetworkRequest nr = networkRequest(request, credential);
-    return request.body.isEmpty() && request.verb == "GET" ? m_network->get(nr) : m_network->sendCustomRequest(nr, request.verb, request.body);
+    return request.body.isEmpty() && request.verb == "GET"
+            ? m_network->get(nr)
+            : m_network->sendCustomRequest(nr, request.verb, request.body);
 }
 
 KubeReply *KubeClient::send(const KubeRequest &request, const QString &what)
 {
-    const QString target = request.url.isEmpty() ? request.path : request.url.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery);
+    const QString target
+            = request.url.isEmpty() ? request.path : request.url.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery);
     const QString description = what.isEmpty() ? QString::fromLatin1(request.verb) + QLatin1Char(' ') + target : what;
     auto *reply = new KubeReply(description, m_requestTimeoutMs > 0 ? m_requestTimeoutMs : request.timeoutMs, this);
     reply->setExternal(!request.url.isEmpty() && !isApiServerOrigin(request.url));
@@ -218,7 +226,8 @@ QNetworkReply *KubeClient::openStream(const KubeRequest &request)
 {
     // Streams use the cached exec credential; when there is none the stream gets a 401, and the watch
     // lists again through send(), which runs the plugin.
-    QNetworkRequest nr = networkRequest(request, usesExec(request) && m_exec->hasValidCredential() ? &m_exec->cached() : nullptr);
+    QNetworkRequest nr
+            = networkRequest(request, usesExec(request) && m_exec->hasValidCredential() ? &m_exec->cached() : nullptr);
     nr.setTransferTimeout(0);
     // Events must arrive as they happen, not when a compressor's buffer fills.
     nr.setRawHeader("Accept-Encoding", "identity");

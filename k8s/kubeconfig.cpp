@@ -39,18 +39,21 @@ Error missingFilesError(const QStringList &missing, const KubeconfigOptions &opt
                                  .arg(missing.constFirst()));
     const QString list = missing.join(QLatin1String(", "));
     if (QProcessEnvironment::systemEnvironment().value(QStringLiteral("KUBECONFIG")).isEmpty())
-        return makeError(QCoreApplication::translate("Kubeconfig", "the kubeconfig file %1 does not exist "
-                                                                   "(KUBECONFIG is not set); give a kubeconfig "
-                                                                   "with --kubeconfig FILE or KUBECONFIG")
+        return makeError(QCoreApplication::translate("Kubeconfig",
+                                                     "the kubeconfig file %1 does not exist "
+                                                     "(KUBECONFIG is not set); give a kubeconfig "
+                                                     "with --kubeconfig FILE or KUBECONFIG")
                                  .arg(list));
     if (missing.size() == 1)
-        return makeError(QCoreApplication::translate("Kubeconfig", "the kubeconfig file %1 named by KUBECONFIG does "
-                                                                   "not exist; set KUBECONFIG to an existing file, "
-                                                                   "or give one with --kubeconfig FILE")
+        return makeError(QCoreApplication::translate("Kubeconfig",
+                                                     "the kubeconfig file %1 named by KUBECONFIG does "
+                                                     "not exist; set KUBECONFIG to an existing file, "
+                                                     "or give one with --kubeconfig FILE")
                                  .arg(list));
-    return makeError(QCoreApplication::translate("Kubeconfig", "the kubeconfig files %1 named by KUBECONFIG do not "
-                                                               "exist; set KUBECONFIG to existing files, or give "
-                                                               "one with --kubeconfig FILE")
+    return makeError(QCoreApplication::translate("Kubeconfig",
+                                                 "the kubeconfig files %1 named by KUBECONFIG do not "
+                                                 "exist; set KUBECONFIG to existing files, or give "
+                                                 "one with --kubeconfig FILE")
                              .arg(list));
 }
 
@@ -80,7 +83,8 @@ Result<MergedConfig> loadMerged(const KubeconfigOptions &options)
         if (!parsed->isObject()) {
             if (parsed->isNull())
                 continue;
-            return makeError(QStringLiteral("error loading config file \"%1\": the file is not a kubeconfig mapping").arg(file));
+            return makeError(
+                    QStringLiteral("error loading config file \"%1\": the file is not a kubeconfig mapping").arg(file));
         }
         const QJsonObject doc = parsed->toObject();
         if (merged.currentContext.isEmpty())
@@ -126,8 +130,8 @@ Result<QByteArray> readBytes(const QJsonObject &body, const QString &field, cons
     const QString dataField = field + QStringLiteral("-data");
     // kubectl refuses the pair rather than silently preferring one.
     if (!body.value(dataField).toString().isEmpty() && !body.value(field).toString().isEmpty())
-        return makeError(QStringLiteral("%1: %2 and %3 are both specified; keep only one of them")
-                                 .arg(what, dataField, field));
+        return makeError(
+                QStringLiteral("%1: %2 and %3 are both specified; keep only one of them").arg(what, dataField, field));
     if (body.contains(dataField)) {
         const QByteArray decoded = QByteArray::fromBase64(body.value(dataField).toString().toLatin1(),
                                                           QByteArray::AbortOnBase64DecodingErrors);
@@ -180,7 +184,8 @@ Result<bool> applyCluster(ClusterEndpoint &ep, const MergedConfig &merged, const
     if (!ep.server.isValid() || ep.server.host().isEmpty())
         return makeError(QStringLiteral("%1: server \"%2\" is not a valid URL (expected https://HOST:PORT)")
                                  .arg(what, cluster.body.value(QLatin1String("server")).toString()));
-    ep.insecureSkipTlsVerify = options.insecureSkipTlsVerify || cluster.body.value(QLatin1String("insecure-skip-tls-verify")).toBool();
+    ep.insecureSkipTlsVerify
+            = options.insecureSkipTlsVerify || cluster.body.value(QLatin1String("insecure-skip-tls-verify")).toBool();
     ep.tlsServerName = cluster.body.value(QLatin1String("tls-server-name")).toString();
     ep.proxyUrl = QUrl(cluster.body.value(QLatin1String("proxy-url")).toString());
     const bool hasCa = cluster.body.contains(QLatin1String("certificate-authority"))
@@ -189,7 +194,8 @@ Result<bool> applyCluster(ClusterEndpoint &ep, const MergedConfig &merged, const
         return makeError(QStringLiteral("%1: specifying a root certificates file with the insecure flag is not allowed")
                                  .arg(what));
     if (hasCa && !ep.insecureSkipTlsVerify) {
-        const Result<QByteArray> ca = readBytes(cluster.body, QStringLiteral("certificate-authority"), cluster.file, what);
+        const Result<QByteArray> ca
+                = readBytes(cluster.body, QStringLiteral("certificate-authority"), cluster.file, what);
         if (!ca)
             return ca.error();
         ep.caCertificates = QSslCertificate::fromData(*ca, QSsl::Pem);
@@ -206,32 +212,35 @@ Result<bool> applyCluster(ClusterEndpoint &ep, const MergedConfig &merged, const
 // The exec credential plugin and the cluster information it may ask for (provideClusterInfo).
 Result<bool> applyExec(ClusterEndpoint &ep, const QJsonObject &u, const Entry &user)
 {
-        const auto exec = parseExecConfig(u.value(QLatin1String("exec")).toObject(), user.file, ep.userName);
-        if (!exec)
-            return exec.error();
-        ep.hasExec = true;
-        ep.exec = *exec;
-        QJsonObject info { { QStringLiteral("server"), ep.server.toString() } };
-        if (!ep.tlsServerName.isEmpty())
-            info.insert(QStringLiteral("tls-server-name"), ep.tlsServerName);
-        if (ep.insecureSkipTlsVerify)
-            info.insert(QStringLiteral("insecure-skip-tls-verify"), true);
-        QByteArray caPem;
-        for (const QSslCertificate &c : std::as_const(ep.caCertificates))
-            caPem += c.toPem();
-        if (!caPem.isEmpty())
-            info.insert(QStringLiteral("certificate-authority-data"), QString::fromLatin1(caPem.toBase64()));
-        if (ep.proxyUrl.isValid() && !ep.proxyUrl.isEmpty())
-            info.insert(QStringLiteral("proxy-url"), ep.proxyUrl.toString());
-        if (ep.clusterExtensions.contains(QLatin1String("client.authentication.k8s.io/exec")))
-            info.insert(QStringLiteral("config"), ep.clusterExtensions.value(QLatin1String("client.authentication.k8s.io/exec")));
-        ep.exec.clusterInfo = info;
+    const auto exec = parseExecConfig(u.value(QLatin1String("exec")).toObject(), user.file, ep.userName);
+    if (!exec)
+        return exec.error();
+    ep.hasExec = true;
+    ep.exec = *exec;
+    QJsonObject info { { QStringLiteral("server"), ep.server.toString() } };
+    if (!ep.tlsServerName.isEmpty())
+        info.insert(QStringLiteral("tls-server-name"), ep.tlsServerName);
+    if (ep.insecureSkipTlsVerify)
+        info.insert(QStringLiteral("insecure-skip-tls-verify"), true);
+    QByteArray caPem;
+    for (const QSslCertificate &c : std::as_const(ep.caCertificates))
+        caPem += c.toPem();
+    if (!caPem.isEmpty())
+        info.insert(QStringLiteral("certificate-authority-data"), QString::fromLatin1(caPem.toBase64()));
+    if (ep.proxyUrl.isValid() && !ep.proxyUrl.isEmpty())
+        info.insert(QStringLiteral("proxy-url"), ep.proxyUrl.toString());
+    if (ep.clusterExtensions.contains(QLatin1String("client.authentication.k8s.io/exec")))
+        info.insert(QStringLiteral("config"),
+                    ep.clusterExtensions.value(QLatin1String("client.authentication.k8s.io/exec")));
+    ep.exec.clusterInfo = info;
     return true;
 }
 
-Result<bool> applyClientCertificate(ClusterEndpoint &ep, const QJsonObject &u, const Entry &user, const QString &whatUser)
+Result<bool> applyClientCertificate(ClusterEndpoint &ep, const QJsonObject &u, const Entry &user,
+                                    const QString &whatUser)
 {
-    const bool hasCert = u.contains(QLatin1String("client-certificate")) || u.contains(QLatin1String("client-certificate-data"));
+    const bool hasCert
+            = u.contains(QLatin1String("client-certificate")) || u.contains(QLatin1String("client-certificate-data"));
     const bool hasKey = u.contains(QLatin1String("client-key")) || u.contains(QLatin1String("client-key-data"));
     if (hasCert != hasKey)
         return makeError(QStringLiteral("%1: client-certificate and client-key must be given together").arg(whatUser));
@@ -273,7 +282,8 @@ Result<bool> applyUser(ClusterEndpoint &ep, const MergedConfig &merged)
                                         "exec or auth-provider together")
                                  .arg(whatUser));
     if (u.contains(QLatin1String("auth-provider"))) {
-        const QString provider = u.value(QLatin1String("auth-provider")).toObject().value(QLatin1String("name")).toString();
+        const QString provider
+                = u.value(QLatin1String("auth-provider")).toObject().value(QLatin1String("name")).toString();
         if (provider == QLatin1String("gcp"))
             return makeError(QStringLiteral("%1: the gcp auth plugin has been removed; please use the "
                                             "\"gke-gcloud-auth-plugin\" kubectl/client-go credential plugin instead")
@@ -282,8 +292,12 @@ Result<bool> applyUser(ClusterEndpoint &ep, const MergedConfig &merged)
             return makeError(QStringLiteral("%1: the azure auth plugin has been removed; please use kubelogin "
                                             "(https://azure.github.io/kubelogin/) instead")
                                      .arg(whatUser));
-        ep.token = u.value(QLatin1String("auth-provider")).toObject().value(QLatin1String("config")).toObject()
-                           .value(QLatin1String("id-token")).toString();
+        ep.token = u.value(QLatin1String("auth-provider"))
+                           .toObject()
+                           .value(QLatin1String("config"))
+                           .toObject()
+                           .value(QLatin1String("id-token"))
+                           .toString();
     }
     if (u.contains(QLatin1String("exec"))) {
         const Result<bool> exec = applyExec(ep, u, user);
@@ -298,8 +312,8 @@ Result<bool> applyUser(ClusterEndpoint &ep, const MergedConfig &merged)
         // Read once now, as kubectl does, so that a missing file is named instead of ending in a 401.
         QFile f(ep.tokenFile);
         if (!f.open(QIODevice::ReadOnly))
-            return makeError(QStringLiteral("%1: unable to read tokenFile %2: %3")
-                                     .arg(whatUser, ep.tokenFile, f.errorString()));
+            return makeError(
+                    QStringLiteral("%1: unable to read tokenFile %2: %3").arg(whatUser, ep.tokenFile, f.errorString()));
     }
     ep.username = u.value(QLatin1String("username")).toString();
     ep.password = u.value(QLatin1String("password")).toString();
@@ -324,16 +338,18 @@ Result<ClusterEndpoint> loadKubeconfig(const KubeconfigOptions &options)
     ClusterEndpoint ep;
     ep.contextName = options.context.isEmpty() ? merged.currentContext : options.context;
     if (ep.contextName.isEmpty() && options.cluster.isEmpty())
-        return makeError(QStringLiteral("no context is set: the kubeconfig (%1) has no current-context; choose one with "
-                                        "--context or `kubectl config use-context NAME`")
-                                 .arg(kubeconfigFiles(options).join(QLatin1String(", "))));
+        return makeError(
+                QStringLiteral("no context is set: the kubeconfig (%1) has no current-context; choose one with "
+                               "--context or `kubectl config use-context NAME`")
+                        .arg(kubeconfigFiles(options).join(QLatin1String(", "))));
     Entry context;
     if (!ep.contextName.isEmpty()) {
         if (!merged.contexts.contains(ep.contextName))
             return makeError(QStringLiteral("context was not found for specified context: %1").arg(ep.contextName));
         context = merged.contexts.value(ep.contextName);
     }
-    ep.clusterName = options.cluster.isEmpty() ? context.body.value(QLatin1String("cluster")).toString() : options.cluster;
+    ep.clusterName
+            = options.cluster.isEmpty() ? context.body.value(QLatin1String("cluster")).toString() : options.cluster;
     ep.userName = options.user.isEmpty() ? context.body.value(QLatin1String("user")).toString() : options.user;
     ep.ns = !options.ns.isEmpty() ? options.ns : context.body.value(QLatin1String("namespace")).toString();
     if (ep.ns.isEmpty())

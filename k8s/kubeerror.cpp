@@ -14,25 +14,23 @@ QString advice(int status, const QString &reason)
 {
     switch (status) {
     case 401:
-        return QCoreApplication::translate("KubeError", "The API server did not accept your credentials: check the "
-                                                        "token or client certificate of your kubeconfig user, or log in again.");
+        return QCoreApplication::translate("KubeError",
+                                           "The API server did not accept your credentials: check the "
+                                           "token or client certificate of your kubeconfig user, or log in again.");
     case 403:
-        return QCoreApplication::translate("KubeError", "Your user lacks the RBAC permission for this; ask a cluster "
-                                                        "administrator for it.");
-    case 404:
-        return QCoreApplication::translate("KubeError", "It does not exist (or its API is not installed).");
+        return QCoreApplication::translate("KubeError",
+                                           "Your user lacks the RBAC permission for this; ask a cluster "
+                                           "administrator for it.");
+    case 404: return QCoreApplication::translate("KubeError", "It does not exist (or its API is not installed).");
     case 409:
         return reason == QLatin1String("AlreadyExists")
                 ? QCoreApplication::translate("KubeError", "An object with that name already exists.")
-                : QCoreApplication::translate("KubeError", "Someone changed it since it was read; reload and apply again.");
-    case 410:
-        return QCoreApplication::translate("KubeError", "The listing expired; it is read again from the start.");
-    case 422:
-        return QCoreApplication::translate("KubeError", "The server rejected the object as invalid.");
-    case 429:
-        return QCoreApplication::translate("KubeError", "The API server is overloaded; try again shortly.");
-    default:
-        return {};
+                : QCoreApplication::translate("KubeError",
+                                              "Someone changed it since it was read; reload and apply again.");
+    case 410: return QCoreApplication::translate("KubeError", "The listing expired; it is read again from the start.");
+    case 422: return QCoreApplication::translate("KubeError", "The server rejected the object as invalid.");
+    case 429: return QCoreApplication::translate("KubeError", "The API server is overloaded; try again shortly.");
+    default: return {};
     }
 }
 
@@ -47,7 +45,8 @@ Error decodeStatus(int httpStatus, const QByteArray &body, const QString &what)
     if (status.value(QLatin1String("kind")).toString() == QLatin1String("Status")) {
         e.reason = status.value(QLatin1String("reason")).toString();
         serverMessage = status.value(QLatin1String("message")).toString();
-        for (const QJsonValue &c : status.value(QLatin1String("details")).toObject().value(QLatin1String("causes")).toArray()) {
+        for (const QJsonValue &c :
+             status.value(QLatin1String("details")).toObject().value(QLatin1String("causes")).toArray()) {
             const QJsonObject cause = c.toObject();
             const QString field = cause.value(QLatin1String("field")).toString();
             const QString message = cause.value(QLatin1String("message")).toString();

@@ -15,23 +15,21 @@ QString networkErrorText(const QNetworkReply *reply, bool apiServer)
         switch (reply->error()) {
         case QNetworkReply::ConnectionRefusedError:
             return QStringLiteral("cannot reach %1: connection refused").arg(url);
-        case QNetworkReply::HostNotFoundError:
-            return QStringLiteral("cannot reach %1: host not found").arg(url);
-        default:
-            return QStringLiteral("request to %1 failed: %2").arg(url, reply->errorString());
+        case QNetworkReply::HostNotFoundError: return QStringLiteral("cannot reach %1: host not found").arg(url);
+        default: return QStringLiteral("request to %1 failed: %2").arg(url, reply->errorString());
         }
     }
     switch (reply->error()) {
     case QNetworkReply::ConnectionRefusedError:
-        return QStringLiteral("cannot reach the API server at %1: connection refused (is the cluster running?)").arg(url);
+        return QStringLiteral("cannot reach the API server at %1: connection refused (is the cluster running?)")
+                .arg(url);
     case QNetworkReply::HostNotFoundError:
         return QStringLiteral("cannot reach the API server at %1: host not found").arg(url);
     case QNetworkReply::SslHandshakeFailedError:
         return QStringLiteral("TLS handshake with %1 failed: %2 (check certificate-authority, tls-server-name or "
                               "client certificate in your kubeconfig)")
                 .arg(url, reply->errorString());
-    default:
-        return QStringLiteral("request to %1 failed: %2").arg(url, reply->errorString());
+    default: return QStringLiteral("request to %1 failed: %2").arg(url, reply->errorString());
     }
 }
 
@@ -65,7 +63,8 @@ KubeReply::KubeReply(QString what, int timeoutMs, QObject *parent)
                 m_reply->disconnect(this);
                 m_reply->abort();
             }
-            fail(makeError((m_external ? QStringLiteral("%1: no answer within %2 s") : QStringLiteral("%1: the API server did not answer within %2 s"))
+            fail(makeError((m_external ? QStringLiteral("%1: no answer within %2 s")
+                                       : QStringLiteral("%1: the API server did not answer within %2 s"))
                                    .arg(m_what)
                                    .arg(timeoutMs / 1000.0)));
         });
@@ -126,7 +125,8 @@ void KubeReply::complete()
         m_reply = old;
     }
     const bool throttled = m_status == 429 && m_throttled < 10;
-    const bool serverError = (m_status == 500 || m_status == 502 || m_status == 503 || m_status == 504) && m_idempotent && m_serverErrors < 3;
+    const bool serverError = (m_status == 500 || m_status == 502 || m_status == 503 || m_status == 504) && m_idempotent
+            && m_serverErrors < 3;
     if (m_resend && (throttled || serverError)) {
         int delayMs = 500 << m_serverErrors;
         if (throttled) {

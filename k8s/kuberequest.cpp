@@ -77,7 +77,7 @@ KubeRequest KubeRequest::remove(const QString &path)
 QString collectionPath(const QString &group, const QString &version, const QString &ns, const QString &plural)
 {
     QString path = group.isEmpty() ? QString(QStringLiteral("/api/") + version)
-                                    : QString(QStringLiteral("/apis/") + group + QLatin1Char('/') + version);
+                                   : QString(QStringLiteral("/apis/") + group + QLatin1Char('/') + version);
     if (!ns.isEmpty())
         path += QStringLiteral("/namespaces/") + ns;
     return path + QLatin1Char('/') + plural;

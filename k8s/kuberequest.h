@@ -31,7 +31,8 @@ struct KubeRequest {
     // other managers own, and must only be set when the user asked for it.
     static KubeRequest apply(const QString &path, const QByteArray &json, const WriteOptions &options);
     // The same with only fieldManager and force sent (fieldValidation left to the server).
-    static KubeRequest apply(const QString &path, const QByteArray &json, const QString &fieldManager, bool force = false);
+    static KubeRequest apply(const QString &path, const QByteArray &json, const QString &fieldManager,
+                             bool force = false);
     static KubeRequest remove(const QString &path);
 };
 

@@ -49,7 +49,8 @@ Reflector::Reflector(KubeClient *client, QString collectionPath, QObject *parent
     m_openDeadline->setInterval(kStreamOpenTimeoutMs);
     connect(m_openDeadline, &QTimer::timeout, this, [this] {
         dropStream();
-        retry(false, tr("watch %1: the API server did not answer within %2 s").arg(m_path).arg(kStreamOpenTimeoutMs / 1000));
+        retry(false,
+              tr("watch %1: the API server did not answer within %2 s").arg(m_path).arg(kStreamOpenTimeoutMs / 1000));
     });
 }
 
@@ -236,7 +237,8 @@ void Reflector::onStreamData()
                 retry(false, tr("watch %1: %2").arg(m_path, message));
             return;
         }
-        const QString rv = object.value(QLatin1String("metadata")).toObject().value(QLatin1String("resourceVersion")).toString();
+        const QString rv
+                = object.value(QLatin1String("metadata")).toObject().value(QLatin1String("resourceVersion")).toString();
         if (!rv.isEmpty())
             m_resourceVersion = rv;
         m_expiredInRow = 0;

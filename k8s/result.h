@@ -19,11 +19,14 @@ struct Error {
     QString toString() const { return message; }
 };
 
-template<typename T>
-class Result final {
+template <typename T> class Result final {
 public:
-    Result(T value) : m_data(std::move(value)) { }
-    Result(Error error) : m_data(std::move(error)) { }
+    Result(T value)
+        : m_data(std::move(value))
+    { }
+    Result(Error error)
+        : m_data(std::move(error))
+    { }
 
     bool ok() const { return m_data.index() == 0; }
     explicit operator bool() const { return ok(); }

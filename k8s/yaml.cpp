@@ -40,8 +40,7 @@ bool numberScalar(const std::string &s, double *out)
     static const QRegularExpression intRe(QStringLiteral("^[-+]?(0|[1-9][0-9_]*)$"));
     static const QRegularExpression hexRe(QStringLiteral("^0x[0-9a-fA-F_]+$"));
     static const QRegularExpression octRe(QStringLiteral("^0o?[0-7_]+$"));
-    static const QRegularExpression floatRe(
-            QStringLiteral("^[-+]?([0-9][0-9_]*)?\\.?[0-9]*([eE][-+]?[0-9]+)?$"));
+    static const QRegularExpression floatRe(QStringLiteral("^[-+]?([0-9][0-9_]*)?\\.?[0-9]*([eE][-+]?[0-9]+)?$"));
     const QString q = QString::fromStdString(s);
     if (intRe.match(q).hasMatch()) {
         *out = QString(q).remove(QLatin1Char('_')).toDouble();
@@ -80,8 +79,7 @@ QJsonValue toJson(const YAML::Node &node, int depth)
         throw YAML::Exception(node.Mark(), "document nested too deeply");
     switch (node.Type()) {
     case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
-        return QJsonValue::Null;
+    case YAML::NodeType::Null: return QJsonValue::Null;
     case YAML::NodeType::Scalar: {
         const std::string &s = node.Scalar();
         if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str")
@@ -162,8 +160,8 @@ int endOfPlainScalar(const QByteArray &raw, int i, int depth)
 }
 
 // yaml-cpp 0.7 loops forever when a complete top-level node is followed by a flow separator (`[a], b`,
-// `"q", x`, `!tag, x`, `&anchor, x`, or a document that starts with `,`), text that is invalid YAML anyway. Found by fuzzing;
-// this scan reports that shape as the error it is before yaml-cpp sees it.
+// `"q", x`, `!tag, x`, `&anchor, x`, or a document that starts with `,`), text that is invalid YAML anyway. Found by
+// fuzzing; this scan reports that shape as the error it is before yaml-cpp sees it.
 QString flowSeparatorProblem(const QByteArray &text)
 {
     int depth = 0;
@@ -192,7 +190,8 @@ QString flowSeparatorProblem(const QByteArray &text)
                 break;
             if (c == ' ' || c == '\t' || c == '\r')
                 continue;
-            const bool nodeStart = depth > 0 || previous == 0 || previous == ':' || previous == '-' || previous == '?' || previous == ',';
+            const bool nodeStart = depth > 0 || previous == 0 || previous == ':' || previous == '-' || previous == '?'
+                    || previous == ',';
             if ((c == '!' || c == '&') && nodeStart) {
                 // A node property (tag or anchor) ends at a space or a flow indicator; the node it belongs
                 // to still starts after it, so `!p,t` and `&a [x], y` are the separator shape above.
@@ -216,8 +215,10 @@ QString flowSeparatorProblem(const QByteArray &text)
                 nodeEnded = depth == 0;
                 continue;
             }
-            if (c == ',' && depth == 0 && (nodeEnded || previous == 0) && (previous == 0 || previous == '"' || previous == '\'' || previous == ']' || previous == '}'))
-                return QStringLiteral("line %1: \",\" after a complete value: a flow separator outside [ ] or { }").arg(line);
+            if (c == ',' && depth == 0 && (nodeEnded || previous == 0)
+                && (previous == 0 || previous == '"' || previous == '\'' || previous == ']' || previous == '}'))
+                return QStringLiteral("line %1: \",\" after a complete value: a flow separator outside [ ] or { }")
+                        .arg(line);
             if (depth == 0 && (c == '|' || c == '>') && (previous == ':' || previous == '-' || previous == 0)) {
                 blockIndent = indent;
                 break;
@@ -301,10 +302,8 @@ QString scalarText(const QJsonValue &v)
 {
     switch (v.type()) {
     case QJsonValue::Null:
-    case QJsonValue::Undefined:
-        return QStringLiteral("null");
-    case QJsonValue::Bool:
-        return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::Undefined: return QStringLiteral("null");
+    case QJsonValue::Bool: return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
     case QJsonValue::Double: {
         const double d = v.toDouble();
         if (std::floor(d) == d && std::fabs(d) < 9007199254740992.0)
@@ -315,8 +314,7 @@ QString scalarText(const QJsonValue &v)
         const QString s = v.toString();
         return needsQuotes(s) ? quoted(s) : s;
     }
-    default:
-        return {};
+    default: return {};
     }
 }
 

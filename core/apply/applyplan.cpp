@@ -10,7 +10,6 @@ namespace canary::core {
 
 namespace {
 
-
 QJsonObject forWrite(QJsonObject object, const QString &kind, const QString &istioVersion)
 {
     QJsonObject meta = object.value(QLatin1String("metadata")).toObject();
@@ -25,9 +24,14 @@ QJsonObject forWrite(QJsonObject object, const QString &kind, const QString &ist
 PlanStep step(const QString &kind, const QJsonObject &before, const QJsonObject &after, const QString &istioVersion,
               const QString &description)
 {
-    const QString plural = kind == QLatin1String("VirtualService") ? QStringLiteral("virtualservices") : QStringLiteral("destinationrules");
-    return PlanStep { kind, objectName(after), k8s::objectPath(kIstioGroup, istioVersion, objectNamespace(after), plural, objectName(after)),
-                      before, forWrite(after, kind, istioVersion), description };
+    const QString plural = kind == QLatin1String("VirtualService") ? QStringLiteral("virtualservices")
+                                                                   : QStringLiteral("destinationrules");
+    return PlanStep { kind,
+                      objectName(after),
+                      k8s::objectPath(kIstioGroup, istioVersion, objectNamespace(after), plural, objectName(after)),
+                      before,
+                      forWrite(after, kind, istioVersion),
+                      description };
 }
 
 } // namespace
@@ -48,7 +52,8 @@ ApplyPlan makePlan(const Release &release, const QJsonObject &virtualService, co
             && destinationRule.value(QLatin1String("spec")) != release.dr.value(QLatin1String("spec"));
     if (drChanged)
         plan.steps.append(step(QStringLiteral("DestinationRule"), release.dr, destinationRule, istioVersion,
-                               QObject::tr("Add the new subsets to DestinationRule %1 before any route uses them").arg(objectName(destinationRule))));
+                               QObject::tr("Add the new subsets to DestinationRule %1 before any route uses them")
+                                       .arg(objectName(destinationRule))));
     if (virtualService.value(QLatin1String("spec")) != release.vs.value(QLatin1String("spec"))
         || virtualService.value(QLatin1String("metadata")).toObject().value(QLatin1String("labels"))
                 != release.vs.value(QLatin1String("metadata")).toObject().value(QLatin1String("labels")))
@@ -67,10 +72,12 @@ ApplyPlan makeRestorePlan(const ApplyPlan &applied, const QList<QJsonObject> &li
         const QJsonObject live = liveObjects.value(i);
         QJsonObject restored = live;
         restored.insert(QStringLiteral("spec"), s.before.value(QLatin1String("spec")));
-        plan.steps.append(step(s.kind, live, restored, istioVersion,
-                               s.kind == QLatin1String("VirtualService")
-                                       ? QObject::tr("Restore the routes of VirtualService %1").arg(s.name)
-                                       : QObject::tr("Restore the subsets of DestinationRule %1 after no route uses the added ones").arg(s.name)));
+        plan.steps.append(step(
+                s.kind, live, restored, istioVersion,
+                s.kind == QLatin1String("VirtualService")
+                        ? QObject::tr("Restore the routes of VirtualService %1").arg(s.name)
+                        : QObject::tr("Restore the subsets of DestinationRule %1 after no route uses the added ones")
+                                  .arg(s.name)));
     }
     return plan;
 }
@@ -80,8 +87,7 @@ PlanRunner::PlanRunner(k8s::KubeClient *client, ApplyPlan plan, bool dryRunOnly,
     , m_client(client)
     , m_plan(std::move(plan))
     , m_dryRunOnly(dryRunOnly)
-{
-}
+{ }
 
 void PlanRunner::start()
 {
@@ -133,11 +139,13 @@ void PlanRunner::cancel()
     if (!m_writing)
         message = tr("Cancelled during the server-side dry-run: nothing was written.");
     else if (m_step == 0)
-        message = tr("Cancelled: the first write (%1 %2) may or may not have reached the server; nothing after it was sent. "
+        message = tr("Cancelled: the first write (%1 %2) may or may not have reached the server; nothing after it was "
+                     "sent. "
                      "The live objects show what holds.")
                           .arg(m_plan.steps.at(0).kind, m_plan.steps.at(0).name);
     else
-        message = tr("Cancelled after %1 of %2 writes; the write of %3 %4 may or may not have reached the server, and nothing "
+        message = tr("Cancelled after %1 of %2 writes; the write of %3 %4 may or may not have reached the server, and "
+                     "nothing "
                      "after it was sent. The live objects show what holds.")
                           .arg(m_step)
                           .arg(m_plan.steps.size())
@@ -169,11 +177,13 @@ void PlanRunner::runStep(int index, bool dryRun)
     if (m_serverSide) {
         request = k8s::KubeRequest::apply(s.path, body, options);
     } else {
-        request = s.before.isEmpty() ? k8s::KubeRequest::create(s.path.section(QLatin1Char('/'), 0, -2), body) // a DestinationRule made for new subsets
+        request = s.before.isEmpty() ? k8s::KubeRequest::create(s.path.section(QLatin1Char('/'), 0, -2),
+                                                                body) // a DestinationRule made for new subsets
                                      : k8s::KubeRequest::replace(s.path, body);
         options.addTo(request.query);
     }
-    k8s::KubeReply *reply = m_client->send(request, tr("%1 %2 %3").arg(dryRun ? tr("dry-run of") : tr("update of"), s.kind, s.name));
+    k8s::KubeReply *reply
+            = m_client->send(request, tr("%1 %2 %3").arg(dryRun ? tr("dry-run of") : tr("update of"), s.kind, s.name));
     m_inFlight = reply;
     connect(reply, &k8s::KubeReply::finished, this, [this, reply, index, dryRun] {
         reply->deleteLater();

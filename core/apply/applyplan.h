@@ -11,7 +11,7 @@
 namespace canary::k8s {
 class KubeClient;
 class KubeReply;
-}
+} // namespace canary::k8s
 
 namespace canary::core {
 

@@ -9,7 +9,7 @@ namespace canary::core {
 namespace {
 
 JournalEntry journalEntry(const k8s::ClusterEndpoint &endpoint, const ApplyPlan &plan, const QList<QJsonObject> &stored,
-    const QString &rollbackOf)
+                          const QString &rollbackOf)
 {
     JournalEntry entry;
     entry.context = endpoint.contextName;
@@ -33,8 +33,7 @@ ApplyRun::ApplyRun(k8s::KubeClient *client, ApplyPlan plan, ApplyOptions options
     , m_plan(std::move(plan))
     , m_options(std::move(options))
     , m_journal(std::move(journal))
-{
-}
+{ }
 
 void ApplyRun::start()
 {
@@ -66,15 +65,15 @@ void ApplyRun::done(bool ok, const QString &message)
     m_finished = true;
     if (ok && !m_options.write.dryRun && !m_plan.isEmpty()) {
         const auto recorded
-            = m_journal.record(journalEntry(m_client->endpoint(), m_plan, m_results, m_options.rollbackOf));
+                = m_journal.record(journalEntry(m_client->endpoint(), m_plan, m_results, m_options.rollbackOf));
         if (!recorded)
             m_journalError = recorded.error().message;
     }
     Q_EMIT finished(ok, message);
 }
 
-ApplyOutcome applyBlocking(
-    k8s::KubeClient *client, const ApplyPlan &plan, const ApplyOptions &options, const Journal &journal)
+ApplyOutcome applyBlocking(k8s::KubeClient *client, const ApplyPlan &plan, const ApplyOptions &options,
+                           const Journal &journal)
 {
     ApplyRun run(client, plan, options, journal);
     QEventLoop loop;

@@ -32,7 +32,7 @@ class ApplyRun final : public QObject {
     Q_OBJECT
 public:
     ApplyRun(k8s::KubeClient *client, ApplyPlan plan, ApplyOptions options, Journal journal = Journal(),
-        QObject *parent = nullptr);
+             QObject *parent = nullptr);
     void start();
     // Stops the run (see PlanRunner::cancel); nothing is recorded.
     void cancel();
@@ -77,7 +77,7 @@ struct ApplyOutcome {
     QString journalError;
 };
 // Runs an ApplyRun in a local event loop.
-ApplyOutcome applyBlocking(
-    k8s::KubeClient *client, const ApplyPlan &plan, const ApplyOptions &options, const Journal &journal = Journal());
+ApplyOutcome applyBlocking(k8s::KubeClient *client, const ApplyPlan &plan, const ApplyOptions &options,
+                           const Journal &journal = Journal());
 
 } // namespace canary::core

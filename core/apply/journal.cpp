@@ -55,9 +55,10 @@ Result<JournalEntry> JournalEntry::fromJson(const QJsonObject &json)
     e.plan.summary = e.summary;
     for (const QJsonValue &v : json.value(QLatin1String("steps")).toArray()) {
         const QJsonObject s = v.toObject();
-        e.plan.steps.append(PlanStep { s.value(QLatin1String("kind")).toString(), s.value(QLatin1String("name")).toString(),
-                                       s.value(QLatin1String("path")).toString(), s.value(QLatin1String("before")).toObject(),
-                                       s.value(QLatin1String("after")).toObject(), s.value(QLatin1String("description")).toString() });
+        e.plan.steps.append(PlanStep {
+                s.value(QLatin1String("kind")).toString(), s.value(QLatin1String("name")).toString(),
+                s.value(QLatin1String("path")).toString(), s.value(QLatin1String("before")).toObject(),
+                s.value(QLatin1String("after")).toObject(), s.value(QLatin1String("description")).toString() });
     }
     if (e.id.isEmpty() || !e.time.isValid() || e.plan.steps.isEmpty())
         return makeError(QStringLiteral("journal entry without id, time or steps"));
@@ -66,13 +67,13 @@ Result<JournalEntry> JournalEntry::fromJson(const QJsonObject &json)
 
 Journal::Journal(QString directory)
     : m_directory(std::move(directory))
-{
-}
+{ }
 
 QString Journal::defaultDirectory()
 {
     // One place for the window and the plugin, whatever the executable's name.
-    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/canarydeck/journal");
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
+            + QStringLiteral("/canarydeck/journal");
 }
 
 Result<JournalEntry> Journal::record(JournalEntry entry)

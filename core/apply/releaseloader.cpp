@@ -77,7 +77,7 @@ void ReleaseLoader::list(int index)
     }
     const ReleaseKind &kind = m_kinds.at(index);
     k8s::KubeReply *reply = m_client->send(
-        k8s::KubeRequest::get(k8s::collectionPath(kind.group, kind.version, m_loaded.snapshot.ns, kind.plural)));
+            k8s::KubeRequest::get(k8s::collectionPath(kind.group, kind.version, m_loaded.snapshot.ns, kind.plural)));
     await(reply, [this, reply, index] {
         reply->deleteLater();
         if (m_finished)

@@ -12,7 +12,7 @@
 namespace canary::k8s {
 class KubeClient;
 class KubeReply;
-}
+} // namespace canary::k8s
 
 namespace canary::core {
 

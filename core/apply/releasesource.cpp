@@ -15,9 +15,10 @@ QStringList knownIstioVersions()
 Result<QString> istioNetworkingVersion(const k8s::Discovery &discovery, const QString &server)
 {
     if (!discovery.hasGroup(kIstioGroup))
-        return makeError(QCoreApplication::translate("ReleaseSource", "the server at %1 does not serve %2: Istio is "
-                                                                     "not installed in this cluster (or its CRDs "
-                                                                     "are missing)")
+        return makeError(QCoreApplication::translate("ReleaseSource",
+                                                     "the server at %1 does not serve %2: Istio is "
+                                                     "not installed in this cluster (or its CRDs "
+                                                     "are missing)")
                                  .arg(server, kIstioGroup));
     const QStringList known = knownIstioVersions();
     const QString preferred = discovery.preferredVersion(kIstioGroup);
@@ -27,8 +28,9 @@ Result<QString> istioNetworkingVersion(const k8s::Discovery &discovery, const QS
         if (discovery.serves(kIstioGroup, version))
             return version;
     }
-    return makeError(QCoreApplication::translate("ReleaseSource", "the server at %1 serves %2 only as %3; Canary "
-                                                                 "Deck reads and writes %4")
+    return makeError(QCoreApplication::translate("ReleaseSource",
+                                                 "the server at %1 serves %2 only as %3; Canary "
+                                                 "Deck reads and writes %4")
                              .arg(server, kIstioGroup, discovery.versions(kIstioGroup).join(QLatin1String(", ")),
                                   known.join(QLatin1String(", "))));
 }

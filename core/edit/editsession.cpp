@@ -216,7 +216,8 @@ void EditSession::setWeights(const QList<int> &weights)
             parts.append(QStringLiteral("%1 %2%").arg(cur->versions.at(i).name).arg(weights.value(i)));
         }
     }
-    commit(setRouteWeights(*cur, m_routeIndex, named), tr("route #%1: %2").arg(m_routeIndex).arg(parts.join(QLatin1String(", "))),
+    commit(setRouteWeights(*cur, m_routeIndex, named),
+           tr("route #%1: %2").arg(m_routeIndex).arg(parts.join(QLatin1String(", "))),
            QStringLiteral("weights:%1").arg(m_routeIndex));
 }
 
@@ -254,7 +255,8 @@ void EditSession::moveRoute(int routeIndex, int delta)
     const Result<Release> cur = current();
     if (!cur)
         return;
-    commit(core::moveRoute(*cur, routeIndex, delta), tr("move route #%1 %2").arg(routeIndex).arg(delta < 0 ? tr("up") : tr("down")));
+    commit(core::moveRoute(*cur, routeIndex, delta),
+           tr("move route #%1 %2").arg(routeIndex).arg(delta < 0 ? tr("up") : tr("down")));
 }
 
 void EditSession::setMirror(const QString &version, double percent)
@@ -264,7 +266,8 @@ void EditSession::setMirror(const QString &version, double percent)
         return;
     const bool none = version.isEmpty() || percent == 0;
     commit(core::setMirror(*cur, m_routeIndex, version, none ? 0 : percent),
-           none ? tr("stop mirroring route #%1").arg(m_routeIndex) : tr("mirror %1% of route #%2 to %3").arg(percent).arg(m_routeIndex).arg(version));
+           none ? tr("stop mirroring route #%1").arg(m_routeIndex)
+                : tr("mirror %1% of route #%2 to %3").arg(percent).arg(m_routeIndex).arg(version));
 }
 
 void EditSession::undo()
@@ -479,7 +482,8 @@ void EditSession::onReleasesChanged()
     const Release *r = live();
     if (r) {
         // Someone wrote exactly our draft: nothing is left to apply.
-        if (hasDraft() && !m_applying && !m_rebaseOnApply && m_draft.value(QLatin1String("spec")) == r->vs.value(QLatin1String("spec"))) {
+        if (hasDraft() && !m_applying && !m_rebaseOnApply
+            && m_draft.value(QLatin1String("spec")) == r->vs.value(QLatin1String("spec"))) {
             m_draft = {};
             m_summaries.clear();
             m_undo.clear();
@@ -487,7 +491,8 @@ void EditSession::onReleasesChanged()
             scheduleDryRun();
         }
         // A message about an apply no longer describes the live object once someone else changed it.
-        if (!m_message.isEmpty() && !m_applying && !m_messageVersion.isEmpty() && m_messageVersion != resourceVersion(r->vs))
+        if (!m_message.isEmpty() && !m_applying && !m_messageVersion.isEmpty()
+            && m_messageVersion != resourceVersion(r->vs))
             setMessage({}, false);
         if (const Result<Release> cur = current())
             followRoute(*cur);

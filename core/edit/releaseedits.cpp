@@ -45,7 +45,8 @@ QJsonObject destinationFor(const Release &release, const ReleaseVersion &v, cons
     QJsonObject dest { { QStringLiteral("host"), v.host } };
     // Keep the host spelling the route already uses for the same service.
     for (const QJsonValue &e : existing) {
-        const QString h = e.toObject().value(QLatin1String("destination")).toObject().value(QLatin1String("host")).toString();
+        const QString h
+                = e.toObject().value(QLatin1String("destination")).toObject().value(QLatin1String("host")).toString();
         if (fullyQualifiedHost(h, release.ns) == fullyQualifiedHost(v.host, release.ns))
             dest.insert(QStringLiteral("host"), h);
     }
@@ -97,9 +98,10 @@ Result<QJsonObject> setRouteWeights(const Release &release, int routeIndex, cons
     int sum = 0;
     for (auto it = weights.begin(); it != weights.end(); ++it) {
         if (release.versionIndex(it.key()) < 0)
-            return makeError(QStringLiteral("VirtualService/%1: version \"%2\" is not a version of this release; known "
-                                            "versions: %3")
-                                     .arg(release.virtualService, it.key(), release.versionNames().join(QLatin1String(", "))));
+            return makeError(
+                    QStringLiteral("VirtualService/%1: version \"%2\" is not a version of this release; known "
+                                   "versions: %3")
+                            .arg(release.virtualService, it.key(), release.versionNames().join(QLatin1String(", "))));
         if (it.value() < 0 || it.value() > 100)
             return makeError(QStringLiteral("VirtualService/%1: spec.http[%2]: weight of \"%3\" is %4; a weight is a "
                                             "percentage from 0 to 100")
@@ -135,9 +137,10 @@ Result<const ReleaseVersion *> knownVersion(const Release &release, const QStrin
 {
     const int vi = release.versionIndex(version);
     if (vi < 0)
-        return makeError(QStringLiteral("VirtualService/%1: version \"%2\" is not a version of this release; known "
-                                        "versions: %3")
-                                 .arg(release.virtualService, version, release.versionNames().join(QLatin1String(", "))));
+        return makeError(
+                QStringLiteral("VirtualService/%1: version \"%2\" is not a version of this release; known "
+                               "versions: %3")
+                        .arg(release.virtualService, version, release.versionNames().join(QLatin1String(", "))));
     return &release.versions.at(vi);
 }
 
@@ -156,27 +159,34 @@ Result<bool> checkConditions(const Release &release, const QList<MatchCondition>
     static const QRegularExpression token(QStringLiteral("^[!#$%&'*+.^_`|~0-9a-z-]+$"));
     for (const MatchCondition &c : conditions) {
         const QString field = c.field == MatchCondition::Field::Header ? QStringLiteral("match.headers.") + c.name
-                : c.field == MatchCondition::Field::Query               ? QStringLiteral("match.queryParams.") + c.name
-                                                                        : QStringLiteral("match.uri");
+                : c.field == MatchCondition::Field::Query              ? QStringLiteral("match.queryParams.") + c.name
+                                                                       : QStringLiteral("match.uri");
         if (c.field == MatchCondition::Field::Uri && ++uris > 1)
-            return conditionError(release, field, QStringLiteral("one match block holds one URI condition; add a second route for another URI"));
+            return conditionError(
+                    release, field,
+                    QStringLiteral("one match block holds one URI condition; add a second route for another URI"));
         if (c.field == MatchCondition::Field::Header) {
             if (c.name.isEmpty())
                 return conditionError(release, QStringLiteral("match.headers"), QStringLiteral("header name is empty"));
             if (c.name != c.name.toLower())
-                return conditionError(release, field, QStringLiteral("header names must be lower-case; use \"%1\"").arg(c.name.toLower()));
+                return conditionError(
+                        release, field,
+                        QStringLiteral("header names must be lower-case; use \"%1\"").arg(c.name.toLower()));
             if (!token.match(c.name).hasMatch())
-                return conditionError(release, field, QStringLiteral("\"%1\" is not a valid HTTP header name").arg(c.name));
+                return conditionError(release, field,
+                                      QStringLiteral("\"%1\" is not a valid HTTP header name").arg(c.name));
         }
         if (c.field == MatchCondition::Field::Query && c.name.isEmpty())
-            return conditionError(release, QStringLiteral("match.queryParams"), QStringLiteral("query parameter name is empty"));
+            return conditionError(release, QStringLiteral("match.queryParams"),
+                                  QStringLiteral("query parameter name is empty"));
         if (c.kind == MatchCondition::Kind::Regex) {
             QString error;
             if (!isValidRe2(c.value, &error))
                 return conditionError(release, field + QStringLiteral(".regex"),
                                       QStringLiteral("invalid RE2 regular expression \"%1\": %2").arg(c.value, error));
         }
-        if (c.field == MatchCondition::Field::Uri && c.kind != MatchCondition::Kind::Regex && !c.value.startsWith(QLatin1Char('/')))
+        if (c.field == MatchCondition::Field::Uri && c.kind != MatchCondition::Kind::Regex
+            && !c.value.startsWith(QLatin1Char('/')))
             return conditionError(release, field, QStringLiteral("a URI starts with \"/\" (got \"%1\")").arg(c.value));
     }
     return true;
@@ -184,8 +194,8 @@ Result<bool> checkConditions(const Release &release, const QList<MatchCondition>
 
 } // namespace
 
-Result<QJsonObject> addMatchRoute(const Release &release, const QString &version, const QList<MatchCondition> &conditions,
-                                  const QString &routeName)
+Result<QJsonObject> addMatchRoute(const Release &release, const QString &version,
+                                  const QList<MatchCondition> &conditions, const QString &routeName)
 {
     const auto target = knownVersion(release, version);
     if (!target)
@@ -195,17 +205,19 @@ Result<QJsonObject> addMatchRoute(const Release &release, const QString &version
         return checked.error();
     const auto existing = findMatchRoute(release, conditions);
     if (existing)
-        return makeError(QStringLiteral("VirtualService/%1: spec.http[%2] already matches these conditions; remove it first "
-                                        "or change its weights with --route %2")
-                                 .arg(release.virtualService)
-                                 .arg(*existing));
+        return makeError(
+                QStringLiteral("VirtualService/%1: spec.http[%2] already matches these conditions; remove it first "
+                               "or change its weights with --route %2")
+                        .arg(release.virtualService)
+                        .arg(*existing));
     QJsonArray http = httpOf(release);
     const int at = release.defaultRoute < 0 ? int(http.size()) : release.defaultRoute;
     QJsonObject route;
     if (!routeName.isEmpty())
         route.insert(QStringLiteral("name"), routeName);
     route.insert(QStringLiteral("match"), QJsonArray { matchBlock(conditions) });
-    const QJsonArray defaultDests = at < http.size() ? http.at(at).toObject().value(QLatin1String("route")).toArray() : QJsonArray();
+    const QJsonArray defaultDests
+            = at < http.size() ? http.at(at).toObject().value(QLatin1String("route")).toArray() : QJsonArray();
     QJsonObject dest = destinationFor(release, **target, defaultDests);
     dest.remove(QStringLiteral("weight"));
     dest.remove(QStringLiteral("headers"));
@@ -221,19 +233,23 @@ Result<int> findMatchRoute(const Release &release, const QList<MatchCondition> &
         if (r.match.size() == 1 && r.match.at(0).toObject() == block)
             return r.index;
     }
-    return makeError(QStringLiteral("VirtualService/%1: no match route has exactly these conditions").arg(release.virtualService));
+    return makeError(QStringLiteral("VirtualService/%1: no match route has exactly these conditions")
+                             .arg(release.virtualService));
 }
 
 Result<QJsonObject> removeRoute(const Release &release, int routeIndex)
 {
     const ReleaseRoute *route = release.route(routeIndex);
     if (!route)
-        return makeError(QStringLiteral("VirtualService/%1: spec.http[%2]: no such route").arg(release.virtualService).arg(routeIndex));
-    if (route->match.isEmpty())
-        return makeError(QStringLiteral("VirtualService/%1: spec.http[%2] is the default route (it has no match); only match "
-                                        "routes can be removed")
+        return makeError(QStringLiteral("VirtualService/%1: spec.http[%2]: no such route")
                                  .arg(release.virtualService)
                                  .arg(routeIndex));
+    if (route->match.isEmpty())
+        return makeError(
+                QStringLiteral("VirtualService/%1: spec.http[%2] is the default route (it has no match); only match "
+                               "routes can be removed")
+                        .arg(release.virtualService)
+                        .arg(routeIndex));
     QJsonArray http = httpOf(release);
     http.removeAt(routeIndex);
     return withHttp(release.vs, http);
@@ -244,10 +260,13 @@ Result<QJsonObject> moveRoute(const Release &release, int routeIndex, int delta)
     QJsonArray http = httpOf(release);
     const int target = routeIndex + delta;
     if (routeIndex < 0 || routeIndex >= http.size() || target < 0 || target >= http.size())
-        return makeError(QStringLiteral("VirtualService/%1: spec.http[%2] cannot move there").arg(release.virtualService).arg(routeIndex));
+        return makeError(QStringLiteral("VirtualService/%1: spec.http[%2] cannot move there")
+                                 .arg(release.virtualService)
+                                 .arg(routeIndex));
     if (http.at(routeIndex).toObject().value(QLatin1String("match")).toArray().isEmpty()
         || http.at(target).toObject().value(QLatin1String("match")).toArray().isEmpty())
-        return makeError(QStringLiteral("VirtualService/%1: the default route stays last; only match routes move").arg(release.virtualService));
+        return makeError(QStringLiteral("VirtualService/%1: the default route stays last; only match routes move")
+                                 .arg(release.virtualService));
     const QJsonValue moving = http.at(routeIndex);
     http.replace(routeIndex, http.at(target));
     http.replace(target, moving);
@@ -270,12 +289,16 @@ Result<QJsonObject> setMirror(const Release &release, int routeIndex, const QStr
 {
     QJsonArray http = httpOf(release);
     if (routeIndex < 0 || routeIndex >= http.size())
-        return makeError(QStringLiteral("VirtualService/%1: spec.http[%2]: no such route").arg(release.virtualService).arg(routeIndex));
-    if (!(percent >= 0 && percent <= 100))
-        return makeError(QStringLiteral("VirtualService/%1: spec.http[%2].mirrorPercentage.value: %3 is not a percentage from 0 to 100")
+        return makeError(QStringLiteral("VirtualService/%1: spec.http[%2]: no such route")
                                  .arg(release.virtualService)
-                                 .arg(routeIndex)
-                                 .arg(percent));
+                                 .arg(routeIndex));
+    if (!(percent >= 0 && percent <= 100))
+        return makeError(
+                QStringLiteral(
+                        "VirtualService/%1: spec.http[%2].mirrorPercentage.value: %3 is not a percentage from 0 to 100")
+                        .arg(release.virtualService)
+                        .arg(routeIndex)
+                        .arg(percent));
     QJsonObject route = http.at(routeIndex).toObject();
     if (percent == 0) {
         route.remove(QStringLiteral("mirror"));
@@ -294,13 +317,13 @@ Result<QJsonObject> setMirror(const Release &release, int routeIndex, const QStr
     return withHttp(release.vs, http);
 }
 
-
 QJsonObject withSubsetsFor(const Release &release, const QJsonObject &virtualService)
 {
     if (release.dr.isEmpty())
         return {};
     QStringList used;
-    for (const QJsonValue &rv : virtualService.value(QLatin1String("spec")).toObject().value(QLatin1String("http")).toArray()) {
+    for (const QJsonValue &rv :
+         virtualService.value(QLatin1String("spec")).toObject().value(QLatin1String("http")).toArray()) {
         const QJsonObject route = rv.toObject();
         for (const QJsonValue &d : route.value(QLatin1String("route")).toArray())
             used.append(versionOfDestination(release, d.toObject().value(QLatin1String("destination")).toObject()));
@@ -312,7 +335,8 @@ QJsonObject withSubsetsFor(const Release &release, const QJsonObject &virtualSer
     QJsonArray subsets = spec.value(QLatin1String("subsets")).toArray();
     for (const ReleaseVersion &v : release.versions) {
         if (v.needsSubset && used.contains(v.name))
-            subsets.append(QJsonObject { { QStringLiteral("name"), v.subset }, { QStringLiteral("labels"), v.labels } });
+            subsets.append(
+                    QJsonObject { { QStringLiteral("name"), v.subset }, { QStringLiteral("labels"), v.labels } });
     }
     spec.insert(QStringLiteral("subsets"), subsets);
     dr.insert(QStringLiteral("spec"), spec);
@@ -323,9 +347,10 @@ Result<QJsonObject> promoteVersion(const Release &release, const QString &versio
 {
     const int vi = release.versionIndex(version);
     if (vi < 0)
-        return makeError(QStringLiteral("VirtualService/%1: version \"%2\" is not a version of this release; known "
-                                        "versions: %3")
-                                 .arg(release.virtualService, version, release.versionNames().join(QLatin1String(", "))));
+        return makeError(
+                QStringLiteral("VirtualService/%1: version \"%2\" is not a version of this release; known "
+                               "versions: %3")
+                        .arg(release.virtualService, version, release.versionNames().join(QLatin1String(", "))));
     const ReleaseVersion &target = release.versions.at(vi);
     QJsonArray http = httpOf(release);
     for (int i = 0; i < http.size(); ++i) {

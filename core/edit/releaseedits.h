@@ -26,8 +26,8 @@ QJsonObject matchBlock(const QList<MatchCondition> &conditions);
 Result<QJsonObject> setRouteWeights(const Release &release, int routeIndex, const QMap<QString, int> &weights);
 Result<QJsonObject> promoteVersion(const Release &release, const QString &version);
 // A route in front of the default route that sends requests matching all conditions to one version.
-Result<QJsonObject> addMatchRoute(const Release &release, const QString &version, const QList<MatchCondition> &conditions,
-                                  const QString &routeName = {});
+Result<QJsonObject> addMatchRoute(const Release &release, const QString &version,
+                                  const QList<MatchCondition> &conditions, const QString &routeName = {});
 Result<QJsonObject> removeRoute(const Release &release, int routeIndex);
 // Moves a match route up (-1) or down (+1) among the routes in front of the default route.
 Result<QJsonObject> moveRoute(const Release &release, int routeIndex, int delta);

@@ -110,7 +110,8 @@ QString summarizeMatch(const QJsonArray &match)
         const QJsonObject block = bv.toObject();
         QStringList conditions;
         if (block.contains(QLatin1String("uri")))
-            conditions.append(summarizeStringMatch(QStringLiteral("path"), block.value(QLatin1String("uri")).toObject()));
+            conditions.append(
+                    summarizeStringMatch(QStringLiteral("path"), block.value(QLatin1String("uri")).toObject()));
         const QJsonObject headers = block.value(QLatin1String("headers")).toObject();
         for (auto it = headers.begin(); it != headers.end(); ++it)
             conditions.append(summarizeStringMatch(it.key(), it.value().toObject()));

@@ -113,7 +113,7 @@ QString hostShortName(const QString &host, const QString &ns)
 
 QList<QJsonObject> *snapshotItems(NamespaceSnapshot &s, const QString &kind)
 {
-    return kind == QLatin1String("VirtualService") ? &s.virtualServices
+    return kind == QLatin1String("VirtualService")     ? &s.virtualServices
             : kind == QLatin1String("DestinationRule") ? &s.destinationRules
             : kind == QLatin1String("Gateway")         ? &s.gateways
             : kind == QLatin1String("Service")         ? &s.services
@@ -132,7 +132,8 @@ bool addToSnapshot(NamespaceSnapshot &s, const QJsonObject &object)
 
 namespace {
 
-void addVersion(Release &r, const QString &name, const QString &host, const QString &subset, const QJsonObject &labels = {})
+void addVersion(Release &r, const QString &name, const QString &host, const QString &subset,
+                const QJsonObject &labels = {})
 {
     ReleaseVersion v;
     v.name = name;
@@ -167,7 +168,8 @@ void addSubsets(Release &r, const QList<const QJsonObject *> &rules, const QStri
 {
     for (const QJsonObject *dr : rules) {
         const QJsonObject drSpec = dr->value(QLatin1String("spec")).toObject();
-        const QString drHost = fullyQualifiedHost(drSpec.value(QLatin1String("host")).toString(), objectNamespace(*dr, defaultNs));
+        const QString drHost
+                = fullyQualifiedHost(drSpec.value(QLatin1String("host")).toString(), objectNamespace(*dr, defaultNs));
         if (r.destinationRule.isEmpty()) {
             r.destinationRule = objectName(*dr);
             r.dr = *dr;
@@ -230,7 +232,8 @@ void sortBySubsets(Release &r)
         const qsizetype i = subsetOrder.indexOf(v.subset);
         return i < 0 ? subsetOrder.size() : i;
     };
-    std::stable_sort(r.versions.begin(), r.versions.end(), [&](const ReleaseVersion &a, const ReleaseVersion &b) { return rank(a) < rank(b); });
+    std::stable_sort(r.versions.begin(), r.versions.end(),
+                     [&](const ReleaseVersion &a, const ReleaseVersion &b) { return rank(a) < rank(b); });
 }
 
 void addRoutes(Release &r, const QJsonArray &http)
@@ -267,7 +270,10 @@ QList<Release> buildReleases(const NamespaceSnapshot &s)
     const ServiceIndex services = indexServices(s);
     QMultiHash<QString, const QJsonObject *> rulesByHost; // FQDN -> DestinationRules, in input order
     for (auto it = s.destinationRules.crbegin(); it != s.destinationRules.crend(); ++it)
-        rulesByHost.insert(fullyQualifiedHost(it->value(QLatin1String("spec")).toObject().value(QLatin1String("host")).toString(), objectNamespace(*it, s.ns)), &*it);
+        rulesByHost.insert(
+                fullyQualifiedHost(it->value(QLatin1String("spec")).toObject().value(QLatin1String("host")).toString(),
+                                   objectNamespace(*it, s.ns)),
+                &*it);
     for (const QJsonObject &vs : s.virtualServices) {
         Release r;
         r.vs = vs;
@@ -331,24 +337,28 @@ Result<Release> findRelease(const QList<Release> &releases, const QString &nameO
         names.append(r.virtualService);
     return makeError(QStringLiteral("no VirtualService is named \"%1\" or routes to it%2")
                              .arg(nameOrHost,
-                                  names.isEmpty() ? QString() : QStringLiteral("; releases here: ") + names.join(QLatin1String(", "))));
+                                  names.isEmpty()
+                                          ? QString()
+                                          : QStringLiteral("; releases here: ") + names.join(QLatin1String(", "))));
 }
 
 Result<int> resolveRoute(const Release &release, const QString &nameOrIndex)
 {
     if (nameOrIndex.isEmpty()) {
         if (release.defaultRoute < 0)
-            return makeError(QStringLiteral("VirtualService/%1: spec.http: no http routes").arg(release.virtualService));
+            return makeError(
+                    QStringLiteral("VirtualService/%1: spec.http: no http routes").arg(release.virtualService));
         return release.defaultRoute;
     }
     bool isIndex = false;
     const int index = nameOrIndex.toInt(&isIndex);
     if (isIndex) {
         if (!release.route(index))
-            return makeError(QStringLiteral("VirtualService/%1: spec.http[%2]: no such route; routes are numbered 0 to %3")
-                                     .arg(release.virtualService)
-                                     .arg(index)
-                                     .arg(release.routes.size() - 1));
+            return makeError(
+                    QStringLiteral("VirtualService/%1: spec.http[%2]: no such route; routes are numbered 0 to %3")
+                            .arg(release.virtualService)
+                            .arg(index)
+                            .arg(release.routes.size() - 1));
         return index;
     }
     QStringList names;
@@ -360,8 +370,9 @@ Result<int> resolveRoute(const Release &release, const QString &nameOrIndex)
     }
     return makeError(QStringLiteral("VirtualService/%1: no http route is named \"%2\"%3")
                              .arg(release.virtualService, nameOrIndex,
-                                  names.isEmpty() ? QStringLiteral(" (its routes have no names; give an index)")
-                                                  : QStringLiteral("; named routes: ") + names.join(QLatin1String(", "))));
+                                  names.isEmpty()
+                                          ? QStringLiteral(" (its routes have no names; give an index)")
+                                          : QStringLiteral("; named routes: ") + names.join(QLatin1String(", "))));
 }
 
 QStringList unroutedServices(const NamespaceSnapshot &snapshot, const QList<Release> &releases)

@@ -39,7 +39,7 @@ QList<DiffLine> diffLines(const QStringList &beforeLines, const QStringList &aft
     for (const auto &[line, info] : diff.getSes().getSequence()) {
         DiffLine d;
         d.text = QString::fromStdString(line);
-        d.kind = info.type == dtl::SES_ADD ? DiffLine::Kind::Added
+        d.kind = info.type == dtl::SES_ADD     ? DiffLine::Kind::Added
                 : info.type == dtl::SES_DELETE ? DiffLine::Kind::Removed
                                                : DiffLine::Kind::Same;
         out.append(d);
@@ -47,7 +47,8 @@ QList<DiffLine> diffLines(const QStringList &beforeLines, const QStringList &aft
     return out;
 }
 
-QString unifiedDiff(const QString &beforeName, const QString &afterName, const QStringList &before, const QStringList &after)
+QString unifiedDiff(const QString &beforeName, const QString &afterName, const QStringList &before,
+                    const QStringList &after)
 {
     const QList<DiffLine> lines = diffLines(before, after);
     bool changed = false;
@@ -103,7 +104,8 @@ QString unifiedDiff(const QString &beforeName, const QString &afterName, const Q
 QJsonObject withoutServerFields(QJsonObject object)
 {
     QJsonObject meta = object.value(QLatin1String("metadata")).toObject();
-    for (const char *field : { "managedFields", "uid", "resourceVersion", "generation", "creationTimestamp", "selfLink" })
+    for (const char *field :
+         { "managedFields", "uid", "resourceVersion", "generation", "creationTimestamp", "selfLink" })
         meta.remove(QLatin1String(field));
     QJsonObject annotations = meta.value(QLatin1String("annotations")).toObject();
     annotations.remove(QStringLiteral("kubectl.kubernetes.io/last-applied-configuration"));
@@ -121,9 +123,11 @@ QString reviewYaml(const QJsonObject &object)
     return QString::fromUtf8(k8s::renderYaml(withoutServerFields(object)));
 }
 
-QString reviewDiff(const QString &beforeName, const QString &afterName, const QJsonObject &before, const QJsonObject &after)
+QString reviewDiff(const QString &beforeName, const QString &afterName, const QJsonObject &before,
+                   const QJsonObject &after)
 {
-    return unifiedDiff(beforeName, afterName, reviewYaml(before).split(QLatin1Char('\n')), reviewYaml(after).split(QLatin1Char('\n')));
+    return unifiedDiff(beforeName, afterName, reviewYaml(before).split(QLatin1Char('\n')),
+                       reviewYaml(after).split(QLatin1Char('\n')));
 }
 
 } // namespace canary::core

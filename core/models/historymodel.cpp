@@ -8,8 +8,7 @@ namespace canary::core {
 
 HistoryModel::HistoryModel(QObject *parent)
     : QAbstractTableModel(parent)
-{
-}
+{ }
 
 void HistoryModel::setEditSession(EditSession *edits)
 {
@@ -36,8 +35,9 @@ void HistoryModel::refresh(bool force)
     const Release *live = m_edits ? m_edits->live() : nullptr;
     ReleaseSession *session = m_edits ? m_edits->session() : nullptr;
     // The journal is files on disk: read again when the live objects changed, not on every edit of a draft.
-    const QString key = live ? live->name + QLatin1Char('@') + resourceVersion(live->vs) + QLatin1Char('/') + resourceVersion(live->dr)
-                             : QString();
+    const QString key = live
+            ? live->name + QLatin1Char('@') + resourceVersion(live->vs) + QLatin1Char('/') + resourceVersion(live->dr)
+            : QString();
     if (!force && key == m_key)
         return;
     m_key = key;
@@ -47,7 +47,8 @@ void HistoryModel::refresh(bool force)
     }
     const QString server = session->endpoint().server.toString();
     const QString context = session->endpoint().contextName;
-    const QList<JournalEntry> entries = session->journal().entries(m_all ? QString() : server, live->ns, live->virtualService);
+    const QList<JournalEntry> entries
+            = session->journal().entries(m_all ? QString() : server, live->ns, live->virtualService);
     setEntries(entries, server, context);
 }
 
@@ -84,7 +85,9 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
         return {};
     const JournalEntry &e = m_entries.at(index.row());
     const bool here = e.server == m_server && (e.context.isEmpty() || m_context.isEmpty() || e.context == m_context);
-    const QString state = !e.rollbackOf.isEmpty() ? tr("rollback") : m_rolledBack.contains(e.id) ? tr("rolled back") : tr("applied");
+    const QString state = !e.rollbackOf.isEmpty() ? tr("rollback")
+            : m_rolledBack.contains(e.id)         ? tr("rolled back")
+                                                  : tr("applied");
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
@@ -94,8 +97,7 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
         case ClusterColumn: return here ? tr("this cluster") : QStringLiteral("%1 (%2)").arg(e.context, e.server);
         }
         return {};
-    case Qt::ToolTipRole:
-        return e.plan.describe().join(QLatin1Char('\n'));
+    case Qt::ToolTipRole: return e.plan.describe().join(QLatin1Char('\n'));
     case EntryIdRole: return e.id;
     case CanRollBackRole: return here && e.rollbackOf.isEmpty() && !m_rolledBack.contains(e.id);
     }

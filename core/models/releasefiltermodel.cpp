@@ -93,12 +93,15 @@ bool ReleaseFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sour
     if (m_filter.trimmed().isEmpty())
         return true;
     const QAbstractItemModel *model = sourceModel();
-    if (!m_pinned.isEmpty() && model->index(sourceRow, 0, sourceParent).data(ReleaseListModel::ReleaseNameRole).toString() == m_pinned)
+    if (!m_pinned.isEmpty()
+        && model->index(sourceRow, 0, sourceParent).data(ReleaseListModel::ReleaseNameRole).toString() == m_pinned)
         return true;
     // Every word must appear in the name, the versions or the tooltip (which names the VirtualService).
     const QStringList words = m_filter.split(QLatin1Char(' '), Qt::SkipEmptyParts);
-    const QString haystack = model->index(sourceRow, ReleaseListModel::NameColumn, sourceParent).data().toString() + QLatin1Char(' ')
-            + model->index(sourceRow, ReleaseListModel::VersionsColumn, sourceParent).data().toString() + QLatin1Char(' ')
+    const QString haystack = model->index(sourceRow, ReleaseListModel::NameColumn, sourceParent).data().toString()
+            + QLatin1Char(' ')
+            + model->index(sourceRow, ReleaseListModel::VersionsColumn, sourceParent).data().toString()
+            + QLatin1Char(' ')
             + model->index(sourceRow, ReleaseListModel::NameColumn, sourceParent).data(Qt::ToolTipRole).toString();
     for (const QString &word : words) {
         if (!haystack.contains(word, Qt::CaseInsensitive))

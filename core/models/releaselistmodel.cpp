@@ -8,8 +8,7 @@ namespace canary::core {
 
 ReleaseListModel::ReleaseListModel(QObject *parent)
     : QAbstractTableModel(parent)
-{
-}
+{ }
 
 void ReleaseListModel::setSession(ReleaseSession *session)
 {
@@ -150,7 +149,8 @@ QVariant ReleaseListModel::data(const QModelIndex &index, int role) const
     case SortRole:
         return index.column() == MatchRoutesColumn ? QVariant(row.matchRoutes) : data(index, Qt::DisplayRole);
     case Qt::TextAlignmentRole:
-        return index.column() == MatchRoutesColumn || index.column() == NotesColumn ? QVariant(Qt::AlignCenter) : QVariant();
+        return index.column() == MatchRoutesColumn || index.column() == NotesColumn ? QVariant(Qt::AlignCenter)
+                                                                                    : QVariant();
     }
     return {};
 }

@@ -17,7 +17,8 @@ class ReleaseListModel final : public QAbstractTableModel {
 public:
     enum Column { NameColumn, VersionsColumn, RoutingColumn, MatchRoutesColumn, NotesColumn, ColumnCount };
     enum Role {
-        ReleaseNameRole = Qt::UserRole + 1, // what EditSession::setRelease takes ("service:NAME" for an unrouted Service)
+        ReleaseNameRole
+        = Qt::UserRole + 1, // what EditSession::setRelease takes ("service:NAME" for an unrouted Service)
         UnroutedRole,
         SortRole,
     };

@@ -9,8 +9,7 @@ namespace canary::core {
 RouteListModel::RouteListModel(Scope scope, QObject *parent)
     : QAbstractTableModel(parent)
     , m_scope(scope)
-{
-}
+{ }
 
 void RouteListModel::setEditSession(EditSession *edits)
 {
@@ -47,7 +46,9 @@ void RouteListModel::setRelease(const Release *release)
             for (int i = 0; i < release->versions.size(); ++i) {
                 if (route.weights.value(i, -1) > 0)
                     to.append(single ? release->versions.at(i).name
-                                     : QStringLiteral("%1 %2%").arg(release->versions.at(i).name).arg(route.weights.at(i)));
+                                     : QStringLiteral("%1 %2%")
+                                               .arg(release->versions.at(i).name)
+                                               .arg(route.weights.at(i)));
             }
             row.goesTo = to.join(QLatin1String(", "));
             rows.append(row);
@@ -104,8 +105,7 @@ QVariant RouteListModel::data(const QModelIndex &index, int role) const
         }
         }
         return {};
-    case Qt::ToolTipRole:
-        return row.name.isEmpty() ? row.when : tr("%1 (route \"%2\")").arg(row.when, row.name);
+    case Qt::ToolTipRole: return row.name.isEmpty() ? row.when : tr("%1 (route \"%2\")").arg(row.when, row.name);
     case RouteIndexRole: return row.index;
     case IsDefaultRole: return row.isDefault;
     }

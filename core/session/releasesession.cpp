@@ -40,7 +40,8 @@ ReleaseSession::ReleaseSession(k8s::ClusterEndpoint endpoint, QObject *parent, Q
     const auto followPlugin = [this] {
         if (k8s::ExecCredentialProvider *exec = m_client->execProvider()) {
             connect(exec, &k8s::ExecCredentialProvider::pluginMessage, this, [this](const QString &text) {
-                setConnection(m_connection, tr("credential plugin: %1").arg(text.trimmed().section(QLatin1Char('\n'), -1)));
+                setConnection(m_connection,
+                              tr("credential plugin: %1").arg(text.trimmed().section(QLatin1Char('\n'), -1)));
             });
         }
     };
@@ -91,7 +92,8 @@ void ReleaseSession::cancelApply()
 
 void ReleaseSession::refresh()
 {
-    setConnection(m_connection == Connection::Connected ? Connection::Connected : Connection::Connecting, tr("Refreshing…"));
+    setConnection(m_connection == Connection::Connected ? Connection::Connected : Connection::Connecting,
+                  tr("Refreshing…"));
     discover();
 }
 
@@ -116,7 +118,8 @@ void ReleaseSession::discover()
         const k8s::Discovery &discovery = reply->result().value();
         const auto istioVersion = istioNetworkingVersion(discovery, endpoint().server.toString());
         m_istioVersion = istioVersion ? *istioVersion : QString();
-        KubeReply *nsReply = m_client->send(KubeRequest::get(QStringLiteral("/api/v1/namespaces")), tr("list namespaces"));
+        KubeReply *nsReply
+                = m_client->send(KubeRequest::get(QStringLiteral("/api/v1/namespaces")), tr("list namespaces"));
         connect(nsReply, &KubeReply::finished, this, [this, nsReply] {
             nsReply->deleteLater();
             QStringList names;
@@ -129,8 +132,9 @@ void ReleaseSession::discover()
             Q_EMIT namespacesChanged();
         });
         if (!discovery.hasGroup(kIstioGroup))
-            setConnection(Connection::NoIstio, tr("Istio is not installed on this cluster: the API group networking.istio.io "
-                                                  "is not served. Install Istio, or pick another context."));
+            setConnection(Connection::NoIstio,
+                          tr("Istio is not installed on this cluster: the API group networking.istio.io "
+                             "is not served. Install Istio, or pick another context."));
         else if (!istioVersion)
             setConnection(Connection::NoIstio, istioVersion.error().message);
         startWatches();
@@ -170,38 +174,43 @@ void ReleaseSession::checkAccess()
                                             { QStringLiteral("group"), kIstioGroup },
                                             { QStringLiteral("resource"), check.resource } } } } },
         };
-        KubeReply *reply = m_client->send(KubeRequest::create(QStringLiteral("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"),
-                                                              QJsonDocument(review).toJson(QJsonDocument::Compact)),
-                                          tr("access review"));
-        connect(reply, &KubeReply::finished, this, [this, reply, check, ns, generation, pending, denied, reasons, unknown] {
-            reply->deleteLater();
-            if (generation != m_accessGeneration)
-                return;
-            if (!reply->ok()) {
-                *unknown = true; // an old or locked-down server: the write itself will say
-            } else {
-                const QJsonObject status = reply->json().value(QLatin1String("status")).toObject();
-                if (!status.value(QLatin1String("allowed")).toBool()) {
-                    denied->append(QStringLiteral("%1 %2.%3").arg(check.verb, check.resource, kIstioGroup));
-                    const QString reason = status.value(QLatin1String("reason")).toString();
-                    if (!reason.isEmpty() && !reasons->contains(reason))
-                        reasons->append(reason);
-                }
-            }
-            if (--*pending > 0)
-                return;
-            if (!denied->isEmpty()) {
-                m_access = Access::Denied;
-                m_accessDetail = tr("Read-only: the cluster does not let your user %1 in namespace \"%2\"%3. Ask a cluster "
-                                    "administrator for the permission.")
-                                         .arg(denied->join(tr(", nor ")), ns,
-                                              reasons->isEmpty() ? QString() : QStringLiteral(" (%1)").arg(reasons->join(QLatin1String("; "))));
-            } else {
-                m_access = *unknown ? Access::Unknown : Access::Allowed;
-                m_accessDetail.clear();
-            }
-            Q_EMIT accessChanged(m_access, m_accessDetail);
-        });
+        KubeReply *reply = m_client->send(
+                KubeRequest::create(QStringLiteral("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"),
+                                    QJsonDocument(review).toJson(QJsonDocument::Compact)),
+                tr("access review"));
+        connect(reply, &KubeReply::finished, this,
+                [this, reply, check, ns, generation, pending, denied, reasons, unknown] {
+                    reply->deleteLater();
+                    if (generation != m_accessGeneration)
+                        return;
+                    if (!reply->ok()) {
+                        *unknown = true; // an old or locked-down server: the write itself will say
+                    } else {
+                        const QJsonObject status = reply->json().value(QLatin1String("status")).toObject();
+                        if (!status.value(QLatin1String("allowed")).toBool()) {
+                            denied->append(QStringLiteral("%1 %2.%3").arg(check.verb, check.resource, kIstioGroup));
+                            const QString reason = status.value(QLatin1String("reason")).toString();
+                            if (!reason.isEmpty() && !reasons->contains(reason))
+                                reasons->append(reason);
+                        }
+                    }
+                    if (--*pending > 0)
+                        return;
+                    if (!denied->isEmpty()) {
+                        m_access = Access::Denied;
+                        m_accessDetail = tr("Read-only: the cluster does not let your user %1 in namespace \"%2\"%3. "
+                                            "Ask a cluster "
+                                            "administrator for the permission.")
+                                                 .arg(denied->join(tr(", nor ")), ns,
+                                                      reasons->isEmpty() ? QString()
+                                                                         : QStringLiteral(" (%1)").arg(
+                                                                                 reasons->join(QLatin1String("; "))));
+                    } else {
+                        m_access = *unknown ? Access::Unknown : Access::Allowed;
+                        m_accessDetail.clear();
+                    }
+                    Q_EMIT accessChanged(m_access, m_accessDetail);
+                });
     }
 }
 
@@ -209,7 +218,8 @@ void ReleaseSession::startWatches()
 {
     checkAccess();
     stopWatches();
-    const auto watch = [this](const QString &group, const QString &version, const QString &plural, QList<QJsonObject> NamespaceSnapshot::*items) {
+    const auto watch = [this](const QString &group, const QString &version, const QString &plural,
+                              QList<QJsonObject> NamespaceSnapshot::*items) {
         Watched w { group, version, plural, items, nullptr, {} };
         w.reflector = new k8s::Reflector(m_client, k8s::collectionPath(group, version, m_snapshot.ns, plural), this);
         connect(w.reflector, &k8s::Reflector::applied, this, &ReleaseSession::scheduleRebuild);
@@ -262,7 +272,8 @@ void ReleaseSession::updateConnection()
         allWatching = allWatching && state == k8s::Reflector::State::Watching;
     }
     if (failed) {
-        setConnection(Connection::Failed, tr("Cannot watch %1: %2").arg(failed->plural, failed->reflector->stateDetail()));
+        setConnection(Connection::Failed,
+                      tr("Cannot watch %1: %2").arg(failed->plural, failed->reflector->stateDetail()));
     } else if (backingOff) {
         setConnection(Connection::Reconnecting, tr("Reconnecting: %1").arg(backingOff->reflector->stateDetail()));
         scheduleReconnect();
@@ -300,7 +311,8 @@ void ReleaseSession::reconnect()
             stopWatches();
             m_client->setEndpoint(*loaded);
             m_restartPending = true;
-            setConnection(Connection::Reconnecting, tr("Reconnecting to %1: the kubeconfig changed").arg(loaded->server.toString()));
+            setConnection(Connection::Reconnecting,
+                          tr("Reconnecting to %1: the kubeconfig changed").arg(loaded->server.toString()));
         }
     }
     k8s::KubeRequest request = k8s::KubeRequest::get(QStringLiteral("/version"));
@@ -388,7 +400,8 @@ void ReleaseSession::refreshRollbacks()
 {
     m_rollbackable.clear();
     // One read of the journal (a file per applied change) for all releases: this runs on every rebuild.
-    const QHash<QString, JournalEntry> undone = m_journal.lastUndoneByRelease(endpoint().server.toString(), m_snapshot.ns);
+    const QHash<QString, JournalEntry> undone
+            = m_journal.lastUndoneByRelease(endpoint().server.toString(), m_snapshot.ns);
     for (const Release &r : std::as_const(m_releases)) {
         const auto entry = undone.constFind(r.virtualService);
         if (entry != undone.cend())
@@ -410,7 +423,8 @@ const Release *ReleaseSession::release(const QString &name) const
     return nullptr;
 }
 
-ApplyPlan ReleaseSession::planFor(const QString &releaseName, const QJsonObject &virtualService, const QString &summary) const
+ApplyPlan ReleaseSession::planFor(const QString &releaseName, const QJsonObject &virtualService,
+                                  const QString &summary) const
 {
     const Release *r = release(releaseName);
     if (!r)
@@ -418,7 +432,8 @@ ApplyPlan ReleaseSession::planFor(const QString &releaseName, const QJsonObject 
     return makePlan(*r, virtualService, withSubsetsFor(*r, virtualService), m_istioVersion, summary);
 }
 
-void ReleaseSession::apply(const QString &releaseName, const QJsonObject &virtualService, const QString &summary, bool forceConflicts)
+void ReleaseSession::apply(const QString &releaseName, const QJsonObject &virtualService, const QString &summary,
+                           bool forceConflicts)
 {
     const Release *r = release(releaseName);
     if (!r) {
@@ -441,7 +456,9 @@ QString ReleaseSession::rollbackSummary(const QString &releaseName) const
 void ReleaseSession::rollback(const QString &releaseName, bool force)
 {
     if (!canRollback(releaseName)) {
-        Q_EMIT applyFinished(releaseName, false, tr("Nothing to roll back for %1: the journal holds no applied change of it.").arg(releaseName));
+        Q_EMIT applyFinished(
+                releaseName, false,
+                tr("Nothing to roll back for %1: the journal holds no applied change of it.").arg(releaseName));
         return;
     }
     rollbackEntry(releaseName, m_rollbackable.value(releaseName).id, force);
@@ -494,7 +511,8 @@ void ReleaseSession::rollbackEntry(const QString &releaseName, const QString &en
                                      .arg(changed.join(QLatin1String(", ")), entry.summary));
         return;
     }
-    run(releaseName, makeRestorePlan(entry.plan, live, m_istioVersion, tr("roll back: %1").arg(entry.summary)), entry.id);
+    run(releaseName, makeRestorePlan(entry.plan, live, m_istioVersion, tr("roll back: %1").arg(entry.summary)),
+        entry.id);
 }
 
 void ReleaseSession::dryRun(const QString &releaseName, const QJsonObject &virtualService)
@@ -510,12 +528,14 @@ void ReleaseSession::dryRun(const QString &releaseName, const QJsonObject &virtu
     m_dryRun = runner;
     connect(runner, &PlanRunner::finished, this, [this, runner, releaseName](bool ok, const QString &message) {
         runner->deleteLater();
-        Q_EMIT dryRunFinished(releaseName, ok, ok ? tr("The API server accepts every step (server-side dry-run).") : message);
+        Q_EMIT dryRunFinished(releaseName, ok,
+                              ok ? tr("The API server accepts every step (server-side dry-run).") : message);
     });
     runner->start();
 }
 
-void ReleaseSession::run(const QString &releaseName, const ApplyPlan &plan, const QString &rollbackOf, bool forceConflicts)
+void ReleaseSession::run(const QString &releaseName, const ApplyPlan &plan, const QString &rollbackOf,
+                         bool forceConflicts)
 {
     if (m_applying) {
         Q_EMIT applyFinished(releaseName, false, tr("Another apply is still running."));
@@ -545,7 +565,8 @@ void ReleaseSession::run(const QString &releaseName, const ApplyPlan &plan, cons
         // Take the server's answers at once rather than wait for the watch events.
         const QList<QJsonObject> stored = run->results();
         for (const QJsonObject &object : stored) {
-            QList<QJsonObject> &items = object.value(QLatin1String("kind")).toString() == QLatin1String("VirtualService")
+            QList<QJsonObject> &items
+                    = object.value(QLatin1String("kind")).toString() == QLatin1String("VirtualService")
                     ? m_snapshot.virtualServices
                     : m_snapshot.destinationRules;
             for (QJsonObject &item : items) {

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "core/apply/journal.h"
-#include "k8s/kubeconfig.h"
 #include "core/model/release.h"
+#include "k8s/kubeconfig.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -17,7 +17,7 @@ namespace canary::k8s {
 class KubeClient;
 class KubeReply;
 class Reflector;
-}
+} // namespace canary::k8s
 
 namespace canary::core {
 
@@ -34,7 +34,8 @@ public:
     enum class Access { Unknown, Allowed, Denied };
     Q_ENUM(Access)
 
-    explicit ReleaseSession(k8s::ClusterEndpoint endpoint, QObject *parent = nullptr, QString journalDirectory = Journal::defaultDirectory());
+    explicit ReleaseSession(k8s::ClusterEndpoint endpoint, QObject *parent = nullptr,
+                            QString journalDirectory = Journal::defaultDirectory());
     ~ReleaseSession() override;
     // Where the endpoint was loaded from. While the API server is away, every reconnect attempt reads
     // the kubeconfig again, as the next kubectl command would: a cluster restarted on other ports with
@@ -71,7 +72,8 @@ public:
     // Server-side dry-run, then PUT with the resourceVersion read, so a change made by someone else in
     // between is a conflict, never overwritten. `summary` says what the change does, for history.
     // With server-side apply on, `forceConflicts` takes over fields other managers own: only on the user's word.
-    void apply(const QString &releaseName, const QJsonObject &virtualService, const QString &summary, bool forceConflicts = false);
+    void apply(const QString &releaseName, const QJsonObject &virtualService, const QString &summary,
+               bool forceConflicts = false);
     // Writes by server-side apply (fieldManager canarydeck, resourceVersion still a precondition)
     // instead of PUT; then fields other managers own are conflicts, see fieldConflicts().
     void setServerSideApply(bool enabled) { m_serverSide = enabled; }

@@ -111,8 +111,7 @@ Result<QList<MetricSample>> parsePrometheusText(const QByteArray &text)
 CounterRates::CounterRates(QString metric, QString reporter)
     : m_metric(std::move(metric))
     , m_reporter(std::move(reporter))
-{
-}
+{ }
 
 void CounterRates::reset()
 {

@@ -15,7 +15,7 @@ class QTimer;
 namespace canary::k8s {
 class KubeClient;
 class KubeReply;
-}
+} // namespace canary::k8s
 
 namespace canary::core {
 

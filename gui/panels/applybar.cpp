@@ -44,9 +44,10 @@ ApplyBar::ApplyBar(core::EditSession *edits, QWidget *parent)
     m_redo->setToolTip(tr("Redo (Ctrl+Shift+Z)"));
     m_rollback->setObjectName(QStringLiteral("rollbackButton"));
     m_serverSide->setObjectName(QStringLiteral("serverSideApply"));
-    m_serverSide->setToolTip(tr("Write by server-side apply as field manager \"canarydeck\": changing fields that another "
-                                "manager owns (kubectl, Flagger, Argo Rollouts...) is then a conflict, shown to you, and "
-                                "only taken over when you say so. The resourceVersion read still guards the write."));
+    m_serverSide->setToolTip(
+            tr("Write by server-side apply as field manager \"canarydeck\": changing fields that another "
+               "manager owns (kubectl, Flagger, Argo Rollouts...) is then a conflict, shown to you, and "
+               "only taken over when you say so. The resourceVersion read still guards the write."));
     m_access->setObjectName(QStringLiteral("accessLabel"));
     m_access->setWordWrap(true);
     m_access->setStyleSheet(QStringLiteral("QLabel { background: #fff4d6; color: #5c4300; border: 1px solid #e0c36a; "
@@ -122,17 +123,20 @@ void ApplyBar::refresh()
     m_access->setVisible(denied);
     m_apply->setEnabled(canApply());
     m_apply->setText(m_edits->rebaseOnApply() ? tr("&Apply over their change") : tr("&Apply"));
-    m_apply->setToolTip(!blocker.isEmpty() && (denied || m_edits->hasDraft()) ? blocker
-                                                                              : tr("Server-side dry-run, then write with the resourceVersion read (Ctrl+Return)"));
+    m_apply->setToolTip(!blocker.isEmpty() && (denied || m_edits->hasDraft())
+                                ? blocker
+                                : tr("Server-side dry-run, then write with the resourceVersion read (Ctrl+Return)"));
     m_cancel->setVisible(busy);
     m_reset->setEnabled(m_edits->hasDraft() && !busy);
     m_undo->setEnabled(m_edits->canUndo());
     m_redo->setEnabled(m_edits->canRedo());
     const bool canRollback = live && session && session->canRollback(m_edits->releaseName());
     m_rollback->setEnabled(canRollback && blocker.isEmpty());
-    m_rollback->setToolTip(!blocker.isEmpty() ? blocker
-                           : canRollback ? tr("Undo the last applied change: %1").arg(session->rollbackSummary(m_edits->releaseName()))
-                                         : tr("The journal holds no applied change of this release to roll back"));
+    m_rollback->setToolTip(
+            !blocker.isEmpty() ? blocker
+                    : canRollback
+                    ? tr("Undo the last applied change: %1").arg(session->rollbackSummary(m_edits->releaseName()))
+                    : tr("The journal holds no applied change of this release to roll back"));
 }
 
 void ApplyBar::showMessage()

@@ -17,7 +17,8 @@ QString connectionProblem(Connection connection)
 {
     switch (connection) {
     case Connection::Connected: return {};
-    case Connection::Connecting: return QObject::tr("Not connected yet: writing waits until the cluster has been read.");
+    case Connection::Connecting:
+        return QObject::tr("Not connected yet: writing waits until the cluster has been read.");
     case Connection::Reconnecting:
     case Connection::Failed: return QObject::tr("The cluster cannot be reached: writing is off until it is back.");
     case Connection::NoIstio: return QObject::tr("Istio is not installed on this cluster: there is nothing to write.");
@@ -31,8 +32,9 @@ ConnectionBanner::ConnectionBanner(QWidget *parent)
     , m_retry(new QPushButton(tr("Retry now"), this))
 {
     setObjectName(QStringLiteral("connectionBanner"));
-    setStyleSheet(QStringLiteral("QFrame#connectionBanner{background:#fdecea;border:1px solid #d64545;border-radius:6px;}"
-                                 "QFrame#connectionBanner QLabel{color:#7a1c1c;}"));
+    setStyleSheet(
+            QStringLiteral("QFrame#connectionBanner{background:#fdecea;border:1px solid #d64545;border-radius:6px;}"
+                           "QFrame#connectionBanner QLabel{color:#7a1c1c;}"));
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(10, 6, 10, 6);
     m_text->setObjectName(QStringLiteral("connectionBannerText"));
@@ -50,17 +52,17 @@ void ConnectionBanner::setState(Connection connection, const QString &server, co
     QString text;
     switch (connection) {
     case Connection::Connected:
-    case Connection::Connecting:
-        hide();
-        return;
+    case Connection::Connecting: hide(); return;
     case Connection::Reconnecting:
     case Connection::Failed:
-        text = tr("<b>Lost the connection to %1.</b> Your edits are kept, but Apply, Promote and Rollback are off until "
+        text = tr("<b>Lost the connection to %1.</b> Your edits are kept, but Apply, Promote and Rollback are off "
+                  "until "
                   "it is back. Reconnecting, reading the kubeconfig again at each try.")
                        .arg(server.toHtmlEscaped());
         break;
     case Connection::NoIstio:
-        text = tr("<b>Istio is not installed on %1.</b> Install Istio, or pick another context.").arg(server.toHtmlEscaped());
+        text = tr("<b>Istio is not installed on %1.</b> Install Istio, or pick another context.")
+                       .arg(server.toHtmlEscaped());
         break;
     }
     if (!detail.isEmpty())

@@ -21,7 +21,8 @@ ContextBar::ContextBar(QWidget *parent)
     contextLabel->setBuddy(m_context);
     m_context->setObjectName(QStringLiteral("contextCombo"));
     m_context->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_context->setToolTip(tr("The kubeconfig context to work in. Switching here does not change kubectl's current-context."));
+    m_context->setToolTip(
+            tr("The kubeconfig context to work in. Switching here does not change kubectl's current-context."));
     m_namespace->setObjectName(QStringLiteral("namespaceCombo"));
     m_namespace->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_namespace->setMinimumContentsLength(10);
@@ -43,7 +44,8 @@ ContextBar::ContextBar(QWidget *parent)
     layout->addWidget(m_identity, 1);
     layout->addWidget(m_refresh);
     connect(m_context, &QComboBox::activated, this, [this](int i) { Q_EMIT contextRequested(m_context->itemText(i)); });
-    connect(m_namespace, &QComboBox::activated, this, [this](int i) { Q_EMIT namespaceRequested(m_namespace->itemText(i)); });
+    connect(m_namespace, &QComboBox::activated, this,
+            [this](int i) { Q_EMIT namespaceRequested(m_namespace->itemText(i)); });
     connect(m_refresh, &QToolButton::clicked, this, &ContextBar::refreshRequested);
 }
 

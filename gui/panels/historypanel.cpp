@@ -43,11 +43,13 @@ HistoryPanel::HistoryPanel(core::EditSession *edits, QWidget *parent)
     });
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &HistoryPanel::refreshButtons);
     // The journal is read again after every apply: the selected entry stays selected.
-    connect(m_model, &QAbstractItemModel::modelAboutToBeReset, this, [this] { m_selected = m_view->currentIndex().data(HistoryModel::EntryIdRole).toString(); });
+    connect(m_model, &QAbstractItemModel::modelAboutToBeReset, this,
+            [this] { m_selected = m_view->currentIndex().data(HistoryModel::EntryIdRole).toString(); });
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
         for (int row = 0; !m_selected.isEmpty() && row < m_model->rowCount(); ++row) {
             if (m_model->index(row, 0).data(HistoryModel::EntryIdRole).toString() == m_selected)
-                m_view->selectionModel()->setCurrentIndex(m_model->index(row, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+                m_view->selectionModel()->setCurrentIndex(
+                        m_model->index(row, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         }
         refreshButtons();
         Q_EMIT countChanged(m_model->entryCount());

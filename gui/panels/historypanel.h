@@ -9,7 +9,7 @@ class QTreeView;
 namespace canary::core {
 class EditSession;
 class HistoryModel;
-}
+} // namespace canary::core
 
 namespace canary::gui {
 

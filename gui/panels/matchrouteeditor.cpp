@@ -174,14 +174,17 @@ void MatchRouteEditor::refresh()
 int MatchRouteEditor::selectedRoute() const
 {
     const QModelIndex current = m_view->selectionModel()->currentIndex();
-    return current.isValid() && m_view->selectionModel()->isSelected(current) ? current.data(RouteListModel::RouteIndexRole).toInt() : -1;
+    return current.isValid() && m_view->selectionModel()->isSelected(current)
+            ? current.data(RouteListModel::RouteIndexRole).toInt()
+            : -1;
 }
 
 void MatchRouteEditor::selectRoute(int routeIndex)
 {
     const int row = m_routes->rowOfRoute(routeIndex);
     if (row >= 0)
-        m_view->selectionModel()->setCurrentIndex(m_routes->index(row, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_view->selectionModel()->setCurrentIndex(m_routes->index(row, 0),
+                                                  QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
 }
 
 void MatchRouteEditor::refreshButtons()
@@ -217,7 +220,9 @@ void MatchRouteEditor::validateForm()
     const int field = m_field->currentData().toInt();
     const bool isUri = field == int(MatchCondition::Field::Uri);
     m_name->setEnabled(!isUri);
-    m_name->setPlaceholderText(isUri ? QString() : field == int(MatchCondition::Field::Query) ? tr("parameter") : tr("x-my-header"));
+    m_name->setPlaceholderText(isUri                                                ? QString()
+                                       : field == int(MatchCondition::Field::Query) ? tr("parameter")
+                                                                                    : tr("x-my-header"));
     m_value->setPlaceholderText(isUri ? tr("/api/v2") : tr("dark"));
     QString nameProblem;
     QString valueProblem;
@@ -249,9 +254,12 @@ void MatchRouteEditor::validateForm()
     m_add->setEnabled(valid && (filled || !m_pending.isEmpty()) && m_version->count() > 0);
     QString status;
     if (!m_pending.isEmpty())
-        status = tr("Route being built: %1 AND …").arg(core::summarizeMatch(QJsonArray { core::matchBlock(m_pending) })).toHtmlEscaped();
+        status = tr("Route being built: %1 AND …")
+                         .arg(core::summarizeMatch(QJsonArray { core::matchBlock(m_pending) }))
+                         .toHtmlEscaped();
     if (!valid)
-        status = QStringLiteral("<span style='color:#b42318'>%1</span>").arg(QString(nameProblem + QLatin1Char(' ') + valueProblem).trimmed().toHtmlEscaped());
+        status = QStringLiteral("<span style='color:#b42318'>%1</span>")
+                         .arg(QString(nameProblem + QLatin1Char(' ') + valueProblem).trimmed().toHtmlEscaped());
     m_status->setText(status);
     m_status->setVisible(!status.isEmpty());
     refreshButtons();

@@ -14,7 +14,7 @@ class QTreeView;
 namespace canary::core {
 class EditSession;
 class RouteListModel;
-}
+} // namespace canary::core
 
 namespace canary::gui {
 

@@ -31,7 +31,8 @@ MirrorPanel::MirrorPanel(core::EditSession *edits, QWidget *parent)
     m_percent->setDecimals(1);
     m_percent->setSuffix(QStringLiteral(" %"));
     m_button->setObjectName(QStringLiteral("mirrorButton"));
-    m_button->setToolTip(tr("Copy this share of the route's requests to another version; answers from the copy are discarded"));
+    m_button->setToolTip(
+            tr("Copy this share of the route's requests to another version; answers from the copy are discarded"));
     layout->addWidget(label);
     layout->addWidget(m_version, 1);
     layout->addWidget(m_percent);
@@ -54,10 +55,16 @@ void MirrorPanel::refresh()
         return;
     }
     const int route = m_edits->routeIndex();
-    const QJsonObject raw = cur->vs.value(QLatin1String("spec")).toObject().value(QLatin1String("http")).toArray().at(route).toObject();
+    const QJsonObject raw = cur->vs.value(QLatin1String("spec"))
+                                    .toObject()
+                                    .value(QLatin1String("http"))
+                                    .toArray()
+                                    .at(route)
+                                    .toObject();
     const QJsonObject mirror { { QStringLiteral("to"), raw.value(QLatin1String("mirror")) },
                                { QStringLiteral("percent"), raw.value(QLatin1String("mirrorPercentage")) } };
-    const QString key = QStringLiteral("%1#%2#").arg(cur->name).arg(route) + QString::fromUtf8(QJsonDocument(mirror).toJson(QJsonDocument::Compact));
+    const QString key = QStringLiteral("%1#%2#").arg(cur->name).arg(route)
+            + QString::fromUtf8(QJsonDocument(mirror).toJson(QJsonDocument::Compact));
     if (key == m_shownFor)
         return; // keep what the user is choosing while other edits happen
     m_shownFor = key;
@@ -68,7 +75,8 @@ void MirrorPanel::refresh()
         m_version->addItem(v.name);
     if (raw.contains(QLatin1String("mirror"))) {
         m_version->setCurrentText(core::versionOfDestination(*cur, raw.value(QLatin1String("mirror")).toObject()));
-        m_percent->setValue(raw.value(QLatin1String("mirrorPercentage")).toObject().value(QLatin1String("value")).toDouble(100));
+        m_percent->setValue(
+                raw.value(QLatin1String("mirrorPercentage")).toObject().value(QLatin1String("value")).toDouble(100));
     } else {
         m_version->setCurrentIndex(0);
     }

@@ -21,8 +21,10 @@ PreviewTabs::PreviewTabs(core::EditSession *edits, QWidget *parent)
     auto *diff = new QSplitter(Qt::Horizontal, this);
     m_before = makeCodeView(diff, QStringLiteral("diffBefore"));
     m_after = makeCodeView(diff, QStringLiteral("diffAfter"));
-    connect(m_before->verticalScrollBar(), &QScrollBar::valueChanged, m_after->verticalScrollBar(), &QScrollBar::setValue);
-    connect(m_after->verticalScrollBar(), &QScrollBar::valueChanged, m_before->verticalScrollBar(), &QScrollBar::setValue);
+    connect(m_before->verticalScrollBar(), &QScrollBar::valueChanged, m_after->verticalScrollBar(),
+            &QScrollBar::setValue);
+    connect(m_after->verticalScrollBar(), &QScrollBar::valueChanged, m_before->verticalScrollBar(),
+            &QScrollBar::setValue);
     addTab(diff, tr("D&iff (live | to apply)"));
     m_plan = makeCodeView(this, QStringLiteral("planView"));
     m_plan->setLineWrapMode(QPlainTextEdit::WidgetWidth);
@@ -100,8 +102,9 @@ void PreviewTabs::refreshPlan()
         return;
     }
     if (!m_edits->hasDraft()) {
-        m_plan->setPlainText(tr("No edits: the live objects are shown. Move a slider, add a match route or set a mirror, "
-                                "and the steps to apply them appear here with the API server's dry-run verdict."));
+        m_plan->setPlainText(
+                tr("No edits: the live objects are shown. Move a slider, add a match route or set a mirror, "
+                   "and the steps to apply them appear here with the API server's dry-run verdict."));
         return;
     }
     const core::ApplyPlan plan = m_edits->plan();
@@ -110,14 +113,22 @@ void PreviewTabs::refreshPlan()
     if (plan.isEmpty())
         text.append(tr("(nothing: the draft says what the live objects say)"));
     for (const core::Finding &f : m_edits->findings())
-        text.append(QStringLiteral("%1 %2: %3").arg(f.severity == core::Finding::Severity::Error ? tr("Error in") : tr("Warning for"), f.field, f.message));
+        text.append(QStringLiteral("%1 %2: %3")
+                            .arg(f.severity == core::Finding::Severity::Error ? tr("Error in") : tr("Warning for"),
+                                 f.field, f.message));
     text.append(QString());
     switch (m_edits->dryRunState()) {
     case core::EditSession::DryRun::None:
-    case core::EditSession::DryRun::Waiting: text.append(tr("Server-side dry-run: waiting for the edit to settle…")); break;
+    case core::EditSession::DryRun::Waiting:
+        text.append(tr("Server-side dry-run: waiting for the edit to settle…"));
+        break;
     case core::EditSession::DryRun::Running: text.append(tr("Server-side dry-run: running…")); break;
-    case core::EditSession::DryRun::Accepted: text.append(tr("Server-side dry-run: accepted — every step passes the API server's checks.")); break;
-    case core::EditSession::DryRun::Rejected: text.append(tr("Server-side dry-run: REJECTED. %1").arg(m_edits->dryRunMessage())); break;
+    case core::EditSession::DryRun::Accepted:
+        text.append(tr("Server-side dry-run: accepted — every step passes the API server's checks."));
+        break;
+    case core::EditSession::DryRun::Rejected:
+        text.append(tr("Server-side dry-run: REJECTED. %1").arg(m_edits->dryRunMessage()));
+        break;
     }
     m_plan->setPlainText(text.join(QLatin1Char('\n')));
 }

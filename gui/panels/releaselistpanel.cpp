@@ -64,10 +64,11 @@ ReleaseListPanel::ReleaseListPanel(QWidget *parent)
     header->setMinimumSectionSize(24);
     layout->addWidget(m_filter);
     layout->addWidget(m_view, 1);
-    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &current) {
-        if (current.isValid())
-            Q_EMIT releaseActivated(current.data(ReleaseListModel::ReleaseNameRole).toString());
-    });
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) {
+                if (current.isValid())
+                    Q_EMIT releaseActivated(current.data(ReleaseListModel::ReleaseNameRole).toString());
+            });
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &ReleaseListPanel::fitColumns);
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] { m_fitted = false; });
     // The warnings column only when there is a warning to show.
@@ -101,7 +102,8 @@ void ReleaseListPanel::fitColumns()
     const int pad = 2 * m_view->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, m_view) + 12;
     const auto widest = [&](int column, int cap) {
         // The name column is the one sorted on, with the arrow beside its title.
-        int w = fm.horizontalAdvance(m_model->headerData(column, Qt::Horizontal).toString()) + (column == ReleaseListModel::NameColumn ? 24 : pad);
+        int w = fm.horizontalAdvance(m_model->headerData(column, Qt::Horizontal).toString())
+                + (column == ReleaseListModel::NameColumn ? 24 : pad);
         for (int row = 0; row < qMin(m_model->rowCount(), 200); ++row)
             w = qMax(w, fm.horizontalAdvance(m_model->index(row, column).data().toString()) + pad);
         return qMin(w, cap);
@@ -121,7 +123,8 @@ void ReleaseListPanel::setCurrentRelease(const QString &key)
         return;
     const QSignalBlocker block(m_view->selectionModel());
     if (index.isValid())
-        m_view->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_view->selectionModel()->setCurrentIndex(index,
+                                                  QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     else
         m_view->selectionModel()->clear();
     m_view->viewport()->update();

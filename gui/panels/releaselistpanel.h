@@ -9,7 +9,7 @@ namespace canary::core {
 class ReleaseFilterModel;
 class ReleaseListModel;
 class ReleaseSession;
-}
+} // namespace canary::core
 
 namespace canary::gui {
 

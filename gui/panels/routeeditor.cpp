@@ -105,8 +105,9 @@ void RouteEditor::refresh()
         QStringList info;
         if (v.pods >= 0)
             info.append(podsText(v.pods));
-        info.append(v.needsSubset ? tr("pods labelled version=%1, no subset yet").arg(v.name)
-                                  : v.subset.isEmpty() ? tr("service %1").arg(v.host) : tr("subset of %1").arg(v.host));
+        info.append(v.needsSubset                ? tr("pods labelled version=%1, no subset yet").arg(v.name)
+                            : v.subset.isEmpty() ? tr("service %1").arg(v.host)
+                                                 : tr("subset of %1").arg(v.host));
         rows.append(WeightRow { v.name, info.join(QStringLiteral(" · ")), versionColor(v.name, v.labels, i) });
     }
     m_weights->setRows(rows, r.routeWeights(route));
@@ -124,16 +125,19 @@ void RouteEditor::refresh()
     for (const core::ReleaseRoute &rr : r.routes)
         matchRoutes += rr.index != r.defaultRoute ? 1 : 0;
     m_weights->setObservedVisible(defaultRoute);
-    m_weights->setObservedToolTip(tr("Share of all requests to %1 that reached this version, on every route").arg(r.name));
+    m_weights->setObservedToolTip(
+            tr("Share of all requests to %1 that reached this version, on every route").arg(r.name));
     if (!defaultRoute)
         m_observedNote->setText(tr("Traffic is measured per version for the whole release; this match route has no "
                                    "share of its own to show."));
     else if (matchRoutes > 0)
-        m_observedNote->setText(tr("Observed: each version's share of all requests to %1 %2, match routes included, so it "
-                                   "can differ from these weights.")
-                                        .arg(r.name, m_observedWindow));
+        m_observedNote->setText(
+                tr("Observed: each version's share of all requests to %1 %2, match routes included, so it "
+                   "can differ from these weights.")
+                        .arg(r.name, m_observedWindow));
     else
-        m_observedNote->setText(tr("Observed: each version's share of all requests to %1 %2.").arg(r.name, m_observedWindow));
+        m_observedNote->setText(
+                tr("Observed: each version's share of all requests to %1 %2.").arg(r.name, m_observedWindow));
 }
 
 void RouteEditor::refreshHeading()
@@ -144,8 +148,8 @@ void RouteEditor::refreshHeading()
         const bool unrouted = name.startsWith(QLatin1String("service:"));
         m_title->setText(unrouted ? name.mid(8) : tr("No service selected"));
         m_detail->setText(unrouted ? tr("No VirtualService routes to this service, so all its pods share its traffic.")
-                          : name.isEmpty() ? tr("This namespace has no services to route yet.")
-                                           : tr("%1 is no longer in this namespace.").arg(name));
+                                  : name.isEmpty() ? tr("This namespace has no services to route yet.")
+                                                   : tr("%1 is no longer in this namespace.").arg(name));
         return;
     }
     m_title->setText(m_edits->hasDraft() ? tr("%1 — edited, not applied").arg(live->name) : live->name);
@@ -154,9 +158,12 @@ void RouteEditor::refreshHeading()
     if (!live->destinationRule.isEmpty())
         detail.append(tr("DestinationRule <b>%1</b>").arg(live->destinationRule.toHtmlEscaped()));
     detail.append(tr("hosts %1").arg(live->hosts.join(QLatin1String(", ")).toHtmlEscaped()));
-    detail.append(live->gateways.isEmpty() ? tr("mesh traffic") : tr("gateways %1").arg(live->gateways.join(QLatin1String(", ")).toHtmlEscaped()));
+    detail.append(live->gateways.isEmpty()
+                          ? tr("mesh traffic")
+                          : tr("gateways %1").arg(live->gateways.join(QLatin1String(", ")).toHtmlEscaped()));
     for (const QString &manager : core::otherRouteManagers(live->vs))
-        detail.append(QStringLiteral("<span style='color:#b7791f'>⚠ %1</span>").arg(tr("routes also managed by %1").arg(manager).toHtmlEscaped()));
+        detail.append(QStringLiteral("<span style='color:#b7791f'>⚠ %1</span>")
+                              .arg(tr("routes also managed by %1").arg(manager).toHtmlEscaped()));
     m_detail->setText(detail.join(QStringLiteral(" · ")));
 }
 

@@ -8,7 +8,7 @@ class QLabel;
 namespace canary::core {
 class EditSession;
 class RouteListModel;
-}
+} // namespace canary::core
 
 namespace canary::gui {
 

@@ -35,8 +35,9 @@ TrafficPanel::TrafficPanel(core::EditSession *edits, core::TrafficMonitor *monit
             refresh();
         }
     });
-    Q_EMIT statusChanged(m_monitor && m_monitor->source().isValid() ? tr("Traffic from %1").arg(m_monitor->source().toString())
-                                                                    : tr("No traffic source: start with --metrics-url URL"));
+    Q_EMIT statusChanged(m_monitor && m_monitor->source().isValid()
+                                 ? tr("Traffic from %1").arg(m_monitor->source().toString())
+                                 : tr("No traffic source: start with --metrics-url URL"));
 }
 
 void TrafficPanel::refresh()
@@ -62,7 +63,10 @@ void TrafficPanel::refresh()
     Q_EMIT observedShares(latest, tr("in the last %1 s").arg(m_monitor->smoothingSeconds()));
     m_chart->setSeries(series, now);
     if (m_monitor->lastError().isEmpty())
-        Q_EMIT statusChanged(tr("Traffic from %1 · %2 req/s for %3").arg(m_monitor->source().toString()).arg(total, 0, 'f', 1).arg(r->name));
+        Q_EMIT statusChanged(tr("Traffic from %1 · %2 req/s for %3")
+                                     .arg(m_monitor->source().toString())
+                                     .arg(total, 0, 'f', 1)
+                                     .arg(r->name));
 }
 
 } // namespace canary::gui

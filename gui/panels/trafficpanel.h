@@ -6,7 +6,7 @@
 namespace canary::core {
 class EditSession;
 class TrafficMonitor;
-}
+} // namespace canary::core
 
 namespace canary::gui {
 

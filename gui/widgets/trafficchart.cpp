@@ -6,8 +6,8 @@
 #include <QDateTimeAxis>
 #include <QLegendMarker>
 #include <QLineSeries>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include <algorithm>
 
@@ -108,7 +108,8 @@ void TrafficChart::setSeries(const QList<ChartSeries> &series, qint64 nowMs, int
         it = m_lines.erase(it);
     }
     m_order = names;
-    m_time->setRange(QDateTime::fromMSecsSinceEpoch(nowMs - qint64(windowSeconds) * 1000), QDateTime::fromMSecsSinceEpoch(nowMs));
+    m_time->setRange(QDateTime::fromMSecsSinceEpoch(nowMs - qint64(windowSeconds) * 1000),
+                     QDateTime::fromMSecsSinceEpoch(nowMs));
     m_rate->setRange(0, top * 1.1);
     m_rate->applyNiceNumbers();
 }

@@ -14,7 +14,8 @@ namespace {
 
 QString nameText(const WeightRow &row)
 {
-    return QStringLiteral("<b>%1</b> &nbsp;<span style='color:palette(mid)'>%2</span>").arg(row.version.toHtmlEscaped(), row.detail.toHtmlEscaped());
+    return QStringLiteral("<b>%1</b> &nbsp;<span style='color:palette(mid)'>%2</span>")
+            .arg(row.version.toHtmlEscaped(), row.detail.toHtmlEscaped());
 }
 
 } // namespace
@@ -69,11 +70,12 @@ void WeightEditor::setRows(const QList<WeightRow> &rows, const QList<int> &weigh
         slider->setPageStep(5);
         slider->setMinimumWidth(120);
         slider->setAccessibleName(tr("Weight of %1").arg(row.version));
-        slider->setStyleSheet(QStringLiteral("QSlider::groove:horizontal{height:8px;background:palette(midlight);border-radius:4px;}"
-                                             "QSlider::sub-page:horizontal{background:%1;border-radius:4px;}"
-                                             "QSlider::handle:horizontal{background:white;border:2px solid %1;width:18px;"
-                                             "margin:-7px 0;border-radius:10px;}")
-                                      .arg(row.color.name()));
+        slider->setStyleSheet(
+                QStringLiteral("QSlider::groove:horizontal{height:8px;background:palette(midlight);border-radius:4px;}"
+                               "QSlider::sub-page:horizontal{background:%1;border-radius:4px;}"
+                               "QSlider::handle:horizontal{background:white;border:2px solid %1;width:18px;"
+                               "margin:-7px 0;border-radius:10px;}")
+                        .arg(row.color.name()));
         auto *spin = new QSpinBox(this);
         spin->setObjectName(QStringLiteral("weightSpin_") + row.version);
         spin->setRange(0, 100);
@@ -82,7 +84,8 @@ void WeightEditor::setRows(const QList<WeightRow> &rows, const QList<int> &weigh
         spin->setMinimumWidth(spin->sizeHint().width());
         auto *observed = new QLabel(this);
         observed->setObjectName(QStringLiteral("observed_") + row.version);
-        observed->setMinimumWidth(observed->fontMetrics().horizontalAdvance(tr("observed %1 %").arg(100.0, 0, 'f', 1)) + 4);
+        observed->setMinimumWidth(observed->fontMetrics().horizontalAdvance(tr("observed %1 %").arg(100.0, 0, 'f', 1))
+                                  + 4);
         observed->setToolTip(m_observedTip);
         observed->setVisible(m_observedVisible);
         auto *promote = new QToolButton(this);
@@ -93,7 +96,8 @@ void WeightEditor::setRows(const QList<WeightRow> &rows, const QList<int> &weigh
         connect(spin, &QSpinBox::valueChanged, this, [this, i](int v) { onValueChanged(i, v); });
         connect(slider, &QSlider::sliderPressed, this, &WeightEditor::dragStarted);
         connect(slider, &QSlider::sliderReleased, this, &WeightEditor::dragFinished);
-        connect(promote, &QToolButton::clicked, this, [this, version = row.version] { Q_EMIT promoteRequested(version); });
+        connect(promote, &QToolButton::clicked, this,
+                [this, version = row.version] { Q_EMIT promoteRequested(version); });
         // Two lines a version: what it is, then its weight; narrow enough for a 1280-pixel screen.
         m_grid->addWidget(swatch, 2 * i, 0, Qt::AlignBottom);
         m_grid->addWidget(name, 2 * i, 1, 1, 4);

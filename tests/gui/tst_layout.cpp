@@ -7,10 +7,10 @@
 
 #include <QAbstractButton>
 #include <QComboBox>
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLayout>
-#include <QGuiApplication>
 #include <QScreen>
 #include <QScrollArea>
 #include <QScrollBar>
@@ -87,9 +87,15 @@ QStringList layoutProblems(QWidget *root)
         const QRect room = label->contentsRect();
         if (label->wordWrap()) {
             if (label->heightForWidth(label->width()) > label->height() + 1)
-                problems.append(QStringLiteral("%1 needs %2 px of height, has %3").arg(nameOf(label)).arg(label->heightForWidth(label->width())).arg(label->height()));
+                problems.append(QStringLiteral("%1 needs %2 px of height, has %3")
+                                        .arg(nameOf(label))
+                                        .arg(label->heightForWidth(label->width()))
+                                        .arg(label->height()));
         } else if (textWidth(label) > room.width() + 1) {
-            problems.append(QStringLiteral("%1 is %2 px wide, has %3").arg(nameOf(label)).arg(textWidth(label)).arg(room.width()));
+            problems.append(QStringLiteral("%1 is %2 px wide, has %3")
+                                    .arg(nameOf(label))
+                                    .arg(textWidth(label))
+                                    .arg(room.width()));
         }
     }
     for (const QAbstractButton *button : root->findChildren<QAbstractButton *>()) {
@@ -101,7 +107,8 @@ QStringList layoutProblems(QWidget *root)
             continue; // those elide their text by design
         QStyleOptionComboBox option;
         option.initFrom(combo);
-        const QRect field = combo->style()->subControlRect(QStyle::CC_ComboBox, &option, QStyle::SC_ComboBoxEditField, combo);
+        const QRect field
+                = combo->style()->subControlRect(QStyle::CC_ComboBox, &option, QStyle::SC_ComboBoxEditField, combo);
         if (combo->fontMetrics().horizontalAdvance(combo->currentText()) > field.width())
             problems.append(QStringLiteral("%1 cuts \"%2\"").arg(nameOf(combo), combo->currentText()));
     }
@@ -204,15 +211,20 @@ void TestLayout::editorLaysOutWithoutOverlapOrClipping()
     m_window->selectRelease(release);
     QTRY_COMPARE(m_window->selectedRelease(), release);
     if (withDarkRoute) {
-        QVERIFY(m_window->edits()->addMatchRoute(QStringLiteral("risky"), { { core::MatchCondition::Field::Header, core::MatchCondition::Kind::Exact,
-                                                                              QStringLiteral("x-my-header"), QStringLiteral("dark") } }));
+        QVERIFY(m_window->edits()->addMatchRoute(
+                QStringLiteral("risky"),
+                { { core::MatchCondition::Field::Header, core::MatchCondition::Kind::Exact,
+                    QStringLiteral("x-my-header"), QStringLiteral("dark") } }));
     }
     QTest::qWait(400); // layouts settle, traffic fills the observed shares
     auto *scroll = m_window->findChild<QScrollArea *>(QStringLiteral("editorScroll"));
     QVERIFY(scroll);
     const QStringList problems = layoutProblems(scroll->widget()) + layoutProblems(m_window.get());
     if (!qEnvironmentVariableIsEmpty("CANARYDECK_SCREENSHOT_DIR"))
-        m_window->grab().save(QStringLiteral("%1/layout-%2-%3x%4.png").arg(qEnvironmentVariable("CANARYDECK_SCREENSHOT_DIR"), release).arg(windowSize().width()).arg(windowSize().height()));
+        m_window->grab().save(QStringLiteral("%1/layout-%2-%3x%4.png")
+                                      .arg(qEnvironmentVariable("CANARYDECK_SCREENSHOT_DIR"), release)
+                                      .arg(windowSize().width())
+                                      .arg(windowSize().height()));
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
     if (windowSize().width() >= 1280)
         QVERIFY2(!scroll->horizontalScrollBar()->isVisible(), "the editor does not fit its pane's width");
@@ -227,15 +239,26 @@ void TestLayout::releaseListColumnsFitAt1600()
     QTest::qWait(200);
     auto *list = m_window->findChild<QTreeView *>(QStringLiteral("releaseList"));
     const QHeaderView *header = list->header();
-    qInfo("window %d, list %d, viewport %d, sections %d %d %d %d %d", m_window->width(), list->width(), list->viewport()->width(), header->sectionSize(0),
-          header->sectionSize(1), header->sectionSize(2), header->sectionSize(3), header->sectionSize(4));
+    qInfo("window %d, list %d, viewport %d, sections %d %d %d %d %d", m_window->width(), list->width(),
+          list->viewport()->width(), header->sectionSize(0), header->sectionSize(1), header->sectionSize(2),
+          header->sectionSize(3), header->sectionSize(4));
     for (int column = 0; column < 3; ++column) {
         const int right = header->sectionViewportPosition(column) + header->sectionSize(column);
-        QVERIFY2(right <= list->viewport()->width(), qPrintable(QStringLiteral("column %1 ends at %2 of %3").arg(column).arg(right).arg(list->viewport()->width())));
+        QVERIFY2(right <= list->viewport()->width(),
+                 qPrintable(QStringLiteral("column %1 ends at %2 of %3")
+                                    .arg(column)
+                                    .arg(right)
+                                    .arg(list->viewport()->width())));
         for (int row = 0; row < list->model()->rowCount(); ++row) {
             const QString text = list->model()->index(row, column).data().toString();
-            const int needed = list->fontMetrics().horizontalAdvance(text) + 2 * list->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, list);
-            QVERIFY2(needed <= header->sectionSize(column), qPrintable(QStringLiteral("\"%1\" needs %2 px, column %3 has %4").arg(text).arg(needed).arg(column).arg(header->sectionSize(column))));
+            const int needed = list->fontMetrics().horizontalAdvance(text)
+                    + 2 * list->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, list);
+            QVERIFY2(needed <= header->sectionSize(column),
+                     qPrintable(QStringLiteral("\"%1\" needs %2 px, column %3 has %4")
+                                        .arg(text)
+                                        .arg(needed)
+                                        .arg(column)
+                                        .arg(header->sectionSize(column))));
         }
     }
 }

@@ -1,34 +1,34 @@
+#include "core/apply/journal.h"
+#include "core/edit/editsession.h"
 #include "core/model/istio.h"
+#include "core/session/releasesession.h"
+#include "core/telemetry/trafficmonitor.h"
+#include "gui/mainwindow.h"
+#include "gui/widgets/trafficchart.h"
 #include "k8s/kubeclient.h"
 #include "k8s/kubereply.h"
 #include "k8s/yaml.h"
-#include "core/apply/journal.h"
-#include "core/edit/editsession.h"
-#include "gui/mainwindow.h"
-#include "core/session/releasesession.h"
 #include "tests/support/testcluster.h"
-#include "gui/widgets/trafficchart.h"
-#include "core/telemetry/trafficmonitor.h"
 
 #include <QCheckBox>
+#include <QComboBox>
+#include <QEventLoop>
 #include <QFontInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QTemporaryDir>
-#include <QComboBox>
-#include <QEventLoop>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QTabWidget>
-#include <QTimer>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
-#include <QSpinBox>
 #include <QSlider>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTimer>
 #include <QToolButton>
 #include <QTreeView>
 #include <QtTest>
@@ -93,7 +93,8 @@ static QString cell(const QTreeView *view, int row, int column)
     return view->model()->index(row, column).data().toString();
 }
 
-static const QString kColorVs = QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/color-is-vs");
+static const QString kColorVs
+        = QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/color-is-vs");
 
 void TestMainWindow::initTestCase()
 {
@@ -168,7 +169,9 @@ void TestMainWindow::listsServicesWithVersionsAndPods()
     QVERIFY(webserver.isValid());
     QCOMPARE(cell(list, webserver.row(), 1), QStringLiteral("v1 (2), v2 (1)"));
     QCOMPARE(cell(list, webserver.row(), 2), QStringLiteral("1/99"));
-    QTRY_VERIFY(m_window->findChild<QLabel *>(QStringLiteral("connectionLabel"))->text().contains(QLatin1String("Connected")));
+    QTRY_VERIFY(m_window->findChild<QLabel *>(QStringLiteral("connectionLabel"))
+                        ->text()
+                        .contains(QLatin1String("Connected")));
 }
 
 void TestMainWindow::setGreenTo50AndApply()
@@ -186,7 +189,8 @@ void TestMainWindow::setGreenTo50AndApply()
     auto *yaml = m_window->findChild<QPlainTextEdit *>(QStringLiteral("yamlPreview"));
     QVERIFY(yaml->toPlainText().contains(QLatin1String("subset: green-sub\n      weight: 50")));
     clickAndWaitForApply(m_window->findChild<QPushButton *>(QStringLiteral("applyButton")));
-    QCOMPARE(liveColorWeights(), (QMap<QString, int> { { QStringLiteral("blue-sub"), 50 }, { QStringLiteral("green-sub"), 50 } }));
+    QCOMPARE(liveColorWeights(),
+             (QMap<QString, int> { { QStringLiteral("blue-sub"), 50 }, { QStringLiteral("green-sub"), 50 } }));
     QVERIFY(!m_window->findChild<QPushButton *>(QStringLiteral("applyButton"))->isEnabled());
 }
 
@@ -194,9 +198,11 @@ void TestMainWindow::promoteGreen()
 {
     answerNextConfirmation(QMessageBox::Yes);
     clickAndWaitForApply(m_window->findChild<QToolButton *>(QStringLiteral("promoteButton_green-sub")));
-    QCOMPARE(liveColorWeights(), (QMap<QString, int> { { QStringLiteral("blue-sub"), 0 }, { QStringLiteral("green-sub"), 100 } }));
+    QCOMPARE(liveColorWeights(),
+             (QMap<QString, int> { { QStringLiteral("blue-sub"), 0 }, { QStringLiteral("green-sub"), 100 } }));
     // The confirmation said what would change.
-    QVERIFY2(m_lastConfirmation.contains(QLatin1String("-      weight: 50\n+      weight: 100")), qPrintable(m_lastConfirmation));
+    QVERIFY2(m_lastConfirmation.contains(QLatin1String("-      weight: 50\n+      weight: 100")),
+             qPrintable(m_lastConfirmation));
     QVERIFY2(m_lastConfirmationFixedWidth, "the diff is set in a proportional font");
     QTRY_COMPARE(m_window->findChild<QSpinBox *>(QStringLiteral("weightSpin_green-sub"))->value(), 100);
 }
@@ -211,10 +217,12 @@ void TestMainWindow::rollback()
     QCOMPARE(liveColorWeights().value(QStringLiteral("green-sub")), 100);
     answerNextConfirmation(QMessageBox::Yes);
     clickAndWaitForApply(rollback);
-    QCOMPARE(liveColorWeights(), (QMap<QString, int> { { QStringLiteral("blue-sub"), 50 }, { QStringLiteral("green-sub"), 50 } }));
+    QCOMPARE(liveColorWeights(),
+             (QMap<QString, int> { { QStringLiteral("blue-sub"), 50 }, { QStringLiteral("green-sub"), 50 } }));
     answerNextConfirmation(QMessageBox::Yes);
     clickAndWaitForApply(rollback); // and the apply before it
-    QCOMPARE(liveColorWeights(), (QMap<QString, int> { { QStringLiteral("blue-sub"), 75 }, { QStringLiteral("green-sub"), 25 } }));
+    QCOMPARE(liveColorWeights(),
+             (QMap<QString, int> { { QStringLiteral("blue-sub"), 75 }, { QStringLiteral("green-sub"), 25 } }));
     QTRY_VERIFY(!rollback->isEnabled());
 }
 
@@ -224,7 +232,8 @@ void TestMainWindow::externalChangeAppearsThroughTheWatch()
     QElapsedTimer t;
     t.start();
     QCOMPARE(m_cluster->put(kColorVs, vs), 200);
-    QTRY_COMPARE_WITH_TIMEOUT(m_window->findChild<QSpinBox *>(QStringLiteral("weightSpin_green-sub"))->value(), 40, 1000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->findChild<QSpinBox *>(QStringLiteral("weightSpin_green-sub"))->value(), 40,
+                              1000);
     qInfo("external change shown after %lld ms", t.elapsed());
 }
 
@@ -284,8 +293,10 @@ void TestMainWindow::darkReleaseFromTheEditor()
     clickAndWaitForApply(m_window->findChild<QPushButton *>(QStringLiteral("applyButton")));
 
     // Through the gateway: every request with the header reaches risky, the rest split 80/20.
-    const QJsonObject greeting = m_cluster->get(QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/greeting"));
-    QCOMPARE(test::routeWeights(greeting, 1), (QMap<QString, int> { { QStringLiteral("safe"), 80 }, { QStringLiteral("risky"), 20 } }));
+    const QJsonObject greeting = m_cluster->get(
+            QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/greeting"));
+    QCOMPARE(test::routeWeights(greeting, 1),
+             (QMap<QString, int> { { QStringLiteral("safe"), 80 }, { QStringLiteral("risky"), 20 } }));
     QNetworkAccessManager network;
     QMap<QString, int> dark;
     QMap<QString, int> rest;
@@ -315,8 +326,12 @@ void TestMainWindow::darkReleaseFromTheEditor()
     loop.exec();
     QCOMPARE(dark, (QMap<QString, int> { { QStringLiteral("risky"), n } }));
     const double sd = std::sqrt(n * 0.2 * 0.8);
-    qInfo("without the header: risky %d, safe %d", rest.value(QStringLiteral("risky")), rest.value(QStringLiteral("safe")));
-    QVERIFY2(std::abs(rest.value(QStringLiteral("risky")) - n * 0.2) <= 3 * sd, qPrintable(QStringLiteral("risky got %1 of %2 without the header").arg(rest.value(QStringLiteral("risky"))).arg(n)));
+    qInfo("without the header: risky %d, safe %d", rest.value(QStringLiteral("risky")),
+          rest.value(QStringLiteral("safe")));
+    QVERIFY2(std::abs(rest.value(QStringLiteral("risky")) - n * 0.2) <= 3 * sd,
+             qPrintable(QStringLiteral("risky got %1 of %2 without the header")
+                                .arg(rest.value(QStringLiteral("risky")))
+                                .arg(n)));
     QCOMPARE(rest.value(QStringLiteral("safe")) + rest.value(QStringLiteral("risky")), n);
 }
 
@@ -375,7 +390,8 @@ void TestMainWindow::historyRollsBackOneEntry()
     history->setCurrentIndex(history->model()->index(0, 0));
     answerNextConfirmation(QMessageBox::Yes);
     clickAndWaitForApply(m_window->findChild<QPushButton *>(QStringLiteral("rollbackEntryButton")));
-    const QJsonObject greeting = m_cluster->get(QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/greeting"));
+    const QJsonObject greeting = m_cluster->get(
+            QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/greeting"));
     QCOMPARE(greeting.value(QLatin1String("spec")).toObject().value(QLatin1String("http")).toArray().size(), 1);
     QTRY_COMPARE(cell(history, 0, 2), QStringLiteral("rollback"));
     QCOMPARE(cell(history, 1, 2), QStringLiteral("rolled back"));
@@ -395,7 +411,8 @@ void TestMainWindow::viewerSeesApplyDisabledWithTheReason()
     QCOMPARE(session.writeAccess(), core::ReleaseSession::Access::Denied);
     auto *list = window.findChild<QTreeView *>(QStringLiteral("releaseList"));
     QTRY_VERIFY_WITH_TIMEOUT(findRow(list, QStringLiteral("color-service")).isValid(), 20000);
-    QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualRect(findRow(list, QStringLiteral("color-service"))).center());
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, {},
+                      list->visualRect(findRow(list, QStringLiteral("color-service"))).center());
     QTRY_COMPARE(window.selectedRelease(), QStringLiteral("color-service"));
     const QMap<QString, int> before = liveColorWeights();
     auto *green = window.findChild<QSpinBox *>(QStringLiteral("weightSpin_green-sub"));
@@ -406,7 +423,8 @@ void TestMainWindow::viewerSeesApplyDisabledWithTheReason()
     QVERIFY(apply && reason);
     QTRY_VERIFY(reason->isVisible());
     QVERIFY(!apply->isEnabled());
-    QVERIFY2(reason->text().contains(QLatin1String("update virtualservices.networking.istio.io")), qPrintable(reason->text()));
+    QVERIFY2(reason->text().contains(QLatin1String("update virtualservices.networking.istio.io")),
+             qPrintable(reason->text()));
     QVERIFY2(reason->text().contains(QLatin1String("canarydeck:viewers")), qPrintable(reason->text()));
     QCOMPARE(apply->toolTip(), reason->text());
     QVERIFY(!window.findChild<QPushButton *>(QStringLiteral("rollbackButton"))->isEnabled());
@@ -442,17 +460,23 @@ void TestMainWindow::serverSideApplyAsksBeforeTakingFields()
     // The Plan tab's server-side dry-run already names the owner, before anything is applied.
     auto *plan = m_window->findChild<QPlainTextEdit *>(QStringLiteral("planView"));
     QVERIFY(plan);
-    QTRY_VERIFY_WITH_TIMEOUT(plan->toPlainText().contains(QLatin1String(R"(conflict with "kubectl-client-side-apply")")), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+            plan->toPlainText().contains(QLatin1String(R"(conflict with "kubectl-client-side-apply")")), 10000);
     // First the user declines: nothing is written, the draft stays.
     QSignalSpy finished(m_session.get(), &core::ReleaseSession::applyFinished);
     answerNextConfirmation(QMessageBox::Cancel);
     QTest::mouseClick(apply, Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 20000);
-    QVERIFY2(m_lastConfirmation.contains(QLatin1String(R"(.spec.http: conflict with "kubectl-client-side-apply")")), qPrintable(m_lastConfirmation));
+    QVERIFY2(m_lastConfirmation.contains(QLatin1String(R"(.spec.http: conflict with "kubectl-client-side-apply")")),
+             qPrintable(m_lastConfirmation));
     QCOMPARE(test::routeWeights(m_cluster->get(path)).value(QStringLiteral("v2")), 99);
     QCOMPARE(v2->value(), 90);
-    QVERIFY(m_window->findChild<QLabel *>(QStringLiteral("messageLabel"))->text().contains(QLatin1String("other managers own")) ||
-            m_window->findChild<QLabel *>(QStringLiteral("messageLabel"))->text().contains(QLatin1String("another manager owns")));
+    QVERIFY(m_window->findChild<QLabel *>(QStringLiteral("messageLabel"))
+                    ->text()
+                    .contains(QLatin1String("other managers own"))
+            || m_window->findChild<QLabel *>(QStringLiteral("messageLabel"))
+                       ->text()
+                       .contains(QLatin1String("another manager owns")));
     // Then takes the fields over on purpose.
     answerNextConfirmation(QMessageBox::Yes);
     QTest::mouseClick(apply, Qt::LeftButton);
@@ -461,16 +485,24 @@ void TestMainWindow::serverSideApplyAsksBeforeTakingFields()
     const QJsonObject live = m_cluster->get(path);
     QCOMPARE(test::routeWeights(live).value(QStringLiteral("v2")), 90);
     QStringList owners;
-    for (const QJsonValue &e : live.value(QLatin1String("metadata")).toObject().value(QLatin1String("managedFields")).toArray()) {
-        if (e.toObject().value(QLatin1String("fieldsV1")).toObject().value(QLatin1String("f:spec")).toObject().contains(QLatin1String("f:http")))
-            owners.append(e.toObject().value(QLatin1String("manager")).toString() + QLatin1Char('/') + e.toObject().value(QLatin1String("operation")).toString());
+    for (const QJsonValue &e :
+         live.value(QLatin1String("metadata")).toObject().value(QLatin1String("managedFields")).toArray()) {
+        if (e.toObject()
+                    .value(QLatin1String("fieldsV1"))
+                    .toObject()
+                    .value(QLatin1String("f:spec"))
+                    .toObject()
+                    .contains(QLatin1String("f:http")))
+            owners.append(e.toObject().value(QLatin1String("manager")).toString() + QLatin1Char('/')
+                          + e.toObject().value(QLatin1String("operation")).toString());
     }
     QCOMPARE(owners, QStringList { QStringLiteral("canarydeck/Apply") });
     serverSide->setChecked(false);
 
     // A controller takes the routes (as Flagger does, with an update): the release says so at once.
     k8s::KubeClient flagger(m_cluster->endpoint());
-    k8s::KubeRequest patch = k8s::KubeRequest::mergePatch(path, QJsonDocument(test::withWeights(live, 0, { 20, 80 })).toJson(QJsonDocument::Compact));
+    k8s::KubeRequest patch = k8s::KubeRequest::mergePatch(
+            path, QJsonDocument(test::withWeights(live, 0, { 20, 80 })).toJson(QJsonDocument::Compact));
     patch.query.addQueryItem(QStringLiteral("fieldManager"), QStringLiteral("flagger"));
     k8s::KubeReply *reply = flagger.send(patch);
     QSignalSpy patched(reply, &k8s::KubeReply::finished);
@@ -478,7 +510,8 @@ void TestMainWindow::serverSideApplyAsksBeforeTakingFields()
     QVERIFY2(reply->ok(), qPrintable(reply->error().message));
     const auto *detail = m_window->findChild<QLabel *>(QStringLiteral("releaseDetail"));
     QVERIFY(detail);
-    QTRY_VERIFY2(detail->text().contains(QLatin1String("routes also managed by &quot;flagger&quot; (Update)")), qPrintable(detail->text()));
+    QTRY_VERIFY2(detail->text().contains(QLatin1String("routes also managed by &quot;flagger&quot; (Update)")),
+                 qPrintable(detail->text()));
 }
 
 void TestMainWindow::cancelStopsAHungApply()
@@ -508,7 +541,8 @@ void TestMainWindow::cancelStopsAHungApply()
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 3000);
     QVERIFY2(clock.elapsed() < 2000, "cancel did not stop the apply at once");
     QCOMPARE(finished.at(0).at(1).toBool(), false);
-    QVERIFY2(finished.at(0).at(2).toString().contains(QLatin1String("Cancelled during the server-side dry-run: nothing was written")),
+    QVERIFY2(finished.at(0).at(2).toString().contains(
+                     QLatin1String("Cancelled during the server-side dry-run: nothing was written")),
              qPrintable(finished.at(0).at(2).toString()));
     QVERIFY(!cancel->isVisible());
     QVERIFY(m_cluster->setFaults(QStringLiteral("slow=0")));
@@ -530,7 +564,8 @@ void TestMainWindow::staleApplyIsExplainedAndNothingIsOverwritten()
     // Someone else changes the VirtualService after our edit began (kubectl edit, say).
     QJsonObject theirs = m_cluster->get(path);
     QJsonObject meta = theirs.value(QLatin1String("metadata")).toObject();
-    meta.insert(QStringLiteral("labels"), QJsonObject { { QStringLiteral("edited-by"), QStringLiteral("someone-else") } });
+    meta.insert(QStringLiteral("labels"),
+                QJsonObject { { QStringLiteral("edited-by"), QStringLiteral("someone-else") } });
     theirs.insert(QStringLiteral("metadata"), meta);
     QCOMPARE(m_cluster->put(path, theirs), 200);
     auto *apply = m_window->findChild<QPushButton *>(QStringLiteral("applyButton"));
@@ -540,7 +575,8 @@ void TestMainWindow::staleApplyIsExplainedAndNothingIsOverwritten()
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 20000);
     QCOMPARE(finished.at(0).at(1).toBool(), false);
     const auto *message = m_window->findChild<QLabel *>(QStringLiteral("messageLabel"));
-    QVERIFY2(message->text().contains(QLatin1String("changed by someone else")) && message->text().contains(QLatin1String("Your edits are kept")),
+    QVERIFY2(message->text().contains(QLatin1String("changed by someone else"))
+                     && message->text().contains(QLatin1String("Your edits are kept")),
              qPrintable(message->text()));
     // Their change stands, ours is not written, and our draft is still there, now to apply over theirs.
     QJsonObject live = m_cluster->get(path);
@@ -563,7 +599,8 @@ void TestMainWindow::titlesSayItOnce()
     QVERIFY2(m_window->windowTitle().startsWith(QStringLiteral("greeting — ")), qPrintable(m_window->windowTitle()));
     auto *risky = m_window->findChild<QSpinBox *>(QStringLiteral("weightSpin_risky"));
     risky->setValue(risky->value() == 30 ? 31 : 30);
-    QCOMPARE(m_window->findChild<QLabel *>(QStringLiteral("releaseTitle"))->text(), QStringLiteral("greeting — edited, not applied"));
+    QCOMPARE(m_window->findChild<QLabel *>(QStringLiteral("releaseTitle"))->text(),
+             QStringLiteral("greeting — edited, not applied"));
     QVERIFY(m_window->isWindowModified());
     QTest::mouseClick(m_window->findChild<QPushButton *>(QStringLiteral("resetButton")), Qt::LeftButton);
     QCOMPARE(m_window->findChild<QLabel *>(QStringLiteral("releaseTitle"))->text(), QStringLiteral("greeting"));
@@ -582,8 +619,10 @@ void TestMainWindow::planSaysTheVerdictOnce()
 
 void TestMainWindow::emptyNamespaceSaysSo()
 {
-    const QJsonObject ns { { QStringLiteral("apiVersion"), QStringLiteral("v1") }, { QStringLiteral("kind"), QStringLiteral("Namespace") },
-                           { QStringLiteral("metadata"), QJsonObject { { QStringLiteral("name"), QStringLiteral("empty") } } } };
+    const QJsonObject ns { { QStringLiteral("apiVersion"), QStringLiteral("v1") },
+                           { QStringLiteral("kind"), QStringLiteral("Namespace") },
+                           { QStringLiteral("metadata"),
+                             QJsonObject { { QStringLiteral("name"), QStringLiteral("empty") } } } };
     QCOMPARE(m_cluster->create(QStringLiteral("/api/v1/namespaces"), ns), 201);
     k8s::ClusterEndpoint endpoint = m_cluster->endpoint();
     endpoint.ns = QStringLiteral("empty");
@@ -594,7 +633,8 @@ void TestMainWindow::emptyNamespaceSaysSo()
     QTRY_COMPARE_WITH_TIMEOUT(session.connection(), core::ReleaseSession::Connection::Connected, 20000);
     QTest::qWait(200);
     QCOMPARE(window.findChild<QLabel *>(QStringLiteral("releaseTitle"))->text(), QStringLiteral("No service selected"));
-    QCOMPARE(window.findChild<QLabel *>(QStringLiteral("releaseDetail"))->text(), QStringLiteral("This namespace has no services to route yet."));
+    QCOMPARE(window.findChild<QLabel *>(QStringLiteral("releaseDetail"))->text(),
+             QStringLiteral("This namespace has no services to route yet."));
     QVERIFY(!window.findChild<QPushButton *>(QStringLiteral("addRuleButton"))->isEnabled());
     QVERIFY(!window.findChild<QPushButton *>(QStringLiteral("mirrorButton"))->isEnabled());
     QVERIFY(!window.findChild<QPushButton *>(QStringLiteral("applyButton"))->isEnabled());
@@ -614,7 +654,13 @@ void TestMainWindow::historyIsOfThisClusterUnlessAsked()
     old.ns = QStringLiteral("default");
     old.release = QStringLiteral("greeting");
     old.summary = QStringLiteral("on an earlier cluster");
-    old.plan.steps.append(core::PlanStep { QStringLiteral("VirtualService"), QStringLiteral("greeting"), {}, {}, m_cluster->get(QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/greeting")), {} });
+    old.plan.steps.append(core::PlanStep {
+            QStringLiteral("VirtualService"),
+            QStringLiteral("greeting"),
+            {},
+            {},
+            m_cluster->get(QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/greeting")),
+            {} });
     QVERIFY(core::Journal().record(old));
     select(QStringLiteral("myapp"));
     select(QStringLiteral("greeting"));
@@ -626,7 +672,8 @@ void TestMainWindow::historyIsOfThisClusterUnlessAsked()
     QVERIFY(!history->isColumnHidden(3));
     QCOMPARE(cell(history, here, 1), QStringLiteral("on an earlier cluster"));
     history->setCurrentIndex(history->model()->index(here, 0));
-    QVERIFY(!m_window->findChild<QPushButton *>(QStringLiteral("rollbackEntryButton"))->isEnabled()); // not of this cluster
+    QVERIFY(!m_window->findChild<QPushButton *>(QStringLiteral("rollbackEntryButton"))
+                     ->isEnabled()); // not of this cluster
     all->setChecked(false);
     QCOMPARE(history->model()->rowCount(), here);
 }
@@ -634,8 +681,10 @@ void TestMainWindow::historyIsOfThisClusterUnlessAsked()
 void TestMainWindow::contextPickerSwitchesInPlace()
 {
     // A kubeconfig with a second context to the same cluster; its namespace comes from the kubeconfig.
-    const QJsonObject ns { { QStringLiteral("apiVersion"), QStringLiteral("v1") }, { QStringLiteral("kind"), QStringLiteral("Namespace") },
-                           { QStringLiteral("metadata"), QJsonObject { { QStringLiteral("name"), QStringLiteral("team-b") } } } };
+    const QJsonObject ns { { QStringLiteral("apiVersion"), QStringLiteral("v1") },
+                           { QStringLiteral("kind"), QStringLiteral("Namespace") },
+                           { QStringLiteral("metadata"),
+                             QJsonObject { { QStringLiteral("name"), QStringLiteral("team-b") } } } };
     QCOMPARE(m_cluster->create(QStringLiteral("/api/v1/namespaces"), ns), 201);
     QFile demo(m_cluster->endpoints().kubeconfig);
     QVERIFY(demo.open(QIODevice::ReadOnly));
@@ -657,7 +706,11 @@ void TestMainWindow::contextPickerSwitchesInPlace()
         QVERIFY(out.open(QIODevice::WriteOnly));
         out.write(QJsonDocument(kubeconfig).toJson()); // JSON is YAML
     }
-    const QByteArray before = [&] { QFile f(path); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+    const QByteArray before = [&] {
+        QFile f(path);
+        f.open(QIODevice::ReadOnly);
+        return f.readAll();
+    }();
     k8s::KubeconfigOptions options;
     options.kubeconfig = path;
     const auto endpoint = k8s::loadKubeconfig(options);
@@ -690,11 +743,13 @@ void TestMainWindow::contextPickerSwitchesInPlace()
     Q_EMIT nsCombo->activated(nsCombo->currentIndex());
     QTRY_VERIFY_WITH_TIMEOUT(window.session()->release(QStringLiteral("greeting")), 20000);
     window.selectRelease(QStringLiteral("greeting"));
-    window.edits()->setWeight(1, window.edits()->current()->routeWeights(window.edits()->routeIndex()).value(1) == 33 ? 34 : 33);
+    window.edits()->setWeight(
+            1, window.edits()->current()->routeWeights(window.edits()->routeIndex()).value(1) == 33 ? 34 : 33);
     QVERIFY(window.hasDraft());
     answerNextConfirmation(QMessageBox::Cancel);
     QVERIFY(!window.switchContext(QStringLiteral("second")));
-    QVERIFY2(m_lastConfirmation.contains(QLatin1String("discards the unapplied edits")), qPrintable(m_lastConfirmation));
+    QVERIFY2(m_lastConfirmation.contains(QLatin1String("discards the unapplied edits")),
+             qPrintable(m_lastConfirmation));
     QCOMPARE(window.session()->endpoint().contextName, first);
     QCOMPARE(picker->currentText(), first);
     QVERIFY(window.hasDraft());

@@ -32,7 +32,8 @@ private:
 bool TestOutage::startDemo(QProcess *process, const QString &kubeconfig)
 {
     process->setProgram(QStringLiteral(CANARYDECK_DEMO_BINARY));
-    process->setArguments({ QStringLiteral("--kubeconfig-out"), kubeconfig, QStringLiteral("--users"), QStringLiteral("20") });
+    process->setArguments(
+            { QStringLiteral("--kubeconfig-out"), kubeconfig, QStringLiteral("--users"), QStringLiteral("20") });
     process->start();
     if (!process->waitForStarted(10000))
         return false;
@@ -82,7 +83,8 @@ void TestOutage::outageIsShownAndWritingStops()
     QVERIFY(process->waitForFinished(10000));
     QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), 3000);
     const QString said = window.findChild<QLabel *>(QStringLiteral("connectionBannerText"))->text();
-    QVERIFY2(said.contains(QLatin1String("Lost the connection to")) && said.contains(endpoint->server.toString()), qPrintable(said));
+    QVERIFY2(said.contains(QLatin1String("Lost the connection to")) && said.contains(endpoint->server.toString()),
+             qPrintable(said));
     QVERIFY(!apply->isEnabled());
     QVERIFY2(apply->toolTip().contains(QLatin1String("cannot be reached")), qPrintable(apply->toolTip()));
     QVERIFY(!promote->isEnabled());

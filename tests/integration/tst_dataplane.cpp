@@ -1,6 +1,6 @@
 #include "core/model/istio.h"
-#include "tests/support/testcluster.h"
 #include "k8s/yaml.h"
+#include "tests/support/testcluster.h"
 
 #include <QEventLoop>
 #include <QJsonArray>
@@ -26,7 +26,8 @@ private Q_SLOTS:
 
 private:
     // version (x-canary-version) -> count
-    QMap<QString, int> send(int count, const QString &path, const QHash<QByteArray, QByteArray> &headers = {}, QMap<int, int> *statuses = nullptr);
+    QMap<QString, int> send(int count, const QString &path, const QHash<QByteArray, QByteArray> &headers = {},
+                            QMap<int, int> *statuses = nullptr);
     std::unique_ptr<test::TestCluster> m_cluster;
     QNetworkAccessManager m_network;
 };
@@ -44,7 +45,8 @@ void TestDataPlane::cleanupTestCase()
     m_cluster.reset();
 }
 
-QMap<QString, int> TestDataPlane::send(int count, const QString &path, const QHash<QByteArray, QByteArray> &headers, QMap<int, int> *statuses)
+QMap<QString, int> TestDataPlane::send(int count, const QString &path, const QHash<QByteArray, QByteArray> &headers,
+                                       QMap<int, int> *statuses)
 {
     QMap<QString, int> versions;
     int pending = 0;
@@ -83,10 +85,15 @@ void TestDataPlane::gatewayMergesByAge_data()
 {
     QTest::addColumn<QString>("path");
     QTest::addColumn<QStringList>("versions");
-    QTest::newRow("/color prefix reaches Color") << QStringLiteral("/color") << QStringList { QStringLiteral("blue-sub"), QStringLiteral("green-sub") };
-    QTest::newRow("/colorful too") << QStringLiteral("/colorful") << QStringList { QStringLiteral("blue-sub"), QStringLiteral("green-sub") };
-    QTest::newRow("exactly / reaches Web") << QStringLiteral("/") << QStringList { QStringLiteral("web-v1-service"), QStringLiteral("web-v2-service") };
-    QTest::newRow("anything else reaches MyApp") << QStringLiteral("/index.html") << QStringList { QStringLiteral("v1"), QStringLiteral("v2") };
+    QTest::newRow("/color prefix reaches Color")
+            << QStringLiteral("/color") << QStringList { QStringLiteral("blue-sub"), QStringLiteral("green-sub") };
+    QTest::newRow("/colorful too") << QStringLiteral("/colorful")
+                                   << QStringList { QStringLiteral("blue-sub"), QStringLiteral("green-sub") };
+    QTest::newRow("exactly / reaches Web")
+            << QStringLiteral("/")
+            << QStringList { QStringLiteral("web-v1-service"), QStringLiteral("web-v2-service") };
+    QTest::newRow("anything else reaches MyApp")
+            << QStringLiteral("/index.html") << QStringList { QStringLiteral("v1"), QStringLiteral("v2") };
 }
 
 void TestDataPlane::gatewayMergesByAge()
@@ -111,7 +118,12 @@ void TestDataPlane::weightedSplitIsStatisticallyRight()
     const double p = 0.25;
     const double sd = std::sqrt(n * p * (1 - p));
     const int green = got.value(QStringLiteral("green-sub"));
-    QVERIFY2(std::abs(green - n * p) <= 3 * sd, qPrintable(QStringLiteral("green-sub got %1 of %2, expected %3 ± %4").arg(green).arg(n).arg(n * p).arg(3 * sd)));
+    QVERIFY2(std::abs(green - n * p) <= 3 * sd,
+             qPrintable(QStringLiteral("green-sub got %1 of %2, expected %3 ± %4")
+                                .arg(green)
+                                .arg(n)
+                                .arg(n * p)
+                                .arg(3 * sd)));
     QCOMPARE(got.value(QStringLiteral("blue-sub")) + green, n);
 }
 
@@ -127,9 +139,11 @@ void TestDataPlane::headerRuleSendsEveryMatchToItsSubset()
     QByteArray answer;
     QCOMPARE(m_cluster->put(kVs + QStringLiteral("/greeting"), dark, &answer), 200);
 
-    const QMap<QString, int> withHeader = send(300, QStringLiteral("/"), { { "Host", "greeting" }, { "x-my-header", "dark" } });
+    const QMap<QString, int> withHeader
+            = send(300, QStringLiteral("/"), { { "Host", "greeting" }, { "x-my-header", "dark" } });
     QCOMPARE(withHeader, (QMap<QString, int> { { QStringLiteral("risky"), 300 } }));
-    const QMap<QString, int> otherValue = send(100, QStringLiteral("/"), { { "Host", "greeting.default.svc.cluster.local" }, { "x-my-header", "light" } });
+    const QMap<QString, int> otherValue = send(
+            100, QStringLiteral("/"), { { "Host", "greeting.default.svc.cluster.local" }, { "x-my-header", "light" } });
     QCOMPARE(otherValue, (QMap<QString, int> { { QStringLiteral("safe"), 100 } }));
     const QMap<QString, int> without = send(100, QStringLiteral("/"), { { "Host", "greeting.default" } });
     QCOMPARE(without, (QMap<QString, int> { { QStringLiteral("safe"), 100 } }));
@@ -139,7 +153,8 @@ void TestDataPlane::missingSubsetIs503()
 {
     QJsonObject vs = m_cluster->get(kVs + QStringLiteral("/myapp"));
     QJsonObject spec = vs.value(QLatin1String("spec")).toObject();
-    spec.insert(QStringLiteral("http"), k8s::parseYaml("- route: [{destination: {host: myapp, subset: v3}}]")->toArray());
+    spec.insert(QStringLiteral("http"),
+                k8s::parseYaml("- route: [{destination: {host: myapp, subset: v3}}]")->toArray());
     vs.insert(QStringLiteral("spec"), spec);
     QCOMPARE(m_cluster->put(kVs + QStringLiteral("/myapp"), vs), 200);
     QMap<int, int> statuses;
@@ -155,7 +170,8 @@ void TestDataPlane::metricsCountRequests()
     const QString text = QString::fromUtf8(reply->readAll());
     reply->deleteLater();
     QVERIFY(text.contains(QLatin1String("# TYPE istio_requests_total counter")));
-    QVERIFY2(text.contains(QLatin1String("destination_service_name=\"greeting\",destination_service_namespace=\"default\",destination_version=\"risky\","
+    QVERIFY2(text.contains(QLatin1String("destination_service_name=\"greeting\",destination_service_namespace="
+                                         "\"default\",destination_version=\"risky\","
                                          "destination_workload=\"greeting-risky\"")),
              qPrintable(text.left(2000)));
     QVERIFY(text.contains(QLatin1String("response_code=\"503\",response_flags=\"NR\"")));

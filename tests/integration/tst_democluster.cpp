@@ -1,10 +1,10 @@
-#include "demo/certificates.h"
 #include "core/edit/releaseedits.h"
 #include "core/model/istio.h"
+#include "core/session/releasesession.h"
+#include "demo/certificates.h"
 #include "k8s/kubeclient.h"
 #include "k8s/kubereply.h"
 #include "k8s/reflector.h"
-#include "core/session/releasesession.h"
 #include "tests/support/testcluster.h"
 #include "tests/support/testproxy.h"
 
@@ -89,7 +89,12 @@ void TestDemoCluster::versionAndDiscovery()
     for (const QJsonValue &g : apis->json().value(QLatin1String("groups")).toArray()) {
         if (g.toObject().value(QLatin1String("name")).toString() == QLatin1String("networking.istio.io")) {
             istio = true;
-            QCOMPARE(g.toObject().value(QLatin1String("preferredVersion")).toObject().value(QLatin1String("version")).toString(), QStringLiteral("v1"));
+            QCOMPARE(g.toObject()
+                             .value(QLatin1String("preferredVersion"))
+                             .toObject()
+                             .value(QLatin1String("version"))
+                             .toString(),
+                     QStringLiteral("v1"));
             QCOMPARE(g.toObject().value(QLatin1String("versions")).toArray().size(), 3);
         }
     }
@@ -110,18 +115,27 @@ void TestDemoCluster::listsEveryIstioVersion_data()
 void TestDemoCluster::listsEveryIstioVersion()
 {
     QFETCH(QString, version);
-    k8s::KubeReply *reply = send(k8s::KubeRequest::get(k8s::collectionPath(QStringLiteral("networking.istio.io"), version, QStringLiteral("default"), QStringLiteral("virtualservices"))));
+    k8s::KubeReply *reply = send(
+            k8s::KubeRequest::get(k8s::collectionPath(QStringLiteral("networking.istio.io"), version,
+                                                      QStringLiteral("default"), QStringLiteral("virtualservices"))));
     QVERIFY2(reply->ok(), qPrintable(reply->error().message));
     const QJsonArray items = reply->json().value(QLatin1String("items")).toArray();
     QStringList names;
     for (const QJsonValue &i : items) {
         names.append(core::objectName(i.toObject()));
-        QCOMPARE(i.toObject().value(QLatin1String("apiVersion")).toString(), QStringLiteral("networking.istio.io/") + version);
-        QVERIFY(!i.toObject().value(QLatin1String("metadata")).toObject().value(QLatin1String("uid")).toString().isEmpty());
+        QCOMPARE(i.toObject().value(QLatin1String("apiVersion")).toString(),
+                 QStringLiteral("networking.istio.io/") + version);
+        QVERIFY(!i.toObject()
+                         .value(QLatin1String("metadata"))
+                         .toObject()
+                         .value(QLatin1String("uid"))
+                         .toString()
+                         .isEmpty());
     }
     names.sort();
-    QCOMPARE(names, (QStringList { QStringLiteral("color-is-vs"), QStringLiteral("greeting"), QStringLiteral("myapp"),
-                                   QStringLiteral("sample-vs"), QStringLiteral("web-virtualservice") }));
+    QCOMPARE(names,
+             (QStringList { QStringLiteral("color-is-vs"), QStringLiteral("greeting"), QStringLiteral("myapp"),
+                            QStringLiteral("sample-vs"), QStringLiteral("web-virtualservice") }));
 }
 
 void TestDemoCluster::unauthenticatedIs401()
@@ -145,7 +159,8 @@ void TestDemoCluster::unauthenticatedIs401()
     QSignalSpy tlsSpy(tlsReply, &k8s::KubeReply::finished);
     QVERIFY(tlsSpy.wait(20000));
     QVERIFY(!tlsReply->ok());
-    QVERIFY2(tlsReply->error().message.contains(QLatin1String("TLS")) || tlsReply->error().message.contains(QLatin1String("certificate")),
+    QVERIFY2(tlsReply->error().message.contains(QLatin1String("TLS"))
+                     || tlsReply->error().message.contains(QLatin1String("certificate")),
              qPrintable(tlsReply->error().message));
 }
 
@@ -156,7 +171,8 @@ void TestDemoCluster::replaceWithResourceVersion()
     QVERIFY(get->ok());
     QJsonObject vs = get->json();
     const QString rv = core::resourceVersion(vs);
-    const qint64 generation = vs.value(QLatin1String("metadata")).toObject().value(QLatin1String("generation")).toInteger();
+    const qint64 generation
+            = vs.value(QLatin1String("metadata")).toObject().value(QLatin1String("generation")).toInteger();
     QJsonObject spec = vs.value(QLatin1String("spec")).toObject();
     spec.insert(QStringLiteral("hosts"), QJsonArray { QStringLiteral("*") });
     QJsonArray http = spec.value(QLatin1String("http")).toArray();
@@ -168,7 +184,8 @@ void TestDemoCluster::replaceWithResourceVersion()
     k8s::KubeReply *put = send(k8s::KubeRequest::replace(path, QJsonDocument(vs).toJson()));
     QVERIFY2(put->ok(), qPrintable(put->error().message));
     QVERIFY(core::resourceVersion(put->json()) != rv);
-    QCOMPARE(put->json().value(QLatin1String("metadata")).toObject().value(QLatin1String("generation")).toInteger(), generation + 1);
+    QCOMPARE(put->json().value(QLatin1String("metadata")).toObject().value(QLatin1String("generation")).toInteger(),
+             generation + 1);
 
     // The same body again carries a stale resourceVersion: 409 Conflict, nothing overwritten.
     k8s::KubeReply *stale = send(k8s::KubeRequest::replace(path, QJsonDocument(vs).toJson()));
@@ -205,12 +222,13 @@ void TestDemoCluster::podsFollowDeployments()
     int webserverV1 = 0;
     for (const QJsonValue &p : pods->json().value(QLatin1String("items")).toArray()) {
         const QJsonObject labels = core::labelsOf(p.toObject());
-        if (labels.value(QLatin1String("app")).toString() == QLatin1String("webserver") && labels.value(QLatin1String("version")).toString() == QLatin1String("v1"))
+        if (labels.value(QLatin1String("app")).toString() == QLatin1String("webserver")
+            && labels.value(QLatin1String("version")).toString() == QLatin1String("v1"))
             ++webserverV1;
     }
     QCOMPARE(webserverV1, 2);
-    k8s::KubeReply *scale = send(k8s::KubeRequest::mergePatch(QStringLiteral("/apis/apps/v1/namespaces/default/deployments/tested-load"),
-                                                              R"({"spec":{"replicas":4}})"));
+    k8s::KubeReply *scale = send(k8s::KubeRequest::mergePatch(
+            QStringLiteral("/apis/apps/v1/namespaces/default/deployments/tested-load"), R"({"spec":{"replicas":4}})"));
     QVERIFY(scale->ok());
     k8s::KubeRequest list = k8s::KubeRequest::get(QStringLiteral("/api/v1/namespaces/default/pods"));
     list.query.addQueryItem(QStringLiteral("labelSelector"), QStringLiteral("app=webserver,version=v1"));
@@ -251,9 +269,11 @@ void TestDemoCluster::watchSeesChangesByOthers()
     QCOMPARE(watch.objects().size(), 5);
     QTRY_COMPARE_WITH_TIMEOUT(watch.state(), k8s::Reflector::State::Watching, 10000);
     // Another client changes an object.
-    QVERIFY(!watch.object(QStringLiteral("default"), QStringLiteral("greeting")).isEmpty()); // so the event is a MODIFIED
+    QVERIFY(!watch.object(QStringLiteral("default"), QStringLiteral("greeting"))
+                     .isEmpty()); // so the event is a MODIFIED
     k8s::KubeClient other(m_cluster->endpoint());
-    k8s::KubeReply *patch = other.send(k8s::KubeRequest::mergePatch(kVs + QStringLiteral("/greeting"), R"({"metadata":{"labels":{"edited":"yes"}}})"));
+    k8s::KubeReply *patch = other.send(k8s::KubeRequest::mergePatch(kVs + QStringLiteral("/greeting"),
+                                                                    R"({"metadata":{"labels":{"edited":"yes"}}})"));
     QSignalSpy patched(patch, &k8s::KubeReply::finished);
     QVERIFY(patched.wait(20000));
     QTRY_VERIFY_WITH_TIMEOUT(!events.isEmpty(), 5000);
@@ -292,7 +312,8 @@ void TestDemoCluster::sessionApplyStaleIsAConflict()
     session.start();
     QTRY_VERIFY_WITH_TIMEOUT(session.release(QStringLiteral("color-service")), 20000);
     const core::Release color = *session.release(QStringLiteral("color-service"));
-    const auto edited = core::setRouteWeights(color, 0, { { QStringLiteral("blue-sub"), 10 }, { QStringLiteral("green-sub"), 90 } });
+    const auto edited = core::setRouteWeights(
+            color, 0, { { QStringLiteral("blue-sub"), 10 }, { QStringLiteral("green-sub"), 90 } });
     QVERIFY(edited.ok());
     // Someone else changes the object after we read it.
     QJsonObject theirs = color.vs;
@@ -305,7 +326,8 @@ void TestDemoCluster::sessionApplyStaleIsAConflict()
     session.apply(QStringLiteral("color-service"), *edited, QStringLiteral("test"));
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 20000);
     QCOMPARE(finished.at(0).at(1).toBool(), false);
-    QVERIFY2(finished.at(0).at(2).toString().contains(QLatin1String("changed by someone else")), qPrintable(finished.at(0).at(2).toString()));
+    QVERIFY2(finished.at(0).at(2).toString().contains(QLatin1String("changed by someone else")),
+             qPrintable(finished.at(0).at(2).toString()));
     // Their change stands; ours was not written.
     const QJsonObject live = m_cluster->get(kVs + QStringLiteral("/color-is-vs"));
     QCOMPARE(core::labelsOf(live).value(QLatin1String("changed-by")).toString(), QStringLiteral("someone-else"));
@@ -327,18 +349,23 @@ void TestDemoCluster::viewersReadButCannotWrite()
     QVERIFY2(list->ok(), qPrintable(list->error().message));
     QCOMPARE(list->json().value(QLatin1String("items")).toArray().size(), 5);
     // Every kind of write, dry-run included, is refused with kube-apiserver's words.
-    k8s::KubeRequest patch = k8s::KubeRequest::mergePatch(kVs + QStringLiteral("/greeting"), R"({"metadata":{"labels":{"by":"viewer"}}})");
+    k8s::KubeRequest patch = k8s::KubeRequest::mergePatch(kVs + QStringLiteral("/greeting"),
+                                                          R"({"metadata":{"labels":{"by":"viewer"}}})");
     patch.query.addQueryItem(QStringLiteral("dryRun"), QStringLiteral("All"));
     k8s::KubeReply *refused = waitFor(viewer.send(patch));
     QCOMPARE(refused->httpStatus(), 403);
     QCOMPARE(refused->error().reason, QStringLiteral("Forbidden"));
-    QVERIFY2(refused->error().message.contains(QLatin1String(
-                     R"(virtualservices.networking.istio.io "greeting" is forbidden: User "viewer" cannot patch resource "virtualservices" in API group "networking.istio.io" in the namespace "default")")),
-             qPrintable(refused->error().message));
-    k8s::KubeReply *create = waitFor(viewer.send(k8s::KubeRequest::create(QStringLiteral("/api/v1/namespaces"), R"({"metadata":{"name":"nope"}})")));
+    QVERIFY2(
+            refused->error().message.contains(QLatin1String(
+                    R"(virtualservices.networking.istio.io "greeting" is forbidden: User "viewer" cannot patch resource "virtualservices" in API group "networking.istio.io" in the namespace "default")")),
+            qPrintable(refused->error().message));
+    k8s::KubeReply *create = waitFor(viewer.send(
+            k8s::KubeRequest::create(QStringLiteral("/api/v1/namespaces"), R"({"metadata":{"name":"nope"}})")));
     QCOMPARE(create->httpStatus(), 403);
-    QVERIFY2(create->error().message.contains(QLatin1String(R"(namespaces is forbidden: User "viewer" cannot create resource "namespaces" in API group "" at the cluster scope)")),
-             qPrintable(create->error().message));
+    QVERIFY2(
+            create->error().message.contains(QLatin1String(
+                    R"(namespaces is forbidden: User "viewer" cannot create resource "namespaces" in API group "" at the cluster scope)")),
+            qPrintable(create->error().message));
     // The editor may.
     k8s::KubeClient editor(m_cluster->endpointWithToken(QLatin1String(test::TestCluster::kEditorToken)));
     k8s::KubeReply *allowed = waitFor(editor.send(patch));
@@ -369,9 +396,11 @@ void TestDemoCluster::scaleSubresource()
     QJsonObject scale = get->json();
     QCOMPARE(scale.value(QLatin1String("apiVersion")).toString(), QStringLiteral("autoscaling/v1"));
     QCOMPARE(scale.value(QLatin1String("kind")).toString(), QStringLiteral("Scale"));
-    QCOMPARE(scale.value(QLatin1String("spec")).toObject(), QJsonObject()); // replicas 0 is omitted, as autoscaling/v1 does
+    QCOMPARE(scale.value(QLatin1String("spec")).toObject(),
+             QJsonObject()); // replicas 0 is omitted, as autoscaling/v1 does
     QCOMPARE(scale.value(QLatin1String("status")).toObject(),
-             (QJsonObject { { QStringLiteral("replicas"), 0 }, { QStringLiteral("selector"), QStringLiteral("app=myapp,version=v3") } }));
+             (QJsonObject { { QStringLiteral("replicas"), 0 },
+                            { QStringLiteral("selector"), QStringLiteral("app=myapp,version=v3") } }));
     const QString rv = core::resourceVersion(scale);
     QCOMPARE(rv, core::resourceVersion(send(k8s::KubeRequest::get(deployment))->json()));
 
@@ -385,7 +414,8 @@ void TestDemoCluster::scaleSubresource()
     QCOMPARE(send(pods)->json().value(QLatin1String("items")).toArray().size(), 2);
     k8s::KubeReply *stale = send(k8s::KubeRequest::replace(path, QJsonDocument(scale).toJson()));
     QCOMPARE(stale->httpStatus(), 409);
-    QVERIFY2(stale->error().message.contains(QLatin1String(R"(Operation cannot be fulfilled on deployments.apps "myapp-v3": the object has been modified)")),
+    QVERIFY2(stale->error().message.contains(QLatin1String(
+                     R"(Operation cannot be fulfilled on deployments.apps "myapp-v3": the object has been modified)")),
              qPrintable(stale->error().message));
 
     k8s::KubeReply *negative = send(k8s::KubeRequest::mergePatch(path, R"({"spec":{"replicas":-1}})"));
@@ -395,14 +425,18 @@ void TestDemoCluster::scaleSubresource()
     QCOMPARE(notScale->httpStatus(), 400);
     QCOMPARE(send(k8s::KubeRequest::remove(path))->httpStatus(), 405);
     QCOMPARE(send(k8s::KubeRequest::get(kVs + QStringLiteral("/myapp/scale")))->httpStatus(), 404);
-    QCOMPARE(send(k8s::KubeRequest::get(QStringLiteral("/apis/apps/v1/namespaces/default/deployments/no-such-app/scale")))->httpStatus(), 404);
+    QCOMPARE(send(k8s::KubeRequest::get(
+                          QStringLiteral("/apis/apps/v1/namespaces/default/deployments/no-such-app/scale")))
+                     ->httpStatus(),
+             404);
 
     k8s::KubeClient viewer(m_cluster->endpointWithToken(QLatin1String(test::TestCluster::kViewerToken)));
     k8s::KubeReply *refused = waitFor(viewer.send(k8s::KubeRequest::mergePatch(path, R"({"spec":{"replicas":1}})")));
     QCOMPARE(refused->httpStatus(), 403);
-    QVERIFY2(refused->error().message.contains(QLatin1String(
-                     R"(deployments.apps "myapp-v3" is forbidden: User "viewer" cannot patch resource "deployments/scale" in API group "apps" in the namespace "default")")),
-             qPrintable(refused->error().message));
+    QVERIFY2(
+            refused->error().message.contains(QLatin1String(
+                    R"(deployments.apps "myapp-v3" is forbidden: User "viewer" cannot patch resource "deployments/scale" in API group "apps" in the namespace "default")")),
+            qPrintable(refused->error().message));
 
     // Back to 0 by merge patch, with dryRun first: the seeds as they were for the tests after this one.
     k8s::KubeRequest dry = k8s::KubeRequest::mergePatch(path, R"({"spec":{"replicas":0}})");
@@ -422,17 +456,28 @@ void TestDemoCluster::accessReviews_data()
     QTest::addColumn<bool>("allowed");
     const QString viewer = QLatin1String(test::TestCluster::kViewerToken);
     const QString editor = QLatin1String(test::TestCluster::kEditorToken);
-    QTest::newRow("viewer get") << viewer << "get" << "virtualservices" << true;
-    QTest::newRow("viewer list") << viewer << "list" << "destinationrules" << true;
-    QTest::newRow("viewer watch") << viewer << "watch" << "virtualservices" << true;
-    QTest::newRow("viewer update") << viewer << "update" << "virtualservices" << false;
-    QTest::newRow("viewer patch") << viewer << "patch" << "destinationrules" << false;
-    QTest::newRow("viewer create") << viewer << "create" << "destinationrules" << false;
-    QTest::newRow("viewer delete") << viewer << "delete" << "virtualservices" << false;
-    QTest::newRow("viewer any") << viewer << "*" << "virtualservices" << false;
-    QTest::newRow("editor update") << editor << "update" << "virtualservices" << true;
-    QTest::newRow("editor create") << editor << "create" << "destinationrules" << true;
-    QTest::newRow("admin delete") << QString() << "delete" << "virtualservices" << true;
+    QTest::newRow("viewer get") << viewer << "get"
+                                << "virtualservices" << true;
+    QTest::newRow("viewer list") << viewer << "list"
+                                 << "destinationrules" << true;
+    QTest::newRow("viewer watch") << viewer << "watch"
+                                  << "virtualservices" << true;
+    QTest::newRow("viewer update") << viewer << "update"
+                                   << "virtualservices" << false;
+    QTest::newRow("viewer patch") << viewer << "patch"
+                                  << "destinationrules" << false;
+    QTest::newRow("viewer create") << viewer << "create"
+                                   << "destinationrules" << false;
+    QTest::newRow("viewer delete") << viewer << "delete"
+                                   << "virtualservices" << false;
+    QTest::newRow("viewer any") << viewer << "*"
+                                << "virtualservices" << false;
+    QTest::newRow("editor update") << editor << "update"
+                                   << "virtualservices" << true;
+    QTest::newRow("editor create") << editor << "create"
+                                   << "destinationrules" << true;
+    QTest::newRow("admin delete") << QString() << "delete"
+                                  << "virtualservices" << true;
 }
 
 void TestDemoCluster::accessReviews()
@@ -442,15 +487,18 @@ void TestDemoCluster::accessReviews()
     QFETCH(QString, resource);
     QFETCH(bool, allowed);
     k8s::KubeClient client(token.isEmpty() ? m_cluster->endpoint() : m_cluster->endpointWithToken(token));
-    const QJsonObject review { { QStringLiteral("apiVersion"), QStringLiteral("authorization.k8s.io/v1") },
-                               { QStringLiteral("kind"), QStringLiteral("SelfSubjectAccessReview") },
-                               { QStringLiteral("spec"), QJsonObject { { QStringLiteral("resourceAttributes"),
-                                                                         QJsonObject { { QStringLiteral("namespace"), QStringLiteral("default") },
-                                                                                       { QStringLiteral("verb"), verb },
-                                                                                       { QStringLiteral("group"), QStringLiteral("networking.istio.io") },
-                                                                                       { QStringLiteral("resource"), resource } } } } } };
-    k8s::KubeReply *reply = waitFor(client.send(k8s::KubeRequest::create(QStringLiteral("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"),
-                                                                         QJsonDocument(review).toJson())));
+    const QJsonObject review {
+        { QStringLiteral("apiVersion"), QStringLiteral("authorization.k8s.io/v1") },
+        { QStringLiteral("kind"), QStringLiteral("SelfSubjectAccessReview") },
+        { QStringLiteral("spec"),
+          QJsonObject { { QStringLiteral("resourceAttributes"),
+                          QJsonObject { { QStringLiteral("namespace"), QStringLiteral("default") },
+                                        { QStringLiteral("verb"), verb },
+                                        { QStringLiteral("group"), QStringLiteral("networking.istio.io") },
+                                        { QStringLiteral("resource"), resource } } } } }
+    };
+    k8s::KubeReply *reply = waitFor(client.send(k8s::KubeRequest::create(
+            QStringLiteral("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"), QJsonDocument(review).toJson())));
     QVERIFY2(reply->ok(), qPrintable(reply->error().message));
     QCOMPARE(reply->httpStatus(), 201);
     const QJsonObject status = reply->json().value(QLatin1String("status")).toObject();
@@ -466,7 +514,8 @@ void TestDemoCluster::clientCertificates_data()
     QTest::addColumn<bool>("trustedCa");
     QTest::addColumn<QString>("user");
     QTest::addColumn<QStringList>("groups");
-    QTest::newRow("EC, two groups") << false << true << "alice" << QStringList { QStringLiteral("canarydeck:viewers"), QStringLiteral("dev") };
+    QTest::newRow("EC, two groups") << false << true << "alice"
+                                    << QStringList { QStringLiteral("canarydeck:viewers"), QStringLiteral("dev") };
     QTest::newRow("RSA, no group") << true << true << "bob" << QStringList {};
     QTest::newRow("EC, another CA") << false << false << "mallory" << QStringList { QStringLiteral("system:masters") };
     QTest::newRow("RSA, another CA") << true << false << "mallory" << QStringList {};
@@ -482,7 +531,8 @@ void TestDemoCluster::clientCertificates()
     QVERIFY(!keyPem.isEmpty());
     const auto otherCa = demo::generateServingCertificates();
     QVERIFY(otherCa.ok());
-    const auto certPem = demo::signClientCertificate(trustedCa ? m_cluster->clientCa() : *otherCa, keyPem, user, groups);
+    const auto certPem
+            = demo::signClientCertificate(trustedCa ? m_cluster->clientCa() : *otherCa, keyPem, user, groups);
     QVERIFY2(certPem.ok(), certPem.ok() ? "" : qPrintable(certPem.error().message));
     k8s::ClusterEndpoint ep = m_cluster->endpoint();
     ep.token.clear();
@@ -490,24 +540,29 @@ void TestDemoCluster::clientCertificates()
     ep.clientKey = QSslKey(keyPem, rsa ? QSsl::Rsa : QSsl::Ec);
     QVERIFY(!ep.clientCertificate.isNull() && !ep.clientKey.isNull());
     k8s::KubeClient client(ep);
-    k8s::KubeReply *reply = waitFor(client.send(k8s::KubeRequest::create(QStringLiteral("/apis/authentication.k8s.io/v1/selfsubjectreviews"),
-                                                                         R"({"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"})")));
+    k8s::KubeReply *reply = waitFor(client.send(
+            k8s::KubeRequest::create(QStringLiteral("/apis/authentication.k8s.io/v1/selfsubjectreviews"),
+                                     R"({"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"})")));
     if (!trustedCa) {
         QCOMPARE(reply->httpStatus(), 401);
         return;
     }
     QVERIFY2(reply->ok(), qPrintable(reply->error().message));
-    const QJsonObject info = reply->json().value(QLatin1String("status")).toObject().value(QLatin1String("userInfo")).toObject();
+    const QJsonObject info
+            = reply->json().value(QLatin1String("status")).toObject().value(QLatin1String("userInfo")).toObject();
     QCOMPARE(info.value(QLatin1String("username")).toString(), user);
-    QCOMPARE(info.value(QLatin1String("groups")).toVariant().toStringList(), groups + QStringList { QStringLiteral("system:authenticated") });
+    QCOMPARE(info.value(QLatin1String("groups")).toVariant().toStringList(),
+             groups + QStringList { QStringLiteral("system:authenticated") });
 }
 
 void TestDemoCluster::sessionAsksBeforeOfferingWrites_data()
 {
     QTest::addColumn<QString>("token");
     QTest::addColumn<int>("access");
-    QTest::newRow("viewer") << QString::fromLatin1(test::TestCluster::kViewerToken) << int(core::ReleaseSession::Access::Denied);
-    QTest::newRow("editor") << QString::fromLatin1(test::TestCluster::kEditorToken) << int(core::ReleaseSession::Access::Allowed);
+    QTest::newRow("viewer") << QString::fromLatin1(test::TestCluster::kViewerToken)
+                            << int(core::ReleaseSession::Access::Denied);
+    QTest::newRow("editor") << QString::fromLatin1(test::TestCluster::kEditorToken)
+                            << int(core::ReleaseSession::Access::Allowed);
 }
 
 void TestDemoCluster::sessionAsksBeforeOfferingWrites()
@@ -535,7 +590,8 @@ void TestDemoCluster::fieldValidation_data()
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<int>("status");
     QTest::addColumn<QString>("message"); // in the error, or in a Warning
-    const QByteArray good = R"({"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"NAME"},"spec":{"hosts":["a"],"http":[{"route":[{"destination":{"host":"a"}}]}]}})";
+    const QByteArray good
+            = R"({"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"NAME"},"spec":{"hosts":["a"],"http":[{"route":[{"destination":{"host":"a"}}]}]}})";
     QByteArray unknown = good;
     unknown.replace(R"("hosts":["a"],)", R"("hosts":["a"],"htp":[],)");
     QByteArray duplicate = good;
@@ -545,14 +601,18 @@ void TestDemoCluster::fieldValidation_data()
     QByteArray missing = good;
     missing.replace(R"({"destination":{"host":"a"}})", R"({"weight":100})");
     QTest::newRow("valid, Strict") << "Strict" << good << 201 << QString();
-    QTest::newRow("unknown, Strict") << "Strict" << unknown << 400 << R"(strict decoding error: unknown field "spec.htp")";
-    QTest::newRow("duplicate, Strict") << "Strict" << duplicate << 400 << R"(strict decoding error: duplicate field "spec.hosts")";
+    QTest::newRow("unknown, Strict") << "Strict" << unknown << 400
+                                     << R"(strict decoding error: unknown field "spec.htp")";
+    QTest::newRow("duplicate, Strict") << "Strict" << duplicate << 400
+                                       << R"(strict decoding error: duplicate field "spec.hosts")";
     QTest::newRow("unknown, Warn") << "Warn" << unknown << 201 << R"(unknown field "spec.htp")";
     QTest::newRow("unknown, default is Warn") << "" << unknown << 201 << R"(unknown field "spec.htp")";
     QTest::newRow("unknown, Ignore") << "Ignore" << unknown << 201 << QString();
     QTest::newRow("wrong type") << "Ignore" << badType << 422 << "spec.http[0].route[0].weight";
-    QTest::newRow("required field") << "Strict" << missing << 422 << "spec.http[0].route[0].destination: Required value";
-    QTest::newRow("bad mode") << "Loose" << good << 400 << R"(fieldValidation must be one of "Ignore", "Warn" or "Strict")";
+    QTest::newRow("required field") << "Strict" << missing << 422
+                                    << "spec.http[0].route[0].destination: Required value";
+    QTest::newRow("bad mode") << "Loose" << good << 400
+                              << R"(fieldValidation must be one of "Ignore", "Warn" or "Strict")";
 }
 
 void TestDemoCluster::fieldValidation()
@@ -561,7 +621,11 @@ void TestDemoCluster::fieldValidation()
     QFETCH(QByteArray, body);
     QFETCH(int, status);
     QFETCH(QString, message);
-    const QString name = QStringLiteral("fv-%1").arg(QString::fromLatin1(QTest::currentDataTag())).toLower().remove(QLatin1Char(',')).replace(QLatin1Char(' '), QLatin1Char('-'));
+    const QString name = QStringLiteral("fv-%1")
+                                 .arg(QString::fromLatin1(QTest::currentDataTag()))
+                                 .toLower()
+                                 .remove(QLatin1Char(','))
+                                 .replace(QLatin1Char(' '), QLatin1Char('-'));
     body.replace("NAME", name.toUtf8());
     k8s::KubeRequest create = k8s::KubeRequest::create(kVs, body);
     if (!mode.isEmpty())
@@ -572,9 +636,11 @@ void TestDemoCluster::fieldValidation()
         QVERIFY2(reply->error().message.contains(message), qPrintable(reply->error().message));
         if (status == 422) {
             QCOMPARE(reply->error().reason, QStringLiteral("Invalid"));
-            QVERIFY2(!reply->error().causes.isEmpty() && reply->error().causes.constFirst().contains(message), qPrintable(reply->error().causes.join(QLatin1Char('|'))));
+            QVERIFY2(!reply->error().causes.isEmpty() && reply->error().causes.constFirst().contains(message),
+                     qPrintable(reply->error().causes.join(QLatin1Char('|'))));
         }
-        QCOMPARE(m_cluster->get(kVs + QLatin1Char('/') + name).value(QLatin1String("kind")).toString(), QStringLiteral("Status")); // not stored
+        QCOMPARE(m_cluster->get(kVs + QLatin1Char('/') + name).value(QLatin1String("kind")).toString(),
+                 QStringLiteral("Status")); // not stored
         return;
     }
     QCOMPARE(reply->warnings().join(QLatin1Char('|')), message);
@@ -592,15 +658,33 @@ void TestDemoCluster::serverSideApply()
         QJsonObject meta { { QStringLiteral("name"), QStringLiteral("ssa-demo") } };
         if (label)
             meta.insert(QStringLiteral("labels"), QJsonObject { { QStringLiteral("team"), QStringLiteral("web") } });
-        return QJsonDocument(QJsonObject {
-                { QStringLiteral("apiVersion"), QStringLiteral("networking.istio.io/v1") },
-                { QStringLiteral("kind"), QStringLiteral("VirtualService") },
-                { QStringLiteral("metadata"), meta },
-                { QStringLiteral("spec"), QJsonObject { { QStringLiteral("hosts"), QJsonArray { QStringLiteral("ssa") } },
-                                                        { QStringLiteral("http"), QJsonArray { QJsonObject { { QStringLiteral("route"), QJsonArray {
-                                                                QJsonObject { { QStringLiteral("destination"), QJsonObject { { QStringLiteral("host"), QStringLiteral("ssa") }, { QStringLiteral("subset"), QStringLiteral("v1") } } }, { QStringLiteral("weight"), weight } },
-                                                                QJsonObject { { QStringLiteral("destination"), QJsonObject { { QStringLiteral("host"), QStringLiteral("ssa") }, { QStringLiteral("subset"), QStringLiteral("v2") } } }, { QStringLiteral("weight"), 100 - weight } } } } } } } } },
-        }).toJson(QJsonDocument::Compact);
+        return QJsonDocument(
+                       QJsonObject {
+                               { QStringLiteral("apiVersion"), QStringLiteral("networking.istio.io/v1") },
+                               { QStringLiteral("kind"), QStringLiteral("VirtualService") },
+                               { QStringLiteral("metadata"), meta },
+                               { QStringLiteral("spec"),
+                                 QJsonObject {
+                                         { QStringLiteral("hosts"), QJsonArray { QStringLiteral("ssa") } },
+                                         { QStringLiteral("http"),
+                                           QJsonArray { QJsonObject {
+                                                   { QStringLiteral("route"),
+                                                     QJsonArray {
+                                                             QJsonObject { { QStringLiteral("destination"),
+                                                                             QJsonObject { { QStringLiteral("host"),
+                                                                                             QStringLiteral("ssa") },
+                                                                                           { QStringLiteral("subset"),
+                                                                                             QStringLiteral("v1") } } },
+                                                                           { QStringLiteral("weight"), weight } },
+                                                             QJsonObject { { QStringLiteral("destination"),
+                                                                             QJsonObject { { QStringLiteral("host"),
+                                                                                             QStringLiteral("ssa") },
+                                                                                           { QStringLiteral("subset"),
+                                                                                             QStringLiteral("v2") } } },
+                                                                           { QStringLiteral("weight"),
+                                                                             100 - weight } } } } } } } } },
+                       })
+                .toJson(QJsonDocument::Compact);
     };
     // Created by "flagger"'s apply.
     k8s::KubeReply *created = send(k8s::KubeRequest::apply(path, intent(90, true), QStringLiteral("flagger")));
@@ -610,9 +694,12 @@ void TestDemoCluster::serverSideApply()
     // Other values: 409 naming the manager and the field; nothing written.
     k8s::KubeReply *conflict = send(k8s::KubeRequest::apply(path, intent(50, false), QStringLiteral("canarydeck")));
     QCOMPARE(conflict->httpStatus(), 409);
-    QVERIFY2(conflict->error().message.contains(QLatin1String(R"(Apply failed with 1 conflict: conflict with "flagger" using networking.istio.io/v1: .spec.http)")),
-             qPrintable(conflict->error().message));
-    QCOMPARE(conflict->error().causes, QStringList { QStringLiteral(R"(.spec.http: conflict with "flagger" using networking.istio.io/v1)") });
+    QVERIFY2(
+            conflict->error().message.contains(QLatin1String(
+                    R"(Apply failed with 1 conflict: conflict with "flagger" using networking.istio.io/v1: .spec.http)")),
+            qPrintable(conflict->error().message));
+    QCOMPARE(conflict->error().causes,
+             QStringList { QStringLiteral(R"(.spec.http: conflict with "flagger" using networking.istio.io/v1)") });
     QCOMPARE(test::routeWeights(m_cluster->get(path)).value(QStringLiteral("v1")), 90);
     // A server-side dry-run of a forced apply changes nothing either.
     k8s::KubeRequest dry = k8s::KubeRequest::apply(path, intent(50, false), QStringLiteral("canarydeck"), true);
@@ -623,7 +710,13 @@ void TestDemoCluster::serverSideApply()
     QVERIFY(send(k8s::KubeRequest::apply(path, intent(50, false), QStringLiteral("canarydeck"), true))->ok());
     QCOMPARE(test::routeWeights(m_cluster->get(path)).value(QStringLiteral("v1")), 50);
     // flagger stops applying its label: the label goes, since nobody else holds it.
-    QVERIFY2(m_cluster->get(path).value(QLatin1String("metadata")).toObject().value(QLatin1String("labels")).toObject().contains(QLatin1String("team")), "label missing");
+    QVERIFY2(m_cluster->get(path)
+                     .value(QLatin1String("metadata"))
+                     .toObject()
+                     .value(QLatin1String("labels"))
+                     .toObject()
+                     .contains(QLatin1String("team")),
+             "label missing");
     k8s::KubeReply *relinquish = send(k8s::KubeRequest::apply(path, intent(50, false), QStringLiteral("flagger")));
     QVERIFY2(relinquish->ok(), qPrintable(relinquish->error().message));
     QVERIFY(!m_cluster->get(path).value(QLatin1String("metadata")).toObject().contains(QLatin1String("labels")));
@@ -646,7 +739,8 @@ void TestDemoCluster::throttledRequestsAreRetried()
     QVERIFY2(clock.elapsed() >= 1900, "Retry-After was not honoured");
     // Writes are retried on 429 too: the server did not act on them.
     QVERIFY(m_cluster->setFaults(QStringLiteral("429=1")));
-    k8s::KubeReply *patch = send(k8s::KubeRequest::mergePatch(kVs + QStringLiteral("/greeting"), R"({"metadata":{"annotations":{"throttled":"once"}}})"));
+    k8s::KubeReply *patch = send(k8s::KubeRequest::mergePatch(kVs + QStringLiteral("/greeting"),
+                                                              R"({"metadata":{"annotations":{"throttled":"once"}}})"));
     QVERIFY2(patch->ok(), qPrintable(patch->error().message));
     QCOMPARE(patch->retries(), 1);
     // More refusals than the client's patience: the 429 reaches the caller, decoded.
@@ -656,7 +750,8 @@ void TestDemoCluster::throttledRequestsAreRetried()
     m_client->setRequestTimeout(0);
     QVERIFY(m_cluster->setFaults(QStringLiteral("429=0")));
     QVERIFY(!refused->ok());
-    QVERIFY2(refused->error().message.contains(QLatin1String("did not answer within 2.5 s")), qPrintable(refused->error().message));
+    QVERIFY2(refused->error().message.contains(QLatin1String("did not answer within 2.5 s")),
+             qPrintable(refused->error().message));
 }
 
 void TestDemoCluster::serverErrorsAreRetriedForReadsOnly()
@@ -667,7 +762,8 @@ void TestDemoCluster::serverErrorsAreRetriedForReadsOnly()
     QCOMPARE(reply->retries(), 2);
     // A write that failed with 500 may have been carried out: it is reported, not repeated.
     QVERIFY(m_cluster->setFaults(QStringLiteral("500=1")));
-    k8s::KubeReply *patch = send(k8s::KubeRequest::mergePatch(kVs + QStringLiteral("/greeting"), R"({"metadata":{"annotations":{"failed":"once"}}})"));
+    k8s::KubeReply *patch = send(k8s::KubeRequest::mergePatch(kVs + QStringLiteral("/greeting"),
+                                                              R"({"metadata":{"annotations":{"failed":"once"}}})"));
     QVERIFY(!patch->ok());
     QCOMPARE(patch->httpStatus(), 500);
     QCOMPARE(patch->retries(), 0);
@@ -729,7 +825,8 @@ void TestDemoCluster::watchSurvivesDroppedStreams()
             QTest::qWait(150);
         return ok;
     };
-    QVERIFY(write(k8s::KubeRequest::create(QStringLiteral("/api/v1/namespaces"), R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"faults"}})")));
+    QVERIFY(write(k8s::KubeRequest::create(QStringLiteral("/api/v1/namespaces"),
+                                           R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"faults"}})")));
     for (int i = 0; i < 50; ++i) {
         const QJsonObject dr {
             { QStringLiteral("apiVersion"), QStringLiteral("networking.istio.io/v1") },
@@ -764,9 +861,14 @@ void TestDemoCluster::expiredContinueRestartsTheList()
     // 520 objects: the watch lists them in two pages of at most 500; the continue token has expired
     // (410), so the list starts over and still delivers every object once.
     const QString path = QStringLiteral("/apis/networking.istio.io/v1/namespaces/big/destinationrules");
-    QVERIFY(send(k8s::KubeRequest::create(QStringLiteral("/api/v1/namespaces"), R"({"metadata":{"name":"big"}})"))->ok());
+    QVERIFY(send(k8s::KubeRequest::create(QStringLiteral("/api/v1/namespaces"), R"({"metadata":{"name":"big"}})"))
+                    ->ok());
     for (int i = 0; i < 520; ++i) {
-        const QByteArray dr = QStringLiteral(R"({"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"dr-%1"},"spec":{"host":"h%1"}})").arg(i).toUtf8();
+        const QByteArray dr
+                = QStringLiteral(
+                          R"({"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"dr-%1"},"spec":{"host":"h%1"}})")
+                          .arg(i)
+                          .toUtf8();
         k8s::KubeReply *reply = send(k8s::KubeRequest::create(path, dr));
         QVERIFY(reply->ok());
         reply->deleteLater();
@@ -776,7 +878,8 @@ void TestDemoCluster::expiredContinueRestartsTheList()
     QSignalSpy listed(&watch, &k8s::Reflector::resynced);
     QSignalSpy applied(&watch, &k8s::Reflector::applied);
     QStringList why;
-    connect(&watch, &k8s::Reflector::stateChanged, this, [&](k8s::Reflector::State, const QString &detail) { why.append(detail); });
+    connect(&watch, &k8s::Reflector::stateChanged, this,
+            [&](k8s::Reflector::State, const QString &detail) { why.append(detail); });
     watch.start();
     QVERIFY(listed.wait(20000));
     QCOMPARE(listed.size(), 1);
@@ -787,7 +890,8 @@ void TestDemoCluster::expiredContinueRestartsTheList()
     for (const QJsonObject &o : items)
         names.insert(core::objectName(o));
     QCOMPARE(names.size(), 520);
-    QVERIFY2(why.join(QLatin1Char('|')).contains(QLatin1String("continue parameter is too old")), qPrintable(why.join(QLatin1Char('|'))));
+    QVERIFY2(why.join(QLatin1Char('|')).contains(QLatin1String("continue parameter is too old")),
+             qPrintable(why.join(QLatin1Char('|'))));
     QVERIFY(m_cluster->setFaults(QStringLiteral("410=0")));
 }
 

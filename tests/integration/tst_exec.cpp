@@ -2,8 +2,8 @@
 #include "k8s/kubeclient.h"
 #include "k8s/kubeconfig.h"
 #include "k8s/kubereply.h"
-#include "tests/support/testcluster.h"
 #include "k8s/yaml.h"
+#include "tests/support/testcluster.h"
 
 #include <QJsonArray>
 #include <QProcess>
@@ -29,7 +29,8 @@ private Q_SLOTS:
     void kubectlAndPluginAgree();
 
 private:
-    QString writeKubeconfig(const QString &apiVersion, const QString &mode, int expiresIn = 0, const QString &command = QStringLiteral("./plugin.sh"),
+    QString writeKubeconfig(const QString &apiVersion, const QString &mode, int expiresIn = 0,
+                            const QString &command = QStringLiteral("./plugin.sh"),
                             const QString &extra = QStringLiteral("      interactiveMode: Never\n"));
     int runs() const;
     k8s::KubeReply *get(k8s::KubeClient &client);
@@ -64,8 +65,20 @@ void TestExec::initTestCase()
     QFile kc(m_cluster->endpoints().kubeconfig);
     QVERIFY(kc.open(QIODevice::ReadOnly));
     const QJsonObject config = k8s::parseYaml(kc.readAll())->toObject();
-    m_token = config.value(QLatin1String("users")).toArray().at(0).toObject().value(QLatin1String("user")).toObject().value(QLatin1String("token")).toString();
-    const QJsonObject cluster = config.value(QLatin1String("clusters")).toArray().at(0).toObject().value(QLatin1String("cluster")).toObject();
+    m_token = config.value(QLatin1String("users"))
+                      .toArray()
+                      .at(0)
+                      .toObject()
+                      .value(QLatin1String("user"))
+                      .toObject()
+                      .value(QLatin1String("token"))
+                      .toString();
+    const QJsonObject cluster = config.value(QLatin1String("clusters"))
+                                        .toArray()
+                                        .at(0)
+                                        .toObject()
+                                        .value(QLatin1String("cluster"))
+                                        .toObject();
     m_server = cluster.value(QLatin1String("server")).toString();
     m_ca = cluster.value(QLatin1String("certificate-authority-data")).toString();
     QFile plugin(m_dir.filePath(QStringLiteral("plugin.sh")));
@@ -80,7 +93,8 @@ void TestExec::init()
     QFile::remove(m_dir.filePath(QStringLiteral("counter")));
 }
 
-QString TestExec::writeKubeconfig(const QString &apiVersion, const QString &mode, int expiresIn, const QString &command, const QString &extra)
+QString TestExec::writeKubeconfig(const QString &apiVersion, const QString &mode, int expiresIn, const QString &command,
+                                  const QString &extra)
 {
     const QString path = m_dir.filePath(QStringLiteral("kubeconfig-%1").arg(mode));
     QFile f(path);
@@ -92,7 +106,8 @@ QString TestExec::writeKubeconfig(const QString &apiVersion, const QString &mode
                            "      env:\n      - {name: COUNTER, value: '%6'}\n      - {name: TOKEN, value: '%7'}\n"
                            "      - {name: MODE, value: '%8'}\n      - {name: EXPIRES_IN, value: '%9'}\n"
                            "contexts:\n- name: exec\n  context: {cluster: demo, user: sso-user}\n")
-                    .arg(m_server, m_ca, apiVersion, command, extra, m_dir.filePath(QStringLiteral("counter")), m_token, mode)
+                    .arg(m_server, m_ca, apiVersion, command, extra, m_dir.filePath(QStringLiteral("counter")), m_token,
+                         mode)
                     .arg(expiresIn)
                     .toUtf8());
     return path;
@@ -106,7 +121,8 @@ int TestExec::runs() const
 
 k8s::KubeReply *TestExec::get(k8s::KubeClient &client)
 {
-    return client.send(k8s::KubeRequest::get(QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices")));
+    return client.send(
+            k8s::KubeRequest::get(QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices")));
 }
 
 void TestExec::concurrentRequestsRunThePluginOnce_data()
@@ -139,7 +155,8 @@ void TestExec::concurrentRequestsRunThePluginOnce()
 void TestExec::expiryRunsItAgain()
 {
     k8s::KubeconfigOptions options;
-    options.kubeconfig = writeKubeconfig(QStringLiteral("client.authentication.k8s.io/v1"), QStringLiteral("expiring"), 2);
+    options.kubeconfig
+            = writeKubeconfig(QStringLiteral("client.authentication.k8s.io/v1"), QStringLiteral("expiring"), 2);
     k8s::KubeClient client(*k8s::loadKubeconfig(options));
     k8s::KubeReply *first = get(client);
     QTRY_VERIFY_WITH_TIMEOUT(first->isFinished(), 20000);
@@ -157,7 +174,8 @@ void TestExec::expiryRunsItAgain()
 void TestExec::unauthorizedRunsItAgainOnce()
 {
     k8s::KubeconfigOptions options;
-    options.kubeconfig = writeKubeconfig(QStringLiteral("client.authentication.k8s.io/v1"), QStringLiteral("wrongfirst"));
+    options.kubeconfig
+            = writeKubeconfig(QStringLiteral("client.authentication.k8s.io/v1"), QStringLiteral("wrongfirst"));
     k8s::KubeClient client(*k8s::loadKubeconfig(options));
     k8s::KubeReply *reply = get(client);
     QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 20000);
@@ -192,7 +210,8 @@ void TestExec::failingPluginReachesTheUser()
     k8s::KubeReply *reply = get(client);
     QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 20000);
     QVERIFY(!reply->ok());
-    QVERIFY2(reply->error().message.contains(QLatin1String("failed with exit code 3")) && reply->error().message.contains(QLatin1String("login required: run 'demo login' first")),
+    QVERIFY2(reply->error().message.contains(QLatin1String("failed with exit code 3"))
+                     && reply->error().message.contains(QLatin1String("login required: run 'demo login' first")),
              qPrintable(reply->error().message));
     QVERIFY(!messages.isEmpty());
     // An answer that is not an ExecCredential is refused without quoting it (it may hold secrets).
@@ -200,23 +219,30 @@ void TestExec::failingPluginReachesTheUser()
     k8s::KubeClient garbage(*k8s::loadKubeconfig(options));
     k8s::KubeReply *bad = get(garbage);
     QTRY_VERIFY_WITH_TIMEOUT(bad->isFinished(), 20000);
-    QVERIFY2(bad->error().message.contains(QLatin1String("did not print an ExecCredential")) && !bad->error().message.contains(QLatin1String("not json")),
+    QVERIFY2(bad->error().message.contains(QLatin1String("did not print an ExecCredential"))
+                     && !bad->error().message.contains(QLatin1String("not json")),
              qPrintable(bad->error().message));
-    options.kubeconfig = writeKubeconfig(QStringLiteral("client.authentication.k8s.io/v1"), QStringLiteral("wrongversion"));
+    options.kubeconfig
+            = writeKubeconfig(QStringLiteral("client.authentication.k8s.io/v1"), QStringLiteral("wrongversion"));
     k8s::KubeClient wrongVersion(*k8s::loadKubeconfig(options));
     k8s::KubeReply *mismatch = get(wrongVersion);
     QTRY_VERIFY_WITH_TIMEOUT(mismatch->isFinished(), 20000);
-    QVERIFY2(mismatch->error().message.contains(QLatin1String("but the kubeconfig asks for \"client.authentication.k8s.io/v1\"")), qPrintable(mismatch->error().message));
+    QVERIFY2(mismatch->error().message.contains(
+                     QLatin1String("but the kubeconfig asks for \"client.authentication.k8s.io/v1\"")),
+             qPrintable(mismatch->error().message));
 }
 
 void TestExec::missingCommandShowsInstallHint()
 {
     k8s::KubeconfigOptions options;
-    options.kubeconfig = writeKubeconfig(QStringLiteral("client.authentication.k8s.io/v1beta1"), QStringLiteral("missing"), 0, QStringLiteral("demo-login-not-installed"), QString());
+    options.kubeconfig
+            = writeKubeconfig(QStringLiteral("client.authentication.k8s.io/v1beta1"), QStringLiteral("missing"), 0,
+                              QStringLiteral("demo-login-not-installed"), QString());
     k8s::KubeClient client(*k8s::loadKubeconfig(options));
     k8s::KubeReply *reply = get(client);
     QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 20000);
-    QVERIFY2(reply->error().message.contains(QLatin1String("executable demo-login-not-installed not found")) && reply->error().message.contains(QLatin1String("Install it with: apt install demo-login")),
+    QVERIFY2(reply->error().message.contains(QLatin1String("executable demo-login-not-installed not found"))
+                     && reply->error().message.contains(QLatin1String("Install it with: apt install demo-login")),
              qPrintable(reply->error().message));
 }
 
@@ -225,9 +251,15 @@ void TestExec::configErrors_data()
     QTest::addColumn<QString>("apiVersion");
     QTest::addColumn<QString>("extra");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("v1 needs interactiveMode") << QStringLiteral("client.authentication.k8s.io/v1") << QString() << QStringLiteral("interactiveMode must be specified for sso-user to use exec authentication plugin");
-    QTest::newRow("v1alpha1 removed") << QStringLiteral("client.authentication.k8s.io/v1alpha1") << QStringLiteral("      interactiveMode: Never\n") << QStringLiteral("was removed in Kubernetes 1.24");
-    QTest::newRow("bad mode") << QStringLiteral("client.authentication.k8s.io/v1") << QStringLiteral("      interactiveMode: Sometimes\n") << QStringLiteral("invalid interactiveMode \"Sometimes\"");
+    QTest::newRow("v1 needs interactiveMode")
+            << QStringLiteral("client.authentication.k8s.io/v1") << QString()
+            << QStringLiteral("interactiveMode must be specified for sso-user to use exec authentication plugin");
+    QTest::newRow("v1alpha1 removed") << QStringLiteral("client.authentication.k8s.io/v1alpha1")
+                                      << QStringLiteral("      interactiveMode: Never\n")
+                                      << QStringLiteral("was removed in Kubernetes 1.24");
+    QTest::newRow("bad mode") << QStringLiteral("client.authentication.k8s.io/v1")
+                              << QStringLiteral("      interactiveMode: Sometimes\n")
+                              << QStringLiteral("invalid interactiveMode \"Sometimes\"");
 }
 
 void TestExec::configErrors()
@@ -250,20 +282,27 @@ void TestExec::kubectlAndPluginAgree()
     env.insert(QStringLiteral("KUBECONFIG"), kubeconfig);
     env.insert(QStringLiteral("HOME"), m_dir.path());
     kubectl.setProcessEnvironment(env);
-    kubectl.start(QStringLiteral("kubectl"), { QStringLiteral("get"), QStringLiteral("virtualservices"), QStringLiteral("-o"), QStringLiteral("name") });
+    kubectl.start(
+            QStringLiteral("kubectl"),
+            { QStringLiteral("get"), QStringLiteral("virtualservices"), QStringLiteral("-o"), QStringLiteral("name") });
     QVERIFY(kubectl.waitForFinished(60000));
     QCOMPARE(kubectl.exitCode(), 0);
-    QStringList theirs = QString::fromUtf8(kubectl.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QStringList theirs
+            = QString::fromUtf8(kubectl.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     for (QString &n : theirs)
         n = n.section(QLatin1Char('/'), 1);
     QString out;
     QString err;
     QTextStream o(&out);
     QTextStream e(&err);
-    QCOMPARE(cli::run({ QStringLiteral("get"), QStringLiteral("--kubeconfig"), kubeconfig, QStringLiteral("-o"), QStringLiteral("json") }, o, e), 0);
+    QCOMPARE(cli::run({ QStringLiteral("get"), QStringLiteral("--kubeconfig"), kubeconfig, QStringLiteral("-o"),
+                        QStringLiteral("json") },
+                      o, e),
+             0);
     o.flush();
     QStringList ours;
-    for (const QJsonValue &r : QJsonDocument::fromJson(out.toUtf8()).object().value(QLatin1String("releases")).toArray())
+    for (const QJsonValue &r :
+         QJsonDocument::fromJson(out.toUtf8()).object().value(QLatin1String("releases")).toArray())
         ours.append(r.toObject().value(QLatin1String("name")).toString());
     theirs.sort();
     ours.sort();

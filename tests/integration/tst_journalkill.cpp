@@ -51,15 +51,18 @@ void TestJournalKill::killDuringApply()
     timer.start();
     QString out;
     QString err;
-    QCOMPARE(runCanary({ QStringLiteral("set-weights"), QStringLiteral("greeting"), QStringLiteral("safe=90"), QStringLiteral("risky=10"), QStringLiteral("--kubeconfig"), kc },
-                       data.path(), &out, &err), 0);
+    QCOMPARE(runCanary({ QStringLiteral("set-weights"), QStringLiteral("greeting"), QStringLiteral("safe=90"),
+                         QStringLiteral("risky=10"), QStringLiteral("--kubeconfig"), kc },
+                       data.path(), &out, &err),
+             0);
     // The first run is slow (cold connections, first reads on both sides): time warm ones, so that
     // the kill points below fall inside an apply rather than mostly after it.
     QList<qint64> times;
     for (int safe : { 80, 70, 60 }) {
         timer.restart();
-        QCOMPARE(runCanary({ QStringLiteral("set-weights"), QStringLiteral("greeting"), QStringLiteral("safe=%1").arg(safe),
-                             QStringLiteral("risky=%1").arg(100 - safe), QStringLiteral("--kubeconfig"), kc },
+        QCOMPARE(runCanary({ QStringLiteral("set-weights"), QStringLiteral("greeting"),
+                             QStringLiteral("safe=%1").arg(safe), QStringLiteral("risky=%1").arg(100 - safe),
+                             QStringLiteral("--kubeconfig"), kc },
                            data.path(), &out, &err),
                  0);
         times.append(timer.elapsed());
@@ -74,8 +77,9 @@ void TestJournalKill::killDuringApply()
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("XDG_DATA_HOME"), data.path());
         p.setProcessEnvironment(env);
-        p.start(QStringLiteral(CANARYDECK_CLI_BINARY), { QStringLiteral("set-weights"), QStringLiteral("greeting"), QStringLiteral("safe=%1").arg(safe),
-                                                        QStringLiteral("risky=%1").arg(100 - safe), QStringLiteral("--kubeconfig"), kc });
+        p.start(QStringLiteral(CANARYDECK_CLI_BINARY),
+                { QStringLiteral("set-weights"), QStringLiteral("greeting"), QStringLiteral("safe=%1").arg(safe),
+                  QStringLiteral("risky=%1").arg(100 - safe), QStringLiteral("--kubeconfig"), kc });
         QVERIFY(p.waitForStarted(10000));
         // Kill anywhere in the command, or not at all.
         const int delayMs = rng.bounded(applyMs * 13 / 10 + 1);
@@ -95,15 +99,23 @@ void TestJournalKill::killDuringApply()
     }
     qInfo("one apply takes %d ms; %d runs killed, %d completed", applyMs, killed, completed);
     QVERIFY(killed >= 5);
-    QCOMPARE(runCanary({ QStringLiteral("history"), QStringLiteral("greeting"), QStringLiteral("--kubeconfig"), kc }, data.path(), &out, &err), 0);
+    QCOMPARE(runCanary({ QStringLiteral("history"), QStringLiteral("greeting"), QStringLiteral("--kubeconfig"), kc },
+                       data.path(), &out, &err),
+             0);
     QVERIFY2(err.isEmpty(), qPrintable(err));
     // Rollback works: at once, or, when a kill came between the write and the journal, it says the
     // live object changed since the last recorded apply, and --force restores that apply's before.
-    const int rolled = runCanary({ QStringLiteral("rollback"), QStringLiteral("greeting"), QStringLiteral("--kubeconfig"), kc }, data.path(), &out, &err);
+    const int rolled
+            = runCanary({ QStringLiteral("rollback"), QStringLiteral("greeting"), QStringLiteral("--kubeconfig"), kc },
+                        data.path(), &out, &err);
     if (rolled != 0)
-        QVERIFY2(err.contains(QLatin1String("changed after")) || err.contains(QLatin1String("no applied change")), qPrintable(err));
+        QVERIFY2(err.contains(QLatin1String("changed after")) || err.contains(QLatin1String("no applied change")),
+                 qPrintable(err));
     {
-        QCOMPARE(runCanary({ QStringLiteral("rollback"), QStringLiteral("greeting"), QStringLiteral("--kubeconfig"), kc, QStringLiteral("--force") }, data.path(), &out, &err), 0);
+        QCOMPARE(runCanary({ QStringLiteral("rollback"), QStringLiteral("greeting"), QStringLiteral("--kubeconfig"), kc,
+                             QStringLiteral("--force") },
+                           data.path(), &out, &err),
+                 0);
         QCOMPARE(out, QStringLiteral("virtualservice.networking.istio.io/greeting rolled back\n"));
     }
 }

@@ -28,7 +28,8 @@ private:
         QString out;
         QString err;
     };
-    static Outcome run(const QString &program, const QStringList &args, const QProcessEnvironment &env, const QString &cwd);
+    static Outcome run(const QString &program, const QStringList &args, const QProcessEnvironment &env,
+                       const QString &cwd);
     bool startCluster(QProcess &process, const QStringList &args, QJsonObject *ready);
     QString expand(QString text, const QString &dir) const;
     QProcessEnvironment environment(const QString &dir, const QString &kubeconfig) const;
@@ -121,7 +122,8 @@ QString context(const QString &name, const QString &clusterName, const QString &
     return "- name: " + name + "\n  context: {" + body + "}\n";
 }
 
-QString kubeconfig(const QString &current, const QStringList &clusters, const QStringList &users, const QStringList &contexts)
+QString kubeconfig(const QString &current, const QStringList &clusters, const QStringList &users,
+                   const QStringList &contexts)
 {
     QString text = "apiVersion: v1\nkind: Config\n";
     if (!current.isEmpty())
@@ -139,14 +141,16 @@ const QString kAdminFields = "token: ${ADMIN_TOKEN}";
 // One cluster, one user, one context: the usual single-file kubeconfig.
 QString single(const QString &userFields, const QString &clusterFields = kDemoFields, const QString &ns = {})
 {
-    return kubeconfig("main", { cluster("demo", clusterFields) }, userFields.isEmpty() ? QStringList() : QStringList { user("u", userFields) },
+    return kubeconfig("main", { cluster("demo", clusterFields) },
+                      userFields.isEmpty() ? QStringList() : QStringList { user("u", userFields) },
                       { context("main", "demo", userFields.isEmpty() ? QString() : QString("u"), ns) });
 }
 
 QString execUser(const QString &apiVersion, const QString &extra, const QString &env = {})
 {
-    return "exec:\n  apiVersion: client.authentication.k8s.io/" + apiVersion + "\n  command: bin/demo-login.sh\n" + extra
-            + "  env:\n  - {name: TOKENS, value: '${TOKENS_FILE}'}\n  - {name: EXEC_USER, value: alice}\n" + env;
+    return "exec:\n  apiVersion: client.authentication.k8s.io/" + apiVersion + "\n  command: bin/demo-login.sh\n"
+            + extra + "  env:\n  - {name: TOKENS, value: '${TOKENS_FILE}'}\n  - {name: EXEC_USER, value: alice}\n"
+            + env;
 }
 
 QSet<QString> kubectlObjects(const QString &out)
@@ -182,8 +186,8 @@ QString describe(const QSet<QString> &objects)
 
 } // namespace
 
-TestKubeconfigDiff::Outcome TestKubeconfigDiff::run(const QString &program, const QStringList &args, const QProcessEnvironment &env,
-                                                    const QString &cwd)
+TestKubeconfigDiff::Outcome TestKubeconfigDiff::run(const QString &program, const QStringList &args,
+                                                    const QProcessEnvironment &env, const QString &cwd)
 {
     QProcess p;
     p.setProcessEnvironment(env);
@@ -217,7 +221,8 @@ bool TestKubeconfigDiff::startCluster(QProcess &process, const QStringList &args
         process.waitForReadyRead(1000);
     const QString line = QString::fromUtf8(process.readLine()).trimmed();
     if (!line.startsWith("READY ")) {
-        qWarning("demo cluster: %s %s", qUtf8Printable(line), qUtf8Printable(QString::fromUtf8(process.readAllStandardError())));
+        qWarning("demo cluster: %s %s", qUtf8Printable(line),
+                 qUtf8Printable(QString::fromUtf8(process.readAllStandardError())));
         return false;
     }
     *ready = QJsonDocument::fromJson(line.mid(6).toUtf8()).object();
@@ -267,7 +272,9 @@ void TestKubeconfigDiff::initTestCase()
     const auto strangerCert = demo::signClientCertificate(*wrongCa, strangerKey, "mallory", { "dev" });
     QVERIFY(rsaCert && ecCert && strangerCert);
 
-    const QString tokens = write("tokens.csv", QByteArray(kViewerToken) + ",viewer,1001,\"canarydeck:viewers\"\n" + kAliceToken + ",alice,1002,dev\n");
+    const QString tokens = write("tokens.csv",
+                                 QByteArray(kViewerToken) + ",viewer,1001,\"canarydeck:viewers\"\n" + kAliceToken
+                                         + ",alice,1002,dev\n");
     const QString clientCaFile = write("client-ca.crt", clientCa->caCertificatePem);
     const QString internalCert = write("internal.crt", internal->serverCertificatePem);
     const QString internalKey = write("internal.key", internal->serverKeyPem);
@@ -276,9 +283,13 @@ void TestKubeconfigDiff::initTestCase()
     const QStringList common { "--users", "0", "--token-auth-file", tokens, "--client-ca-file", clientCaFile };
     QJsonObject ready;
     QJsonObject internalReady;
-    QVERIFY(startCluster(m_cluster, common + QStringList { "--kubeconfig-out", m_dir.filePath("main/kubeconfig") }, &ready));
+    QVERIFY(startCluster(m_cluster, common + QStringList { "--kubeconfig-out", m_dir.filePath("main/kubeconfig") },
+                         &ready));
     QVERIFY(startCluster(m_internal,
-                         common + QStringList { "--kubeconfig-out", m_dir.filePath("internal/kubeconfig"), "--tls-cert-file", internalCert, "--tls-private-key-file", internalKey },
+                         common
+                                 + QStringList { "--kubeconfig-out", m_dir.filePath("internal/kubeconfig"),
+                                                 "--tls-cert-file", internalCert, "--tls-private-key-file",
+                                                 internalKey },
                          &internalReady));
 
     const QString adminKubeconfig = ready.value("kubeconfig").toString();
@@ -286,14 +297,17 @@ void TestKubeconfigDiff::initTestCase()
     QVERIFY(kc.open(QIODevice::ReadOnly));
     const QJsonObject config = k8s::parseYaml(kc.readAll())->toObject();
     const QJsonObject demoCluster = config.value("clusters").toArray().at(0).toObject().value("cluster").toObject();
-    const QString adminToken = config.value("users").toArray().at(0).toObject().value("user").toObject().value("token").toString();
+    const QString adminToken
+            = config.value("users").toArray().at(0).toObject().value("user").toObject().value("token").toString();
     QVERIFY(!adminToken.isEmpty());
 
     const auto data = [](const QByteArray &pem) { return QString::fromLatin1(pem.toBase64()); };
     m_values = {
         { "SERVER", demoCluster.value("server").toString() },
         { "CA_DATA", demoCluster.value("certificate-authority-data").toString() },
-        { "CA_PEM", QString::fromLatin1(QByteArray::fromBase64(demoCluster.value("certificate-authority-data").toString().toLatin1())) },
+        { "CA_PEM",
+          QString::fromLatin1(
+                  QByteArray::fromBase64(demoCluster.value("certificate-authority-data").toString().toLatin1())) },
         { "WRONG_CA_DATA", data(wrongCa->caCertificatePem) },
         { "INTERNAL_SERVER", internalReady.value("api").toString() },
         { "INTERNAL_CA_DATA", data(internal->caCertificatePem) },
@@ -325,7 +339,9 @@ void TestKubeconfigDiff::initTestCase()
     QVERIFY(QDir().mkpath(adminDir + "/home"));
     Outcome applied = run("kubectl", { "apply", "-f", manifest }, environment(adminDir, adminKubeconfig), adminDir);
     QVERIFY2(applied.code == 0, qUtf8Printable(applied.err));
-    const Outcome all = run("kubectl", { "get", "virtualservices", "--all-namespaces", "-o", "custom-columns=NS:.metadata.namespace,NAME:.metadata.name", "--no-headers" },
+    const Outcome all = run("kubectl",
+                            { "get", "virtualservices", "--all-namespaces", "-o",
+                              "custom-columns=NS:.metadata.namespace,NAME:.metadata.name", "--no-headers" },
                             environment(adminDir, adminKubeconfig), adminDir);
     QVERIFY2(all.code == 0, qUtf8Printable(all.err));
     for (const QString &object : kubectlObjects(all.out))
@@ -352,38 +368,61 @@ void TestKubeconfigDiff::sameOutcome_data()
     QTest::addColumn<QString>("kubeconfigEnv"); // KUBECONFIG, or kUnset
     QTest::addColumn<QStringList>("args"); // flags given to both
     QTest::addColumn<bool>("succeeds");
-    QTest::addColumn<QString>("ns"); // on success: whose VirtualServices both see (the internal cluster has the same seeds)
+    QTest::addColumn<QString>(
+            "ns"); // on success: whose VirtualServices both see (the internal cluster has the same seeds)
     QTest::addColumn<QString>("ours"); // on failure: what our error line names
     QTest::addColumn<QString>("theirs"); // on failure: what kubectl's error names (the same cause)
 
     const QString config = "${DIR}/cfg/config";
     const QString demo = cluster("demo", kDemoFields);
     const QString admin = user("admin", kAdminFields);
-    const auto ok = [](const char *name, const Files &files, const QString &env, const QStringList &args, const QString &ns) {
-        QTest::newRow(name) << files << env << args << true << ns << QString() << QString();
-    };
-    const auto fails = [](const char *name, const Files &files, const QString &env, const QStringList &args, const QString &ours, const QString &theirs) {
+    const auto ok
+            = [](const char *name, const Files &files, const QString &env, const QStringList &args, const QString &ns) {
+                  QTest::newRow(name) << files << env << args << true << ns << QString() << QString();
+              };
+    const auto fails = [](const char *name, const Files &files, const QString &env, const QStringList &args,
+                          const QString &ours, const QString &theirs) {
         QTest::newRow(name) << files << env << args << false << QString() << ours << theirs;
     };
 
     // Credentials, one of each kind.
     ok("token", { { "cfg/config", single(kAdminFields) } }, config, {}, "default");
-    ok("tokenFile, relative to its kubeconfig", { { "cfg/config", single("tokenFile: secrets/alice") }, { "cfg/secrets/alice", "${ALICE_TOKEN}\n" } }, config, {}, "default");
-    fails("tokenFile missing", { { "cfg/config", single("tokenFile: secrets/nobody") } }, config, {}, "secrets/nobody", "secrets/nobody");
-    ok("client certificate and key files, relative, RSA", { { "cfg/config", single("client-certificate: pki/carol.crt\nclient-key: pki/carol.key") }, { "cfg/pki/carol.crt", "${RSA_CERT}" }, { "cfg/pki/carol.key", "${RSA_KEY}" } },
+    ok("tokenFile, relative to its kubeconfig",
+       { { "cfg/config", single("tokenFile: secrets/alice") }, { "cfg/secrets/alice", "${ALICE_TOKEN}\n" } }, config,
+       {}, "default");
+    fails("tokenFile missing", { { "cfg/config", single("tokenFile: secrets/nobody") } }, config, {}, "secrets/nobody",
+          "secrets/nobody");
+    ok("client certificate and key files, relative, RSA",
+       { { "cfg/config", single("client-certificate: pki/carol.crt\nclient-key: pki/carol.key") },
+         { "cfg/pki/carol.crt", "${RSA_CERT}" },
+         { "cfg/pki/carol.key", "${RSA_KEY}" } },
        config, {}, "default");
-    ok("client certificate and key data, EC, a viewer", { { "cfg/config", single("client-certificate-data: ${EC_CERT_DATA}\nclient-key-data: ${EC_KEY_DATA}") } }, config, {}, "default");
-    fails("client key file missing", { { "cfg/config", single("client-certificate: pki/carol.crt\nclient-key: pki/missing.key") }, { "cfg/pki/carol.crt", "${RSA_CERT}" } }, config, {},
-          "pki/missing.key", "pki/missing.key");
-    fails("client key data beside a client key file", { { "cfg/config", single("client-certificate-data: ${EC_CERT_DATA}\nclient-key-data: ${EC_KEY_DATA}\nclient-key: pki/carol.key") }, { "cfg/pki/carol.key", "${RSA_KEY}" } },
+    ok("client certificate and key data, EC, a viewer",
+       { { "cfg/config", single("client-certificate-data: ${EC_CERT_DATA}\nclient-key-data: ${EC_KEY_DATA}") } },
+       config, {}, "default");
+    fails("client key file missing",
+          { { "cfg/config", single("client-certificate: pki/carol.crt\nclient-key: pki/missing.key") },
+            { "cfg/pki/carol.crt", "${RSA_CERT}" } },
+          config, {}, "pki/missing.key", "pki/missing.key");
+    fails("client key data beside a client key file",
+          { { "cfg/config",
+              single("client-certificate-data: ${EC_CERT_DATA}\nclient-key-data: ${EC_KEY_DATA}\nclient-key: "
+                     "pki/carol.key") },
+            { "cfg/pki/carol.key", "${RSA_KEY}" } },
           config, {}, "client-key-data and client-key", "client-key-data and client-key");
-    fails("client certificate from an untrusted CA", { { "cfg/config", single("client-certificate-data: ${STRANGER_CERT_DATA}\nclient-key-data: ${STRANGER_KEY_DATA}") } }, config, {}, "401",
-          "must be logged in");
-    fails("basic auth, which the demo refuses", { { "cfg/config", single("username: admin\npassword: ${PASSWORD}") } }, config, {}, "401", "must be logged in");
-    fails("token and basic auth together", { { "cfg/config", single("token: ${ADMIN_TOKEN}\nusername: admin\npassword: ${PASSWORD}") } }, config, {},
+    fails("client certificate from an untrusted CA",
+          { { "cfg/config",
+              single("client-certificate-data: ${STRANGER_CERT_DATA}\nclient-key-data: ${STRANGER_KEY_DATA}") } },
+          config, {}, "401", "must be logged in");
+    fails("basic auth, which the demo refuses", { { "cfg/config", single("username: admin\npassword: ${PASSWORD}") } },
+          config, {}, "401", "must be logged in");
+    fails("token and basic auth together",
+          { { "cfg/config", single("token: ${ADMIN_TOKEN}\nusername: admin\npassword: ${PASSWORD}") } }, config, {},
           "more than one authentication method", "more than one authentication method");
-    fails("revoked token", { { "cfg/config", single("token: ${WRONG_TOKEN}") } }, config, {}, "401", "must be logged in");
-    ok("viewer token, with --request-timeout", { { "cfg/config", single("token: ${VIEWER_TOKEN}") } }, config, { "--request-timeout", "20s" }, "default");
+    fails("revoked token", { { "cfg/config", single("token: ${WRONG_TOKEN}") } }, config, {}, "401",
+          "must be logged in");
+    ok("viewer token, with --request-timeout", { { "cfg/config", single("token: ${VIEWER_TOKEN}") } }, config,
+       { "--request-timeout", "20s" }, "default");
 
     // Exec credential plugins, relative command resolved against the kubeconfig's directory.
     const Files plugin { { "cfg/bin/demo-login.sh", "${PLUGIN}" } };
@@ -392,78 +431,134 @@ void TestKubeconfigDiff::sameOutcome_data()
         files.insert("cfg/config", configText);
         return files;
     };
-    ok("exec v1, interactiveMode Never", withPlugin(single(execUser("v1", "  interactiveMode: Never\n"))), config, {}, "default");
-    ok("exec v1beta1, no expiry, default interactiveMode", withPlugin(single(execUser("v1beta1", {}))), config, {}, "default");
-    ok("exec v1 with expirationTimestamp and cluster info", withPlugin(single(execUser("v1", "  interactiveMode: IfAvailable\n  provideClusterInfo: true\n", "  - {name: EXPIRES_IN, value: '3600'}\n"))),
+    ok("exec v1, interactiveMode Never", withPlugin(single(execUser("v1", "  interactiveMode: Never\n"))), config, {},
+       "default");
+    ok("exec v1beta1, no expiry, default interactiveMode", withPlugin(single(execUser("v1beta1", {}))), config, {},
+       "default");
+    ok("exec v1 with expirationTimestamp and cluster info",
+       withPlugin(single(execUser("v1", "  interactiveMode: IfAvailable\n  provideClusterInfo: true\n",
+                                  "  - {name: EXPIRES_IN, value: '3600'}\n"))),
        config, {}, "default");
-    fails("exec plugin exits 1", withPlugin(single(execUser("v1", "  interactiveMode: Never\n", "  - {name: MODE, value: fail}\n"))), config, {}, "exit code 1", "exit code 1");
+    fails("exec plugin exits 1",
+          withPlugin(single(execUser("v1", "  interactiveMode: Never\n", "  - {name: MODE, value: fail}\n"))), config,
+          {}, "exit code 1", "exit code 1");
     fails("exec command not found shows installHint",
-          { { "cfg/config", single("exec:\n  apiVersion: client.authentication.k8s.io/v1beta1\n  command: canarydeck-demo-login-not-installed\n  installHint: 'install demo-login from the demo kit'") } }, config,
-          {}, "install demo-login from the demo kit", "install demo-login from the demo kit");
-    fails("exec v1 without interactiveMode", withPlugin(single(execUser("v1", {}))), config, {}, "interactiveMode must be specified", "interactiveMode must be specified");
+          { { "cfg/config",
+              single("exec:\n  apiVersion: client.authentication.k8s.io/v1beta1\n  command: "
+                     "canarydeck-demo-login-not-installed\n  installHint: 'install demo-login from the demo kit'") } },
+          config, {}, "install demo-login from the demo kit", "install demo-login from the demo kit");
+    fails("exec v1 without interactiveMode", withPlugin(single(execUser("v1", {}))), config, {},
+          "interactiveMode must be specified", "interactiveMode must be specified");
 
     // Which files are read, and how they merge.
-    const QString shadowing = kubeconfig("shop", { cluster("demo", "server: ${SERVER}\ncertificate-authority-data: ${WRONG_CA_DATA}") }, { user("admin", "token: ${SHADOW_TOKEN}") },
-                                         { context("shop", "demo", "admin", "shop") });
-    ok("two files: the first to name an entry wins, whole", { { "cfg/a.yaml", kubeconfig({}, { demo }, { admin }, { context("main", "demo", "admin") }) }, { "cfg/b.yaml", shadowing } },
+    const QString shadowing
+            = kubeconfig("shop", { cluster("demo", "server: ${SERVER}\ncertificate-authority-data: ${WRONG_CA_DATA}") },
+                         { user("admin", "token: ${SHADOW_TOKEN}") }, { context("shop", "demo", "admin", "shop") });
+    ok("two files: the first to name an entry wins, whole",
+       { { "cfg/a.yaml", kubeconfig({}, { demo }, { admin }, { context("main", "demo", "admin") }) },
+         { "cfg/b.yaml", shadowing } },
        "${DIR}/cfg/a.yaml:${DIR}/cfg/b.yaml", {}, "shop");
     ok("current-context from the first file that sets it; relative CA of the second file",
        { { "cfg/a.yaml", kubeconfig({}, {}, { admin }, { context("main", "far", "admin") }) },
-         { "cfg/b/b.yaml", kubeconfig("shop", { cluster("far", "server: ${SERVER}\ncertificate-authority: ca.crt") }, {}, { context("shop", "far", "admin", "shop") }) },
+         { "cfg/b/b.yaml",
+           kubeconfig("shop", { cluster("far", "server: ${SERVER}\ncertificate-authority: ca.crt") }, {},
+                      { context("shop", "far", "admin", "shop") }) },
          { "cfg/b/ca.crt", "${CA_PEM}" },
          { "cfg/c.yaml", kubeconfig("main", {}, {}, {}) } },
        "${DIR}/cfg/a.yaml:${DIR}/cfg/b/b.yaml:${DIR}/cfg/c.yaml", {}, "shop");
-    ok("KUBECONFIG: empty entry, missing and empty files skipped", { { "cfg/empty.yaml", {} }, { "cfg/config", single(kAdminFields) } },
+    ok("KUBECONFIG: empty entry, missing and empty files skipped",
+       { { "cfg/empty.yaml", {} }, { "cfg/config", single(kAdminFields) } },
        "${DIR}/cfg/empty.yaml::${DIR}/cfg/missing.yaml:${DIR}/cfg/config", {}, "default");
-    ok("--kubeconfig overrides KUBECONFIG, relative to the working directory", { { "cfg/broken.yaml", "clusters: [\n" }, { "cfg/config", single(kAdminFields) } }, "${DIR}/cfg/broken.yaml",
+    ok("--kubeconfig overrides KUBECONFIG, relative to the working directory",
+       { { "cfg/broken.yaml", "clusters: [\n" }, { "cfg/config", single(kAdminFields) } }, "${DIR}/cfg/broken.yaml",
        { "--kubeconfig", "cfg/config" }, "default");
-    fails("--kubeconfig names a missing file", { { "cfg/config", single(kAdminFields) } }, config, { "--kubeconfig", "cfg/missing.yaml" }, "cfg/missing.yaml", "cfg/missing.yaml");
-    ok("~/.kube/config without KUBECONFIG", { { "home/.kube/config", single(kAdminFields, kDemoFields, "shop") } }, kUnset, {}, "shop");
+    fails("--kubeconfig names a missing file", { { "cfg/config", single(kAdminFields) } }, config,
+          { "--kubeconfig", "cfg/missing.yaml" }, "cfg/missing.yaml", "cfg/missing.yaml");
+    ok("~/.kube/config without KUBECONFIG", { { "home/.kube/config", single(kAdminFields, kDemoFields, "shop") } },
+       kUnset, {}, "shop");
     // Both fail, for different reasons, deliberately: when nothing names a server kubectl tries its legacy default,
     // http://localhost:8080; we name the missing file, or say that no context is set.
-    fails("KUBECONFIG of missing files does not fall back to ~/.kube/config", { { "home/.kube/config", single(kAdminFields) } }, "${DIR}/cfg/missing.yaml", {},
+    fails("KUBECONFIG of missing files does not fall back to ~/.kube/config",
+          { { "home/.kube/config", single(kAdminFields) } }, "${DIR}/cfg/missing.yaml", {},
           "cfg/missing.yaml named by KUBECONFIG does not exist", "localhost:8080");
     fails("empty file", { { "cfg/config", {} } }, config, {}, "no context", "localhost:8080");
-    fails("malformed YAML", { { "cfg/config", "apiVersion: v1\nclusters: [\n  - name: x\n" } }, config, {}, "error loading config file", "error loading config file");
+    fails("malformed YAML", { { "cfg/config", "apiVersion: v1\nclusters: [\n  - name: x\n" } }, config, {},
+          "error loading config file", "error loading config file");
 
     // Contexts and the --context, --cluster, --user flags.
-    const QString two = kubeconfig("main", { demo, cluster("broken", "server: ${SERVER}\ncertificate-authority-data: ${WRONG_CA_DATA}") },
-                                   { admin, user("basic", "username: admin\npassword: ${PASSWORD}") },
-                                   { context("main", "demo", "admin"), context("shop", "demo", "admin", "shop"), context("bad", "broken", "basic"),
-                                     context("ghost-user", "demo", "ghost"), context("ghost-cluster", "ghost", "admin") });
-    ok("--context picks another context and its namespace", { { "cfg/config", two } }, config, { "--context", "shop" }, "shop");
-    ok("--cluster and --user override the context's", { { "cfg/config", two } }, config, { "--context", "bad", "--cluster", "demo", "--user", "admin" }, "default");
+    const QString two = kubeconfig(
+            "main", { demo, cluster("broken", "server: ${SERVER}\ncertificate-authority-data: ${WRONG_CA_DATA}") },
+            { admin, user("basic", "username: admin\npassword: ${PASSWORD}") },
+            { context("main", "demo", "admin"), context("shop", "demo", "admin", "shop"),
+              context("bad", "broken", "basic"), context("ghost-user", "demo", "ghost"),
+              context("ghost-cluster", "ghost", "admin") });
+    ok("--context picks another context and its namespace", { { "cfg/config", two } }, config, { "--context", "shop" },
+       "shop");
+    ok("--cluster and --user override the context's", { { "cfg/config", two } }, config,
+       { "--context", "bad", "--cluster", "demo", "--user", "admin" }, "default");
     fails("--user names a missing user", { { "cfg/config", two } }, config, { "--user", "nobody" }, "nobody", "nobody");
-    fails("--cluster names a missing cluster", { { "cfg/config", two } }, config, { "--cluster", "nowhere" }, "nowhere", "nowhere");
-    fails("unknown context", { { "cfg/config", two } }, config, { "--context", "nope" }, "context was not found for specified context: nope",
-          "context was not found for specified context: nope");
-    fails("current-context names a missing context", { { "cfg/config", kubeconfig("gone", { demo }, { admin }, { context("main", "demo", "admin") }) } }, config, {}, "gone", "gone");
+    fails("--cluster names a missing cluster", { { "cfg/config", two } }, config, { "--cluster", "nowhere" }, "nowhere",
+          "nowhere");
+    fails("unknown context", { { "cfg/config", two } }, config, { "--context", "nope" },
+          "context was not found for specified context: nope", "context was not found for specified context: nope");
+    fails("current-context names a missing context",
+          { { "cfg/config", kubeconfig("gone", { demo }, { admin }, { context("main", "demo", "admin") }) } }, config,
+          {}, "gone", "gone");
     // Deliberately stricter: kubectl goes on without credentials and asks for a username on stdin (empty here);
     // we name the missing user. Likewise for a missing cluster, where kubectl tries http://localhost:8080.
-    fails("context names a missing user", { { "cfg/config", two } }, config, { "--context", "ghost-user" }, "ghost", "Username");
-    fails("context names a missing cluster", { { "cfg/config", two } }, config, { "--context", "ghost-cluster" }, "ghost", "localhost:8080");
+    fails("context names a missing user", { { "cfg/config", two } }, config, { "--context", "ghost-user" }, "ghost",
+          "Username");
+    fails("context names a missing cluster", { { "cfg/config", two } }, config, { "--context", "ghost-cluster" },
+          "ghost", "localhost:8080");
 
     // TLS.
-    fails("missing CA file", { { "cfg/config", single(kAdminFields, "server: ${SERVER}\ncertificate-authority: pki/ca.crt") } }, config, {}, "pki/ca.crt", "pki/ca.crt");
-    fails("wrong CA", { { "cfg/config", single(kAdminFields, "server: ${SERVER}\ncertificate-authority-data: ${WRONG_CA_DATA}") } }, config, {}, "TLS", "x509");
-    fails("CA data beside a CA file", { { "cfg/config", single(kAdminFields, kDemoFields + "\ncertificate-authority: ca.crt") }, { "cfg/ca.crt", "${CA_PEM}" } }, config, {},
-          "certificate-authority-data and certificate-authority", "certificate-authority-data and certificate-authority");
-    ok("insecure-skip-tls-verify without a CA", { { "cfg/config", single(kAdminFields, "server: ${SERVER}\ninsecure-skip-tls-verify: true") } }, config, {}, "default");
-    fails("insecure-skip-tls-verify with a CA", { { "cfg/config", single(kAdminFields, kDemoFields + "\ninsecure-skip-tls-verify: true") } }, config, {}, "insecure", "insecure");
-    fails("no CA: the system roots do not know the demo", { { "cfg/config", single(kAdminFields, "server: ${SERVER}") } }, config, {}, "TLS", "x509");
-    ok("--insecure-skip-tls-verify replaces a wrong CA", { { "cfg/config", single(kAdminFields, "server: ${SERVER}\ncertificate-authority-data: ${WRONG_CA_DATA}") } }, config,
-       { "--insecure-skip-tls-verify" }, "default");
-    ok("tls-server-name names the certificate's host", { { "cfg/config", single("token: ${ALICE_TOKEN}", "server: ${INTERNAL_SERVER}\ncertificate-authority-data: ${INTERNAL_CA_DATA}\ntls-server-name: api.internal") } },
-       config, {}, "default");
-    fails("without tls-server-name the certificate does not name 127.0.0.1", { { "cfg/config", single("token: ${ALICE_TOKEN}", "server: ${INTERNAL_SERVER}\ncertificate-authority-data: ${INTERNAL_CA_DATA}") } },
+    fails("missing CA file",
+          { { "cfg/config", single(kAdminFields, "server: ${SERVER}\ncertificate-authority: pki/ca.crt") } }, config,
+          {}, "pki/ca.crt", "pki/ca.crt");
+    fails("wrong CA",
+          { { "cfg/config", single(kAdminFields, "server: ${SERVER}\ncertificate-authority-data: ${WRONG_CA_DATA}") } },
           config, {}, "TLS", "x509");
-    fails("tls-server-name names another host", { { "cfg/config", single("token: ${ALICE_TOKEN}", "server: ${INTERNAL_SERVER}\ncertificate-authority-data: ${INTERNAL_CA_DATA}\ntls-server-name: api.external") } },
+    fails("CA data beside a CA file",
+          { { "cfg/config", single(kAdminFields, kDemoFields + "\ncertificate-authority: ca.crt") },
+            { "cfg/ca.crt", "${CA_PEM}" } },
+          config, {}, "certificate-authority-data and certificate-authority",
+          "certificate-authority-data and certificate-authority");
+    ok("insecure-skip-tls-verify without a CA",
+       { { "cfg/config", single(kAdminFields, "server: ${SERVER}\ninsecure-skip-tls-verify: true") } }, config, {},
+       "default");
+    fails("insecure-skip-tls-verify with a CA",
+          { { "cfg/config", single(kAdminFields, kDemoFields + "\ninsecure-skip-tls-verify: true") } }, config, {},
+          "insecure", "insecure");
+    fails("no CA: the system roots do not know the demo",
+          { { "cfg/config", single(kAdminFields, "server: ${SERVER}") } }, config, {}, "TLS", "x509");
+    ok("--insecure-skip-tls-verify replaces a wrong CA",
+       { { "cfg/config", single(kAdminFields, "server: ${SERVER}\ncertificate-authority-data: ${WRONG_CA_DATA}") } },
+       config, { "--insecure-skip-tls-verify" }, "default");
+    ok("tls-server-name names the certificate's host",
+       { { "cfg/config",
+           single("token: ${ALICE_TOKEN}",
+                  "server: ${INTERNAL_SERVER}\ncertificate-authority-data: ${INTERNAL_CA_DATA}\ntls-server-name: "
+                  "api.internal") } },
+       config, {}, "default");
+    fails("without tls-server-name the certificate does not name 127.0.0.1",
+          { { "cfg/config",
+              single("token: ${ALICE_TOKEN}",
+                     "server: ${INTERNAL_SERVER}\ncertificate-authority-data: ${INTERNAL_CA_DATA}") } },
+          config, {}, "TLS", "x509");
+    fails("tls-server-name names another host",
+          { { "cfg/config",
+              single("token: ${ALICE_TOKEN}",
+                     "server: ${INTERNAL_SERVER}\ncertificate-authority-data: ${INTERNAL_CA_DATA}\ntls-server-name: "
+                     "api.external") } },
           config, {}, "TLS", "x509");
 
     // Namespaces.
-    ok("namespace from the context", { { "cfg/config", single(kAdminFields, kDemoFields, "shop") } }, config, {}, "shop");
-    ok("-n overrides the context's namespace", { { "cfg/config", single(kAdminFields, kDemoFields, "shop") } }, config, { "-n", "default" }, "default");
-    ok("namespace without VirtualServices", { { "cfg/config", single(kAdminFields) } }, config, { "--namespace", "quiet" }, "quiet");
+    ok("namespace from the context", { { "cfg/config", single(kAdminFields, kDemoFields, "shop") } }, config, {},
+       "shop");
+    ok("-n overrides the context's namespace", { { "cfg/config", single(kAdminFields, kDemoFields, "shop") } }, config,
+       { "-n", "default" }, "default");
+    ok("namespace without VirtualServices", { { "cfg/config", single(kAdminFields) } }, config,
+       { "--namespace", "quiet" }, "quiet");
 }
 
 void TestKubeconfigDiff::sameOutcome()
@@ -494,12 +589,14 @@ void TestKubeconfigDiff::sameOutcome()
         arg = expand(arg, dir);
     const QProcessEnvironment env = environment(dir, expand(kubeconfigEnv, dir));
 
-    const Outcome kubectl = run("kubectl", QStringList { "get", "virtualservices" } + args
-                                        + QStringList { "-o", "custom-columns=NS:.metadata.namespace,NAME:.metadata.name", "--no-headers" },
-                                env, dir);
+    const Outcome kubectl = run(
+            "kubectl",
+            QStringList { "get", "virtualservices" } + args
+                    + QStringList { "-o", "custom-columns=NS:.metadata.namespace,NAME:.metadata.name", "--no-headers" },
+            env, dir);
     const Outcome canary = run(CANARYDECK_CLI_BINARY, args + QStringList { "get", "-o", "json" }, env, dir);
-    const QString both = "\n--- kubectl (exit " + QString::number(kubectl.code) + "):\n" + kubectl.out + kubectl.err + "--- kubectl canary (exit "
-            + QString::number(canary.code) + "):\n" + canary.out + canary.err;
+    const QString both = "\n--- kubectl (exit " + QString::number(kubectl.code) + "):\n" + kubectl.out + kubectl.err
+            + "--- kubectl canary (exit " + QString::number(canary.code) + "):\n" + canary.out + canary.err;
 
     bool parsed = false;
     const QSet<QString> theirObjects = kubectlObjects(kubectl.out);
@@ -510,18 +607,24 @@ void TestKubeconfigDiff::sameOutcome()
         const QStringList lines = o.err.split('\n', Qt::SkipEmptyParts);
         return QStringLiteral("exit %1: %2").arg(o.code).arg(lines.value(lines.size() - 1).left(200));
     };
-    qInfo("kubectl: %s\nkubectl canary: %s", qUtf8Printable(summary(kubectl, theirObjects)), qUtf8Printable(summary(canary, ourObjects)));
+    qInfo("kubectl: %s\nkubectl canary: %s", qUtf8Printable(summary(kubectl, theirObjects)),
+          qUtf8Printable(summary(canary, ourObjects)));
 
     for (const QString &secret : std::as_const(m_secrets))
-        QVERIFY2(!canary.out.contains(secret) && !canary.err.contains(secret), qUtf8Printable("a secret was printed" + both));
+        QVERIFY2(!canary.out.contains(secret) && !canary.err.contains(secret),
+                 qUtf8Printable("a secret was printed" + both));
 
-    QVERIFY2((kubectl.code == 0) == succeeds, qUtf8Printable(QStringLiteral("kubectl ") + (succeeds ? "failed" : "succeeded") + both));
-    QVERIFY2((canary.code == 0) == succeeds, qUtf8Printable(QStringLiteral("kubectl canary ") + (succeeds ? "failed" : "succeeded") + both));
+    QVERIFY2((kubectl.code == 0) == succeeds,
+             qUtf8Printable(QStringLiteral("kubectl ") + (succeeds ? "failed" : "succeeded") + both));
+    QVERIFY2((canary.code == 0) == succeeds,
+             qUtf8Printable(QStringLiteral("kubectl canary ") + (succeeds ? "failed" : "succeeded") + both));
 
     if (succeeds) {
         QVERIFY2(parsed, qUtf8Printable("not the JSON of kubectl canary get" + both));
-        QVERIFY2(ourObjects == theirObjects, qUtf8Printable("ours " + describe(ourObjects) + " != kubectl's " + describe(theirObjects) + both));
-        QVERIFY2(ourObjects == m_expected.value(ns), qUtf8Printable("expected " + describe(m_expected.value(ns)) + both));
+        QVERIFY2(ourObjects == theirObjects,
+                 qUtf8Printable("ours " + describe(ourObjects) + " != kubectl's " + describe(theirObjects) + both));
+        QVERIFY2(ourObjects == m_expected.value(ns),
+                 qUtf8Printable("expected " + describe(m_expected.value(ns)) + both));
         QVERIFY2(!canary.err.contains("error:"), qUtf8Printable(both));
         return;
     }
@@ -533,7 +636,8 @@ void TestKubeconfigDiff::sameOutcome()
     QVERIFY2(!lines.isEmpty() && lines.size() <= 3 && lines.constLast().startsWith("error: "), qUtf8Printable(both));
     QCOMPARE(lines.filter(QRegularExpression("^error: ")).size(), 1);
     QVERIFY2(lines.constLast().contains(ours), qUtf8Printable("our error does not name \"" + ours + '"' + both));
-    QVERIFY2(kubectl.err.contains(theirs) || kubectl.out.contains(theirs), qUtf8Printable("kubectl failed for another reason than \"" + theirs + '"' + both));
+    QVERIFY2(kubectl.err.contains(theirs) || kubectl.out.contains(theirs),
+             qUtf8Printable("kubectl failed for another reason than \"" + theirs + '"' + both));
 }
 
 QTEST_GUILESS_MAIN(TestKubeconfigDiff)

@@ -68,12 +68,14 @@ bool TestReflector::createNamespace(const QString &name)
     const QJsonObject ns { { QStringLiteral("apiVersion"), QStringLiteral("v1") },
                            { QStringLiteral("kind"), QStringLiteral("Namespace") },
                            { QStringLiteral("metadata"), QJsonObject { { QStringLiteral("name"), name } } } };
-    return send(k8s::KubeRequest::create(QStringLiteral("/api/v1/namespaces"), QJsonDocument(ns).toJson(QJsonDocument::Compact)));
+    return send(k8s::KubeRequest::create(QStringLiteral("/api/v1/namespaces"),
+                                         QJsonDocument(ns).toJson(QJsonDocument::Compact)));
 }
 
 QByteArray TestReflector::destinationRule(const QString &name)
 {
-    return QStringLiteral(R"({"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"%1"},"spec":{"host":"%1"}})")
+    return QStringLiteral(
+                   R"({"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"%1"},"spec":{"host":"%1"}})")
             .arg(name)
             .toUtf8();
 }
@@ -126,15 +128,22 @@ void TestReflector::storeFollowsTheServer()
 
     // Another client adds, changes and deletes: the store follows, one signal per event.
     k8s::KubeClient other(m_cluster->endpoint());
-    const QString vs = QStringLiteral(R"({"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"extra"},)"
-                                      R"("spec":{"hosts":["extra"],"http":[{"route":[{"destination":{"host":"extra"}}]}]}})");
+    const QString vs = QStringLiteral(
+            R"({"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"extra"},)"
+            R"("spec":{"hosts":["extra"],"http":[{"route":[{"destination":{"host":"extra"}}]}]}})");
     QVERIFY(send(k8s::KubeRequest::create(path, vs.toUtf8())));
     QTRY_COMPARE_WITH_TIMEOUT(applied.size(), 1, 5000);
     QCOMPARE(core::objectName(applied.at(0).at(0).value<QJsonObject>()), QStringLiteral("extra"));
-    QVERIFY(send(k8s::KubeRequest::mergePatch(path + QStringLiteral("/greeting"), R"({"metadata":{"labels":{"edited":"yes"}}})")));
+    QVERIFY(send(k8s::KubeRequest::mergePatch(path + QStringLiteral("/greeting"),
+                                              R"({"metadata":{"labels":{"edited":"yes"}}})")));
     QTRY_COMPARE_WITH_TIMEOUT(applied.size(), 2, 5000);
     const QJsonObject edited = reflector.object(QStringLiteral("default"), QStringLiteral("greeting"));
-    QCOMPARE(edited.value(QLatin1String("metadata")).toObject().value(QLatin1String("labels")).toObject().value(QLatin1String("edited")).toString(),
+    QCOMPARE(edited.value(QLatin1String("metadata"))
+                     .toObject()
+                     .value(QLatin1String("labels"))
+                     .toObject()
+                     .value(QLatin1String("edited"))
+                     .toString(),
              QStringLiteral("yes"));
     QCOMPARE(reflector.lastResourceVersion(), core::resourceVersion(edited));
     QVERIFY(send(k8s::KubeRequest::remove(path + QStringLiteral("/extra"))));
@@ -176,7 +185,8 @@ void TestReflector::relistAfterGoneDropsDeletedObjects()
     QTRY_COMPARE_WITH_TIMEOUT(reflector.state(), State::Backoff, 5000);
     QVERIFY(send(k8s::KubeRequest::remove(path + QStringLiteral("/dr-1"))));
     QVERIFY(send(k8s::KubeRequest::remove(path + QStringLiteral("/dr-4"))));
-    QVERIFY(send(k8s::KubeRequest::mergePatch(path + QStringLiteral("/dr-2"), R"({"metadata":{"labels":{"while":"away"}}})")));
+    QVERIFY(send(k8s::KubeRequest::mergePatch(path + QStringLiteral("/dr-2"),
+                                              R"({"metadata":{"labels":{"while":"away"}}})")));
     QVERIFY(m_cluster->setFaults(QStringLiteral("410=1")));
     QCOMPARE(reflector.size(), 6); // what it last knew
     proxy.setDown(false);
@@ -192,17 +202,26 @@ void TestReflector::relistAfterGoneDropsDeletedObjects()
         gone.append(core::objectName(args.at(0).value<QJsonObject>()));
     gone.sort();
     QCOMPARE(gone, (QStringList { QStringLiteral("dr-1"), QStringLiteral("dr-4") }));
-    QCOMPARE(reflector.object(QStringLiteral("gone"), QStringLiteral("dr-2")).value(QLatin1String("metadata")).toObject()
-                     .value(QLatin1String("labels")).toObject().value(QLatin1String("while")).toString(),
+    QCOMPARE(reflector.object(QStringLiteral("gone"), QStringLiteral("dr-2"))
+                     .value(QLatin1String("metadata"))
+                     .toObject()
+                     .value(QLatin1String("labels"))
+                     .toObject()
+                     .value(QLatin1String("while"))
+                     .toString(),
              QStringLiteral("away"));
     // Listing, Watching; the proxy goes down: Backoff (the stream, then each refused attempt); back: the
     // stream opens (Watching) and says 410 Gone, so a new list, then Watching.
     QList<State> seen = states(stateSpy);
     seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
-    QCOMPARE(seen, (QList<State> { State::Listing, State::Watching, State::Backoff, State::Watching, State::Listing, State::Watching }));
+    QCOMPARE(seen,
+             (QList<State> { State::Listing, State::Watching, State::Backoff, State::Watching, State::Listing,
+                             State::Watching }));
     bool expired = false;
     for (const QList<QVariant> &args : std::as_const(stateSpy))
-        expired = expired || (args.at(0).value<State>() == State::Listing && args.at(1).toString().contains(QLatin1String("too old resource version")));
+        expired = expired
+                || (args.at(0).value<State>() == State::Listing
+                    && args.at(1).toString().contains(QLatin1String("too old resource version")));
     QVERIFY(expired);
 }
 
@@ -242,7 +261,8 @@ void TestReflector::longStreamsCutAreResumedWithoutBackoff()
 
 void TestReflector::unservedKindFails()
 {
-    k8s::Reflector reflector(m_client.get(), QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/nosuchkinds"));
+    k8s::Reflector reflector(m_client.get(),
+                             QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/nosuchkinds"));
     QSignalSpy stateSpy(&reflector, &k8s::Reflector::stateChanged);
     reflector.start();
     QTRY_COMPARE_WITH_TIMEOUT(reflector.state(), State::Failed, 10000);

@@ -96,7 +96,8 @@ QList<Connection> TestSessionReconnect::connections(const QSignalSpy &spy)
 QJsonObject TestSessionReconnect::startDemo(QProcess *process, const QString &kubeconfig)
 {
     process->setProgram(QStringLiteral(CANARYDECK_DEMO_BINARY));
-    process->setArguments({ QStringLiteral("--kubeconfig-out"), kubeconfig, QStringLiteral("--users"), QStringLiteral("0") });
+    process->setArguments(
+            { QStringLiteral("--kubeconfig-out"), kubeconfig, QStringLiteral("--users"), QStringLiteral("0") });
     process->start();
     if (!process->waitForStarted(10000))
         return {};
@@ -172,7 +173,8 @@ void TestSessionReconnect::findsTheRestartedClusterThroughTheKubeconfig()
     QVERIFY(send(*secondEndpoint, k8s::KubeRequest::create(kVs, virtualService(QStringLiteral("only-second")))));
     QTRY_VERIFY_WITH_TIMEOUT(names(session.snapshot().virtualServices).contains(QStringLiteral("only-second")), 5000);
     const QList<Connection> seen = connections(changes);
-    QCOMPARE(seen.mid(seen.indexOf(Connection::Connected)), (QList<Connection> { Connection::Connected, Connection::Reconnecting, Connection::Connected }));
+    QCOMPARE(seen.mid(seen.indexOf(Connection::Connected)),
+             (QList<Connection> { Connection::Connected, Connection::Reconnecting, Connection::Connected }));
     process->terminate();
     QVERIFY(process->waitForFinished(10000));
 }

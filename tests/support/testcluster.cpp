@@ -26,7 +26,8 @@ TestCluster::TestCluster(double usersPerSecond)
         return file.fileName();
     };
     options.tokenAuthFile = write(QStringLiteral("tokens.csv"),
-                                  QByteArray(kViewerToken) + ",viewer,1001,\"canarydeck:viewers\"\n" + QByteArray(kEditorToken) + ",editor,1002,dev\n");
+                                  QByteArray(kViewerToken) + ",viewer,1001,\"canarydeck:viewers\"\n"
+                                          + QByteArray(kEditorToken) + ",editor,1002,dev\n");
     const auto ca = demo::generateServingCertificates();
     if (ca) {
         m_clientCa = *ca;
@@ -103,13 +104,15 @@ int TestCluster::remove(const QString &path) const
 
 QMap<QString, int> routeWeights(const QJsonObject &virtualService, int route)
 {
-    const QJsonArray http = virtualService.value(QLatin1String("spec")).toObject().value(QLatin1String("http")).toArray();
+    const QJsonArray http
+            = virtualService.value(QLatin1String("spec")).toObject().value(QLatin1String("http")).toArray();
     if (route < 0)
         route = int(http.size()) - 1;
     QMap<QString, int> out;
     for (const QJsonValue &d : http.at(route).toObject().value(QLatin1String("route")).toArray()) {
         const QJsonObject dest = d.toObject().value(QLatin1String("destination")).toObject();
-        const QString version = dest.value(QLatin1String("subset")).toString(dest.value(QLatin1String("host")).toString());
+        const QString version
+                = dest.value(QLatin1String("subset")).toString(dest.value(QLatin1String("host")).toString());
         out.insert(version, d.toObject().value(QLatin1String("weight")).toInt(-1));
     }
     return out;

@@ -19,8 +19,10 @@ core::ApplyPlan weightsPlan(k8s::KubeClient *client, int safe, int risky)
 {
     const auto loaded = core::loadReleasesBlocking(client, QStringLiteral("default"));
     const auto release = core::findRelease(loaded->releases, QStringLiteral("greeting"));
-    const auto vs = core::setRouteWeights(*release, release->defaultRoute, { { QStringLiteral("safe"), safe }, { QStringLiteral("risky"), risky } });
-    return core::makePlan(*release, *vs, {}, loaded->istioVersion, QStringLiteral("safe=%1 risky=%2").arg(safe).arg(risky));
+    const auto vs = core::setRouteWeights(*release, release->defaultRoute,
+                                          { { QStringLiteral("safe"), safe }, { QStringLiteral("risky"), risky } });
+    return core::makePlan(*release, *vs, {}, loaded->istioVersion,
+                          QStringLiteral("safe=%1 risky=%2").arg(safe).arg(risky));
 }
 
 } // namespace
@@ -108,7 +110,8 @@ void TestApplyRun::conflictRecordsNothing()
     const core::ApplyOutcome owned = core::applyBlocking(&client, weightsPlan(&client, 40, 60), ssa, journal);
     QVERIFY(!owned.ok);
     QCOMPARE(owned.failedStatus, 409);
-    QVERIFY2(!owned.fieldConflicts.isEmpty() && owned.fieldConflicts.constFirst().contains(QLatin1String("kubectl-client-side-apply")),
+    QVERIFY2(!owned.fieldConflicts.isEmpty()
+                     && owned.fieldConflicts.constFirst().contains(QLatin1String("kubectl-client-side-apply")),
              qPrintable(owned.fieldConflicts.join(QLatin1Char('\n'))));
     QVERIFY(journal.entries().isEmpty());
     // Someone else writes in between: the plan's resourceVersion is stale.

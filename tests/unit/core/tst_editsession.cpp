@@ -37,7 +37,8 @@ private:
     std::unique_ptr<core::EditSession> m_edits;
 };
 
-static const QString kGreeting = QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/greeting");
+static const QString kGreeting
+        = QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/greeting");
 
 void TestEditSession::initTestCase()
 {
@@ -63,9 +64,19 @@ void TestEditSession::cleanup()
     // Every test starts from greeting at 80/20 with one route.
     QJsonObject vs = m_cluster->get(kGreeting);
     QJsonObject spec = vs.value(QLatin1String("spec")).toObject();
-    spec.insert(QStringLiteral("http"), QJsonArray { QJsonObject { { QStringLiteral("route"), QJsonArray {
-        QJsonObject { { QStringLiteral("destination"), QJsonObject { { QStringLiteral("host"), QStringLiteral("greeting") }, { QStringLiteral("subset"), QStringLiteral("safe") } } }, { QStringLiteral("weight"), 80 } },
-        QJsonObject { { QStringLiteral("destination"), QJsonObject { { QStringLiteral("host"), QStringLiteral("greeting") }, { QStringLiteral("subset"), QStringLiteral("risky") } } }, { QStringLiteral("weight"), 20 } } } } } });
+    spec.insert(
+            QStringLiteral("http"),
+            QJsonArray { QJsonObject {
+                    { QStringLiteral("route"),
+                      QJsonArray {
+                              QJsonObject { { QStringLiteral("destination"),
+                                              QJsonObject { { QStringLiteral("host"), QStringLiteral("greeting") },
+                                                            { QStringLiteral("subset"), QStringLiteral("safe") } } },
+                                            { QStringLiteral("weight"), 80 } },
+                              QJsonObject { { QStringLiteral("destination"),
+                                              QJsonObject { { QStringLiteral("host"), QStringLiteral("greeting") },
+                                                            { QStringLiteral("subset"), QStringLiteral("risky") } } },
+                                            { QStringLiteral("weight"), 20 } } } } } });
     vs.insert(QStringLiteral("spec"), spec);
     QCOMPARE(m_cluster->put(kGreeting, vs), 200);
 }
@@ -144,7 +155,8 @@ void TestEditSession::atMostOneDryRunInFlightAndOnlyTheLatest()
     QVERIFY(m_cluster->setFaults(QStringLiteral("slow=600")));
     const int before = m_cluster->dryRunRequests();
     QList<core::EditSession::DryRun> states;
-    connect(m_edits.get(), &core::EditSession::dryRunChanged, this, [this, &states] { states.append(m_edits->dryRunState()); });
+    connect(m_edits.get(), &core::EditSession::dryRunChanged, this,
+            [this, &states] { states.append(m_edits->dryRunState()); });
     for (int risky : { 30, 40, 50, 60 }) {
         m_edits->setWeight(1, risky);
         QTest::qWait(300);
@@ -161,7 +173,8 @@ void TestEditSession::atMostOneDryRunInFlightAndOnlyTheLatest()
 
 void TestEditSession::selectionFollowsTheRouteWhenARouteIsInserted()
 {
-    const core::MatchCondition dark { core::MatchCondition::Field::Header, core::MatchCondition::Kind::Exact, QStringLiteral("x-my-header"), QStringLiteral("dark") };
+    const core::MatchCondition dark { core::MatchCondition::Field::Header, core::MatchCondition::Kind::Exact,
+                                      QStringLiteral("x-my-header"), QStringLiteral("dark") };
     QVERIFY(m_edits->addMatchRoute(QStringLiteral("risky"), { dark }));
     QVERIFY(applyAndWait());
     m_edits->selectRoute(0);
@@ -171,7 +184,11 @@ void TestEditSession::selectionFollowsTheRouteWhenARouteIsInserted()
     QJsonObject spec = vs.value(QLatin1String("spec")).toObject();
     QJsonArray http = spec.value(QLatin1String("http")).toArray();
     QJsonObject qa = http.at(0).toObject();
-    qa.insert(QStringLiteral("match"), QJsonArray { QJsonObject { { QStringLiteral("headers"), QJsonObject { { QStringLiteral("x-qa"), QJsonObject { { QStringLiteral("exact"), QStringLiteral("1") } } } } } } });
+    qa.insert(QStringLiteral("match"),
+              QJsonArray { QJsonObject {
+                      { QStringLiteral("headers"),
+                        QJsonObject { { QStringLiteral("x-qa"),
+                                        QJsonObject { { QStringLiteral("exact"), QStringLiteral("1") } } } } } } });
     http.insert(0, qa);
     spec.insert(QStringLiteral("http"), http);
     vs.insert(QStringLiteral("spec"), spec);
@@ -185,7 +202,8 @@ void TestEditSession::staleApplyMessageGoesWhenSomeoneElseChangesTheObject()
 {
     m_edits->setWeight(1, 35);
     QVERIFY(applyAndWait());
-    QVERIFY2(m_edits->message().startsWith(QLatin1String("Applied to VirtualService greeting")), qPrintable(m_edits->message()));
+    QVERIFY2(m_edits->message().startsWith(QLatin1String("Applied to VirtualService greeting")),
+             qPrintable(m_edits->message()));
     QSignalSpy message(m_edits.get(), &core::EditSession::messageChanged);
     QCOMPARE(m_cluster->put(kGreeting, test::withWeights(m_cluster->get(kGreeting), 0, { 50, 50 })), 200);
     QTRY_VERIFY_WITH_TIMEOUT(m_edits->message().isEmpty(), 5000);
@@ -198,14 +216,16 @@ void TestEditSession::conflictKeepsTheDraftAndRebasesOnTheirObject()
     // Their change lands before our apply: a label, outside the routes we edit.
     QJsonObject theirs = m_cluster->get(kGreeting);
     QJsonObject meta = theirs.value(QLatin1String("metadata")).toObject();
-    meta.insert(QStringLiteral("labels"), QJsonObject { { QStringLiteral("edited-by"), QStringLiteral("someone-else") } });
+    meta.insert(QStringLiteral("labels"),
+                QJsonObject { { QStringLiteral("edited-by"), QStringLiteral("someone-else") } });
     theirs.insert(QStringLiteral("metadata"), meta);
     QCOMPARE(m_cluster->put(kGreeting, theirs), 200);
     QVERIFY(applyAndWait(false));
     QVERIFY(m_edits->hasDraft());
     QVERIFY(m_edits->rebaseOnApply());
     QVERIFY2(m_edits->message().contains(QLatin1String("Your edits are kept")), qPrintable(m_edits->message()));
-    QTRY_COMPARE_WITH_TIMEOUT(core::labelsOf(m_edits->live()->vs).value(QLatin1String("edited-by")).toString(), QStringLiteral("someone-else"), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(core::labelsOf(m_edits->live()->vs).value(QLatin1String("edited-by")).toString(),
+                              QStringLiteral("someone-else"), 5000);
     QVERIFY(applyAndWait());
     const QJsonObject live = m_cluster->get(kGreeting);
     QCOMPARE(test::routeWeights(live).value(QStringLiteral("risky")), 45);
@@ -221,7 +241,8 @@ void TestEditSession::promoteWritesTheLiveRoutesNotTheDraft()
     QVERIFY(!m_edits->hasDraft());
     QVERIFY(finished.wait(20000));
     QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
-    QCOMPARE(test::routeWeights(m_cluster->get(kGreeting)), (QMap<QString, int> { { QStringLiteral("safe"), 0 }, { QStringLiteral("risky"), 100 } }));
+    QCOMPARE(test::routeWeights(m_cluster->get(kGreeting)),
+             (QMap<QString, int> { { QStringLiteral("safe"), 0 }, { QStringLiteral("risky"), 100 } }));
 }
 
 QTEST_GUILESS_MAIN(TestEditSession)

@@ -52,14 +52,22 @@ void TestModels::naturalOrder_data()
     QTest::addColumn<QString>("a");
     QTest::addColumn<QString>("b");
     QTest::addColumn<bool>("less");
-    QTest::newRow("2 before 10") << "bulk-2" << "bulk-10" << true;
-    QTest::newRow("10 after 2") << "bulk-10" << "bulk-2" << false;
-    QTest::newRow("9 before 10 inside") << "v9-canary" << "v10-canary" << true;
-    QTest::newRow("case does not rule") << "alpha" << "Beta" << true;
-    QTest::newRow("prefix first") << "web" << "web-v1" << true;
-    QTest::newRow("equal") << "same" << "same" << false;
-    QTest::newRow("leading zeros") << "v1" << "v01" << true;
-    QTest::newRow("long numbers") << "n99999999999999999999" << "n100000000000000000000" << true;
+    QTest::newRow("2 before 10") << "bulk-2"
+                                 << "bulk-10" << true;
+    QTest::newRow("10 after 2") << "bulk-10"
+                                << "bulk-2" << false;
+    QTest::newRow("9 before 10 inside") << "v9-canary"
+                                        << "v10-canary" << true;
+    QTest::newRow("case does not rule") << "alpha"
+                                        << "Beta" << true;
+    QTest::newRow("prefix first") << "web"
+                                  << "web-v1" << true;
+    QTest::newRow("equal") << "same"
+                           << "same" << false;
+    QTest::newRow("leading zeros") << "v1"
+                                   << "v01" << true;
+    QTest::newRow("long numbers") << "n99999999999999999999"
+                                  << "n100000000000000000000" << true;
 }
 
 void TestModels::naturalOrder()
@@ -79,7 +87,8 @@ void TestModels::releaseListFollowsTheCluster()
     session.start();
     QTRY_VERIFY_WITH_TIMEOUT(rowNamed(&model, QStringLiteral("greeting")).isValid(), 20000);
     const int greeting = rowNamed(&model, QStringLiteral("greeting")).row();
-    QCOMPARE(model.index(greeting, core::ReleaseListModel::VersionsColumn).data().toString(), QStringLiteral("safe (2), risky (1)"));
+    QCOMPARE(model.index(greeting, core::ReleaseListModel::VersionsColumn).data().toString(),
+             QStringLiteral("safe (2), risky (1)"));
     QCOMPARE(model.index(greeting, core::ReleaseListModel::RoutingColumn).data().toString(), QStringLiteral("80/20"));
     QCOMPARE(model.index(greeting, core::ReleaseListModel::MatchRoutesColumn).data().toInt(), 0);
     QVERIFY(rowNamed(&model, QStringLiteral("message")).data(core::ReleaseListModel::UnroutedRole).toBool());
@@ -91,7 +100,12 @@ void TestModels::releaseListFollowsTheCluster()
     QJsonObject spec = vs.value(QLatin1String("spec")).toObject();
     QJsonArray http = spec.value(QLatin1String("http")).toArray();
     QJsonObject dark = http.at(0).toObject();
-    dark.insert(QStringLiteral("match"), QJsonArray { QJsonObject { { QStringLiteral("headers"), QJsonObject { { QStringLiteral("x-my-header"), QJsonObject { { QStringLiteral("exact"), QStringLiteral("dark") } } } } } } });
+    dark.insert(
+            QStringLiteral("match"),
+            QJsonArray { QJsonObject {
+                    { QStringLiteral("headers"),
+                      QJsonObject { { QStringLiteral("x-my-header"),
+                                      QJsonObject { { QStringLiteral("exact"), QStringLiteral("dark") } } } } } } });
     http.prepend(dark);
     spec.insert(QStringLiteral("http"), http);
     vs.insert(QStringLiteral("spec"), spec);
@@ -100,9 +114,13 @@ void TestModels::releaseListFollowsTheCluster()
     QVERIFY(!changed.isEmpty());
     QCOMPARE(reset.size(), 0);
     // A Service appears and goes: a row is inserted and removed.
-    const QJsonObject svc { { QStringLiteral("apiVersion"), QStringLiteral("v1") }, { QStringLiteral("kind"), QStringLiteral("Service") },
-                            { QStringLiteral("metadata"), QJsonObject { { QStringLiteral("name"), QStringLiteral("newcomer") } } },
-                            { QStringLiteral("spec"), QJsonObject { { QStringLiteral("ports"), QJsonArray { QJsonObject { { QStringLiteral("port"), 80 } } } } } } };
+    const QJsonObject svc {
+        { QStringLiteral("apiVersion"), QStringLiteral("v1") },
+        { QStringLiteral("kind"), QStringLiteral("Service") },
+        { QStringLiteral("metadata"), QJsonObject { { QStringLiteral("name"), QStringLiteral("newcomer") } } },
+        { QStringLiteral("spec"),
+          QJsonObject { { QStringLiteral("ports"), QJsonArray { QJsonObject { { QStringLiteral("port"), 80 } } } } } }
+    };
     QCOMPARE(m_cluster->create(QStringLiteral("/api/v1/namespaces/default/services"), svc), 201);
     QTRY_VERIFY_WITH_TIMEOUT(rowNamed(&model, QStringLiteral("newcomer")).isValid(), 5000);
     QCOMPARE(m_cluster->remove(QStringLiteral("/api/v1/namespaces/default/services/newcomer")), 200);
@@ -117,9 +135,13 @@ void TestModels::releaseListFollowsTheCluster()
 void TestModels::filterAndNaturalSort()
 {
     for (int i : { 10, 2, 1, 11 }) {
-        const QJsonObject svc { { QStringLiteral("apiVersion"), QStringLiteral("v1") }, { QStringLiteral("kind"), QStringLiteral("Service") },
-                                { QStringLiteral("metadata"), QJsonObject { { QStringLiteral("name"), QStringLiteral("bulk-%1").arg(i) } } },
-                                { QStringLiteral("spec"), QJsonObject { { QStringLiteral("ports"), QJsonArray { QJsonObject { { QStringLiteral("port"), 80 } } } } } } };
+        const QJsonObject svc { { QStringLiteral("apiVersion"), QStringLiteral("v1") },
+                                { QStringLiteral("kind"), QStringLiteral("Service") },
+                                { QStringLiteral("metadata"),
+                                  QJsonObject { { QStringLiteral("name"), QStringLiteral("bulk-%1").arg(i) } } },
+                                { QStringLiteral("spec"),
+                                  QJsonObject { { QStringLiteral("ports"),
+                                                  QJsonArray { QJsonObject { { QStringLiteral("port"), 80 } } } } } } };
         QCOMPARE(m_cluster->create(QStringLiteral("/api/v1/namespaces/default/services"), svc), 201);
     }
     core::ReleaseSession session(m_cluster->endpoint(), nullptr, m_journal.path());
@@ -135,9 +157,11 @@ void TestModels::filterAndNaturalSort()
     for (int row = 0; row < proxy.rowCount(); ++row)
         names.append(proxy.index(row, 0).data().toString());
     // Releases first, as people sort; then the Services no VirtualService routes to.
-    QCOMPARE(names, (QStringList { QStringLiteral("color-service"), QStringLiteral("greeting"), QStringLiteral("myapp"), QStringLiteral("web-virtualservice"),
-                                   QStringLiteral("webserver"), QStringLiteral("bulk-1"), QStringLiteral("bulk-2"), QStringLiteral("bulk-10"),
-                                   QStringLiteral("bulk-11"), QStringLiteral("message") }));
+    QCOMPARE(names,
+             (QStringList { QStringLiteral("color-service"), QStringLiteral("greeting"), QStringLiteral("myapp"),
+                            QStringLiteral("web-virtualservice"), QStringLiteral("webserver"), QStringLiteral("bulk-1"),
+                            QStringLiteral("bulk-2"), QStringLiteral("bulk-10"), QStringLiteral("bulk-11"),
+                            QStringLiteral("message") }));
     proxy.setFilterText(QStringLiteral("BULK-1"));
     QCOMPARE(proxy.rowCount(), 3); // bulk-1, bulk-10, bulk-11
     proxy.setFilterText(QStringLiteral("risky"));
@@ -163,15 +187,21 @@ void TestModels::routesOfTheDraft()
     QTRY_VERIFY_WITH_TIMEOUT(session.release(QStringLiteral("color-service")), 20000);
     edits.setRelease(QStringLiteral("color-service"));
     QCOMPARE(all.rowCount(), 1);
-    QCOMPARE(all.index(0, core::RouteListModel::WhenColumn).data().toString(), QStringLiteral("path starts with /color"));
-    QCOMPARE(all.index(0, core::RouteListModel::LabelColumn).data().toString(), QStringLiteral("#0 when path starts with /color"));
+    QCOMPARE(all.index(0, core::RouteListModel::WhenColumn).data().toString(),
+             QStringLiteral("path starts with /color"));
+    QCOMPARE(all.index(0, core::RouteListModel::LabelColumn).data().toString(),
+             QStringLiteral("#0 when path starts with /color"));
     QCOMPARE(matches.rowCount(), 0); // its only route is the default route
     edits.setWeight(1, 40);
-    QCOMPARE(all.index(0, core::RouteListModel::GoesToColumn).data().toString(), QStringLiteral("blue-sub 60%, green-sub 40%"));
-    QVERIFY(edits.addMatchRoute(QStringLiteral("green-sub"), { { core::MatchCondition::Field::Header, core::MatchCondition::Kind::Prefix, QStringLiteral("x-user"), QStringLiteral("qa-") } }));
+    QCOMPARE(all.index(0, core::RouteListModel::GoesToColumn).data().toString(),
+             QStringLiteral("blue-sub 60%, green-sub 40%"));
+    QVERIFY(edits.addMatchRoute(QStringLiteral("green-sub"),
+                                { { core::MatchCondition::Field::Header, core::MatchCondition::Kind::Prefix,
+                                    QStringLiteral("x-user"), QStringLiteral("qa-") } }));
     QCOMPARE(all.rowCount(), 2);
     QCOMPARE(matches.rowCount(), 1);
-    QCOMPARE(matches.index(0, core::RouteListModel::WhenColumn).data().toString(), QStringLiteral("x-user starts with qa-"));
+    QCOMPARE(matches.index(0, core::RouteListModel::WhenColumn).data().toString(),
+             QStringLiteral("x-user starts with qa-"));
     QCOMPARE(matches.index(0, core::RouteListModel::GoesToColumn).data().toString(), QStringLiteral("green-sub"));
     edits.discard();
     QCOMPARE(matches.rowCount(), 0);
@@ -191,11 +221,14 @@ void TestModels::historyIsScopedToTheCluster()
         e.rollbackOf = QLatin1String(rollbackOf);
         return e;
     };
-    const QList<core::JournalEntry> entries { entry("a", "https://127.0.0.1:6443", "old-demo"), entry("b", "https://127.0.0.1:7443", "demo"),
-                                              entry("c", "https://127.0.0.1:7443", "demo"), entry("d", "https://127.0.0.1:7443", "demo", "c") };
+    const QList<core::JournalEntry> entries { entry("a", "https://127.0.0.1:6443", "old-demo"),
+                                              entry("b", "https://127.0.0.1:7443", "demo"),
+                                              entry("c", "https://127.0.0.1:7443", "demo"),
+                                              entry("d", "https://127.0.0.1:7443", "demo", "c") };
     model.setEntries(entries, QStringLiteral("https://127.0.0.1:7443"), QStringLiteral("demo"));
     QCOMPARE(model.rowCount(), 3);
-    QCOMPARE(model.index(0, core::HistoryModel::ChangeColumn).data().toString(), QStringLiteral("change d")); // newest first
+    QCOMPARE(model.index(0, core::HistoryModel::ChangeColumn).data().toString(),
+             QStringLiteral("change d")); // newest first
     QCOMPARE(model.index(0, core::HistoryModel::StateColumn).data().toString(), QStringLiteral("rollback"));
     QCOMPARE(model.index(1, core::HistoryModel::StateColumn).data().toString(), QStringLiteral("rolled back"));
     QCOMPARE(model.index(2, core::HistoryModel::StateColumn).data().toString(), QStringLiteral("applied"));
@@ -204,7 +237,8 @@ void TestModels::historyIsScopedToTheCluster()
     model.setShowAllClusters(true); // without a session the entries are given again
     model.setEntries(entries, QStringLiteral("https://127.0.0.1:7443"), QStringLiteral("demo"));
     QCOMPARE(model.rowCount(), 4);
-    QCOMPARE(model.index(3, core::HistoryModel::ClusterColumn).data().toString(), QStringLiteral("old-demo (https://127.0.0.1:6443)"));
+    QCOMPARE(model.index(3, core::HistoryModel::ClusterColumn).data().toString(),
+             QStringLiteral("old-demo (https://127.0.0.1:6443)"));
     QVERIFY(!model.index(3, 0).data(core::HistoryModel::CanRollBackRole).toBool()); // not from here
 }
 

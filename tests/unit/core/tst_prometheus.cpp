@@ -1,5 +1,5 @@
-#include "core/telemetry/prometheus.h"
 #include "core/model/release.h"
+#include "core/telemetry/prometheus.h"
 
 #include <QJsonObject>
 #include <QtTest>
@@ -23,7 +23,8 @@ void TestPrometheus::parse()
 {
     const QByteArray text = "# HELP istio_requests_total Total requests.\n"
                             "# TYPE istio_requests_total counter\n"
-                            "istio_requests_total{reporter=\"destination\",destination_version=\"v2\",msg=\"a \\\"q\\\" \\\\ \\n\"} 1027\n"
+                            "istio_requests_total{reporter=\"destination\",destination_version=\"v2\",msg=\"a "
+                            "\\\"q\\\" \\\\ \\n\"} 1027\n"
                             "istio_request_duration_milliseconds_bucket{le=\"+Inf\"} 1027 1700000000000\n"
                             "up NaN\n"
                             "temperature -Inf\n";
@@ -43,8 +44,10 @@ void TestPrometheus::parseErrors_data()
 {
     QTest::addColumn<QByteArray>("text");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("no value") << QByteArray("metric{a=\"b\"}\n") << QStringLiteral("line 1: metric: missing or malformed sample value");
-    QTest::newRow("unquoted label") << QByteArray("ok 1\nmetric{a=b} 1\n") << QStringLiteral("line 2: label a: value must be quoted");
+    QTest::newRow("no value") << QByteArray("metric{a=\"b\"}\n")
+                              << QStringLiteral("line 1: metric: missing or malformed sample value");
+    QTest::newRow("unquoted label") << QByteArray("ok 1\nmetric{a=b} 1\n")
+                                    << QStringLiteral("line 2: label a: value must be quoted");
     QTest::newRow("unterminated") << QByteArray("metric{a=\"b} 1\n") << QStringLiteral("unterminated value");
     QTest::newRow("bad name") << QByteArray("9metric 1\n") << QStringLiteral("must start with a letter");
 }
@@ -61,9 +64,10 @@ void TestPrometheus::parseErrors()
 void TestPrometheus::ratesHandleResets()
 {
     const auto scrape = [](double value) {
-        return *core::parsePrometheusText(QByteArray("istio_requests_total{reporter=\"destination\",destination_workload=\"w\"} ")
-                                          + QByteArray::number(value) + "\n"
-                                          + "istio_requests_total{reporter=\"source\",destination_workload=\"w\"} 99999\n");
+        return *core::parsePrometheusText(
+                QByteArray("istio_requests_total{reporter=\"destination\",destination_workload=\"w\"} ")
+                + QByteArray::number(value) + "\n"
+                + "istio_requests_total{reporter=\"source\",destination_workload=\"w\"} 99999\n");
     };
     core::CounterRates rates;
     QVERIFY(rates.update(scrape(100), 1000).isEmpty()); // first scrape: baseline only
@@ -107,9 +111,15 @@ void TestPrometheus::versionRateByVersionLabel_data()
     QTest::addColumn<QString>("workload");
     QTest::addColumn<double>("expected");
     // A bare pod or a StatefulSet's pods: no Deployment, so no workload the release knows of.
-    QTest::newRow("bare pod by destination_version") << "v3" << "" << "myapp-v3-0" << 7.0;
-    QTest::newRow("by canonical revision") << "unknown" << "v3" << "unknown" << 7.0;
-    QTest::newRow("another version") << "v2" << "" << "myapp-v2" << 0.0;
+    QTest::newRow("bare pod by destination_version") << "v3"
+                                                     << ""
+                                                     << "myapp-v3-0" << 7.0;
+    QTest::newRow("by canonical revision") << "unknown"
+                                           << "v3"
+                                           << "unknown" << 7.0;
+    QTest::newRow("another version") << "v2"
+                                     << ""
+                                     << "myapp-v2" << 0.0;
 }
 
 void TestPrometheus::versionRateByVersionLabel()

@@ -1,9 +1,9 @@
-#include "core/model/istio.h"
 #include "core/edit/releaseedits.h"
+#include "core/model/istio.h"
 #include "core/model/release.h"
-#include "tests/support/testcluster.h"
 #include "core/model/validation.h"
 #include "k8s/yaml.h"
+#include "tests/support/testcluster.h"
 
 #include <QJsonArray>
 #include <QProcess>
@@ -29,11 +29,15 @@ core::NamespaceSnapshot snapshotOf(const QStringList &files)
             // The pods a Deployment would run, so that versions show pod counts as on a cluster.
             const QJsonObject spec = doc.value(QLatin1String("spec")).toObject();
             for (int i = 0; i < spec.value(QLatin1String("replicas")).toInt(1); ++i) {
-                s.pods.append(QJsonObject { { QStringLiteral("metadata"),
-                                              QJsonObject { { QStringLiteral("name"), QStringLiteral("pod%1").arg(s.pods.size()) },
-                                                            { QStringLiteral("labels"), spec.value(QLatin1String("template")).toObject()
-                                                                                                .value(QLatin1String("metadata")).toObject()
-                                                                                                .value(QLatin1String("labels")) } } } });
+                s.pods.append(QJsonObject {
+                        { QStringLiteral("metadata"),
+                          QJsonObject { { QStringLiteral("name"), QStringLiteral("pod%1").arg(s.pods.size()) },
+                                        { QStringLiteral("labels"),
+                                          spec.value(QLatin1String("template"))
+                                                  .toObject()
+                                                  .value(QLatin1String("metadata"))
+                                                  .toObject()
+                                                  .value(QLatin1String("labels")) } } } });
             }
         }
     }
@@ -58,7 +62,8 @@ int schemaCheck(const QList<QJsonObject> &docs, QString *output)
     f.close();
     QProcess p;
     p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(QStringLiteral("python3"), { test::sharedDir() + QStringLiteral("/tools/istio-schema-check"), f.fileName() });
+    p.start(QStringLiteral("python3"),
+            { test::sharedDir() + QStringLiteral("/tools/istio-schema-check"), f.fileName() });
     p.waitForFinished(60000);
     *output = QString::fromUtf8(p.readAll());
     return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
@@ -100,7 +105,8 @@ QJsonValue exampleFor(const QJsonObject &schema, int depth, int *fields)
             for (auto it = props.begin(); it != props.end(); ++it)
                 o.insert(it.key(), exampleFor(it.value().toObject(), depth + 1, fields));
             if (props.isEmpty() && schema.value(QLatin1String("additionalProperties")).isObject())
-                o.insert(QStringLiteral("some-key"), exampleFor(schema.value(QLatin1String("additionalProperties")).toObject(), depth + 1, fields));
+                o.insert(QStringLiteral("some-key"),
+                         exampleFor(schema.value(QLatin1String("additionalProperties")).toObject(), depth + 1, fields));
         }
         if (props.isEmpty() && o.isEmpty())
             o.insert(QStringLiteral("preserved"), QStringLiteral("unknown field"));
@@ -124,8 +130,12 @@ QJsonObject everyField(const QString &kind, int *fields)
     const QJsonObject schema = core::istioSchema(kind, QStringLiteral("v1"));
     QJsonObject doc { { QStringLiteral("apiVersion"), QStringLiteral("networking.istio.io/v1") },
                       { QStringLiteral("kind"), kind },
-                      { QStringLiteral("metadata"), QJsonObject { { QStringLiteral("name"), QStringLiteral("all-fields") }, { QStringLiteral("namespace"), QStringLiteral("default") } } } };
-    doc.insert(QStringLiteral("spec"), exampleFor(schema.value(QLatin1String("properties")).toObject().value(QLatin1String("spec")).toObject(), 0, fields));
+                      { QStringLiteral("metadata"),
+                        QJsonObject { { QStringLiteral("name"), QStringLiteral("all-fields") },
+                                      { QStringLiteral("namespace"), QStringLiteral("default") } } } };
+    doc.insert(QStringLiteral("spec"),
+               exampleFor(schema.value(QLatin1String("properties")).toObject().value(QLatin1String("spec")).toObject(),
+                          0, fields));
     return doc;
 }
 
@@ -144,7 +154,8 @@ void TestRelease::everySchemaFieldRoundTrips()
     QFETCH(QString, kind);
     int fields = 0;
     const QJsonObject doc = everyField(kind, &fields);
-    QVERIFY2(fields > 40, qPrintable(QString::number(fields))); // the generator reached into the schema, not just its top
+    QVERIFY2(fields > 40,
+             qPrintable(QString::number(fields))); // the generator reached into the schema, not just its top
     const QByteArray yaml = k8s::renderYaml(doc);
     const auto parsed = k8s::parseYamlDocuments(yaml);
     QVERIFY2(parsed.ok(), yaml.left(2000).constData());
@@ -173,7 +184,14 @@ void TestRelease::everyFieldSurvivesAnEdit()
     QJsonObject spec = expected.value(QLatin1String("spec")).toObject();
     QJsonArray http = spec.value(QLatin1String("http")).toArray();
     QJsonObject route = http.at(0).toObject();
-    route.insert(QStringLiteral("mirror"), mirrored->value(QLatin1String("spec")).toObject().value(QLatin1String("http")).toArray().at(0).toObject().value(QLatin1String("mirror")));
+    route.insert(QStringLiteral("mirror"),
+                 mirrored->value(QLatin1String("spec"))
+                         .toObject()
+                         .value(QLatin1String("http"))
+                         .toArray()
+                         .at(0)
+                         .toObject()
+                         .value(QLatin1String("mirror")));
     QJsonObject percentage = route.value(QLatin1String("mirrorPercentage")).toObject();
     percentage.insert(QStringLiteral("value"), 7);
     route.insert(QStringLiteral("mirrorPercentage"), percentage);
@@ -191,11 +209,13 @@ void TestRelease::buildFromSeeds_data()
                                << QStringLiteral("color-service:blue-sub(1)=75,green-sub(1)=25");
     QTest::newRow("001 two services") << QStringList { QStringLiteral("seeds/web-two-services.yaml") }
                                       << QStringLiteral("web-virtualservice:web-v1-service(1)=90,web-v2-service(1)=10");
-    QTest::newRow("002 greeting") << QStringList { QStringLiteral("seeds/greeting-canary-and-dark.yaml"), QStringLiteral("demo/greeting-workloads.yaml") }
+    QTest::newRow("002 greeting") << QStringList { QStringLiteral("seeds/greeting-canary-and-dark.yaml"),
+                                                   QStringLiteral("demo/greeting-workloads.yaml") }
                                   << QStringLiteral("greeting:safe(2)=80,risky(1)=20");
     QTest::newRow("002 dark release") << QStringList { QStringLiteral("seeds/greeting-dark-release.yaml") }
                                       << QStringLiteral("greeting:risky(-1)=0,safe(-1)=100");
-    QTest::newRow("003 myapp") << QStringList { QStringLiteral("seeds/myapp-blue-green.yaml") } << QStringLiteral("myapp:v1(1)=50,v2(1)=50");
+    QTest::newRow("003 myapp") << QStringList { QStringLiteral("seeds/myapp-blue-green.yaml") }
+                               << QStringLiteral("myapp:v1(1)=50,v2(1)=50");
     QTest::newRow("004 webserver fqdn") << QStringList { QStringLiteral("seeds/webserver-mesh-internal.yaml") }
                                         << QStringLiteral("webserver:v1(2)=1,v2(1)=99");
 }
@@ -215,11 +235,16 @@ void TestRelease::hosts_data()
     QTest::addColumn<QString>("ns");
     QTest::addColumn<QString>("fqdn");
     QTest::addColumn<QString>("service");
-    QTest::newRow("short") << QStringLiteral("greeting") << QStringLiteral("default") << QStringLiteral("greeting.default.svc.cluster.local") << QStringLiteral("greeting");
-    QTest::newRow("short other ns") << QStringLiteral("reviews") << QStringLiteral("shop") << QStringLiteral("reviews.shop.svc.cluster.local") << QStringLiteral("reviews");
-    QTest::newRow("name.ns") << QStringLiteral("reviews.shop") << QStringLiteral("default") << QStringLiteral("reviews.shop.svc.cluster.local") << QString();
-    QTest::newRow("fqdn") << QStringLiteral("webserver.default.svc.cluster.local") << QStringLiteral("default") << QStringLiteral("webserver.default.svc.cluster.local") << QStringLiteral("webserver");
-    QTest::newRow("external") << QStringLiteral("api.example.com") << QStringLiteral("default") << QStringLiteral("api.example.com") << QString();
+    QTest::newRow("short") << QStringLiteral("greeting") << QStringLiteral("default")
+                           << QStringLiteral("greeting.default.svc.cluster.local") << QStringLiteral("greeting");
+    QTest::newRow("short other ns") << QStringLiteral("reviews") << QStringLiteral("shop")
+                                    << QStringLiteral("reviews.shop.svc.cluster.local") << QStringLiteral("reviews");
+    QTest::newRow("name.ns") << QStringLiteral("reviews.shop") << QStringLiteral("default")
+                             << QStringLiteral("reviews.shop.svc.cluster.local") << QString();
+    QTest::newRow("fqdn") << QStringLiteral("webserver.default.svc.cluster.local") << QStringLiteral("default")
+                          << QStringLiteral("webserver.default.svc.cluster.local") << QStringLiteral("webserver");
+    QTest::newRow("external") << QStringLiteral("api.example.com") << QStringLiteral("default")
+                              << QStringLiteral("api.example.com") << QString();
     QTest::newRow("wildcard") << QStringLiteral("*") << QStringLiteral("default") << QStringLiteral("*") << QString();
 }
 
@@ -241,21 +266,34 @@ void TestRelease::setWeights_data()
     QTest::addColumn<Weights>("weights");
     QTest::addColumn<Weights>("expected"); // empty: expect an error
     QTest::addColumn<QString>("error");
-    QTest::newRow("color 50/50") << QStringLiteral("seeds/color-canary.yaml") << Weights { { QStringLiteral("blue-sub"), 50 }, { QStringLiteral("green-sub"), 50 } }
-                                 << Weights { { QStringLiteral("blue-sub"), 50 }, { QStringLiteral("green-sub"), 50 } } << QString();
-    QTest::newRow("zero kept when named") << QStringLiteral("seeds/myapp-blue-green.yaml") << Weights { { QStringLiteral("v1"), 0 }, { QStringLiteral("v2"), 100 } }
-                                          << Weights { { QStringLiteral("v1"), 0 }, { QStringLiteral("v2"), 100 } } << QString();
-    QTest::newRow("unnamed leaves route") << QStringLiteral("seeds/myapp-blue-green.yaml") << Weights { { QStringLiteral("v2"), 100 } }
-                                          << Weights { { QStringLiteral("v2"), 100 } } << QString();
-    QTest::newRow("two services") << QStringLiteral("seeds/web-two-services.yaml") << Weights { { QStringLiteral("web-v1-service"), 70 }, { QStringLiteral("web-v2-service"), 30 } }
-                                  << Weights { { QStringLiteral("web-v1-service"), 70 }, { QStringLiteral("web-v2-service"), 30 } } << QString();
-    QTest::newRow("fqdn hosts") << QStringLiteral("seeds/webserver-mesh-internal.yaml") << Weights { { QStringLiteral("v1"), 90 }, { QStringLiteral("v2"), 10 } }
+    QTest::newRow("color 50/50") << QStringLiteral("seeds/color-canary.yaml")
+                                 << Weights { { QStringLiteral("blue-sub"), 50 }, { QStringLiteral("green-sub"), 50 } }
+                                 << Weights { { QStringLiteral("blue-sub"), 50 }, { QStringLiteral("green-sub"), 50 } }
+                                 << QString();
+    QTest::newRow("zero kept when named")
+            << QStringLiteral("seeds/myapp-blue-green.yaml")
+            << Weights { { QStringLiteral("v1"), 0 }, { QStringLiteral("v2"), 100 } }
+            << Weights { { QStringLiteral("v1"), 0 }, { QStringLiteral("v2"), 100 } } << QString();
+    QTest::newRow("unnamed leaves route")
+            << QStringLiteral("seeds/myapp-blue-green.yaml") << Weights { { QStringLiteral("v2"), 100 } }
+            << Weights { { QStringLiteral("v2"), 100 } } << QString();
+    QTest::newRow("two services") << QStringLiteral("seeds/web-two-services.yaml")
+                                  << Weights { { QStringLiteral("web-v1-service"), 70 },
+                                               { QStringLiteral("web-v2-service"), 30 } }
+                                  << Weights { { QStringLiteral("web-v1-service"), 70 },
+                                               { QStringLiteral("web-v2-service"), 30 } }
+                                  << QString();
+    QTest::newRow("fqdn hosts") << QStringLiteral("seeds/webserver-mesh-internal.yaml")
+                                << Weights { { QStringLiteral("v1"), 90 }, { QStringLiteral("v2"), 10 } }
                                 << Weights { { QStringLiteral("v1"), 90 }, { QStringLiteral("v2"), 10 } } << QString();
-    QTest::newRow("sum not 100") << QStringLiteral("seeds/color-canary.yaml") << Weights { { QStringLiteral("blue-sub"), 50 }, { QStringLiteral("green-sub"), 40 } }
+    QTest::newRow("sum not 100") << QStringLiteral("seeds/color-canary.yaml")
+                                 << Weights { { QStringLiteral("blue-sub"), 50 }, { QStringLiteral("green-sub"), 40 } }
                                  << Weights {} << QStringLiteral("weights sum to 90; they must sum to 100");
-    QTest::newRow("unknown version") << QStringLiteral("seeds/color-canary.yaml") << Weights { { QStringLiteral("red-sub"), 100 } }
-                                     << Weights {} << QStringLiteral("\"red-sub\" is not a version of this release; known versions: blue-sub, green-sub");
-    QTest::newRow("negative") << QStringLiteral("seeds/color-canary.yaml") << Weights { { QStringLiteral("blue-sub"), 110 }, { QStringLiteral("green-sub"), -10 } }
+    QTest::newRow("unknown version")
+            << QStringLiteral("seeds/color-canary.yaml") << Weights { { QStringLiteral("red-sub"), 100 } } << Weights {}
+            << QStringLiteral("\"red-sub\" is not a version of this release; known versions: blue-sub, green-sub");
+    QTest::newRow("negative") << QStringLiteral("seeds/color-canary.yaml")
+                              << Weights { { QStringLiteral("blue-sub"), 110 }, { QStringLiteral("green-sub"), -10 } }
                               << Weights {} << QStringLiteral("a weight is a percentage from 0 to 100");
 }
 
@@ -278,7 +316,8 @@ void TestRelease::setWeights()
     QJsonObject before = r.vs;
     QJsonObject after = *edited;
     QCOMPARE(after.value(QLatin1String("metadata")), before.value(QLatin1String("metadata")));
-    QCOMPARE(after.value(QLatin1String("spec")).toObject().value(QLatin1String("hosts")), before.value(QLatin1String("spec")).toObject().value(QLatin1String("hosts")));
+    QCOMPARE(after.value(QLatin1String("spec")).toObject().value(QLatin1String("hosts")),
+             before.value(QLatin1String("spec")).toObject().value(QLatin1String("hosts")));
 }
 
 void TestRelease::setWeightsKeepsUnownedFields()
@@ -328,10 +367,11 @@ void TestRelease::promote_data()
     QTest::newRow("color green") << QStringLiteral("seeds/color-canary.yaml") << QStringLiteral("green-sub") << 1
                                  << Weights { { QStringLiteral("blue-sub"), 0 }, { QStringLiteral("green-sub"), 100 } };
     // The dark route then does what the default route does, so it is dropped.
-    QTest::newRow("dark release risky") << QStringLiteral("seeds/greeting-dark-release.yaml") << QStringLiteral("risky") << 1
-                                        << Weights { { QStringLiteral("risky"), -1 } };
-    QTest::newRow("dark release safe keeps dark route") << QStringLiteral("seeds/greeting-dark-release.yaml") << QStringLiteral("safe") << 1
-                                                        << Weights { { QStringLiteral("safe"), -1 } };
+    QTest::newRow("dark release risky") << QStringLiteral("seeds/greeting-dark-release.yaml") << QStringLiteral("risky")
+                                        << 1 << Weights { { QStringLiteral("risky"), -1 } };
+    QTest::newRow("dark release safe keeps dark route")
+            << QStringLiteral("seeds/greeting-dark-release.yaml") << QStringLiteral("safe") << 1
+            << Weights { { QStringLiteral("safe"), -1 } };
 }
 
 void TestRelease::promote()
@@ -369,7 +409,8 @@ void TestRelease::renderedEditsPassIstioSchemas()
     // And a broken object is caught, so the check can fail.
     QJsonObject broken = docs.constFirst();
     QJsonObject spec = broken.value(QLatin1String("spec")).toObject();
-    spec.insert(QStringLiteral("http"), QJsonArray { QJsonObject { { QStringLiteral("route"), QStringLiteral("not-a-list") } } });
+    spec.insert(QStringLiteral("http"),
+                QJsonArray { QJsonObject { { QStringLiteral("route"), QStringLiteral("not-a-list") } } });
     broken.insert(QStringLiteral("spec"), spec);
     QCOMPARE(schemaCheck({ broken }, &output), 1);
 }

@@ -17,10 +17,15 @@ QJsonObject groupList(const QStringList &istioVersions, const QString &preferred
     QJsonArray versions;
     for (const QString &v : istioVersions)
         versions.append(QJsonObject { { "groupVersion", QString("networking.istio.io/" + v) }, { "version", v } });
-    QJsonArray groups { QJsonObject { { "name", "apps" }, { "versions", QJsonArray { QJsonObject { { "groupVersion", "apps/v1" }, { "version", "v1" } } } } } };
+    QJsonArray groups { QJsonObject {
+            { "name", "apps" },
+            { "versions", QJsonArray { QJsonObject { { "groupVersion", "apps/v1" }, { "version", "v1" } } } } } };
     if (!istioVersions.isEmpty())
-        groups.append(QJsonObject { { "name", "networking.istio.io" }, { "versions", versions },
-                                    { "preferredVersion", QJsonObject { { "groupVersion", QString("networking.istio.io/" + preferred) }, { "version", preferred } } } });
+        groups.append(QJsonObject { { "name", "networking.istio.io" },
+                                    { "versions", versions },
+                                    { "preferredVersion",
+                                      QJsonObject { { "groupVersion", QString("networking.istio.io/" + preferred) },
+                                                    { "version", preferred } } } });
     return QJsonObject { { "kind", "APIGroupList" }, { "groups", groups } };
 }
 
@@ -43,15 +48,22 @@ void TestReleaseSource::istioVersion_data()
     QTest::addColumn<QString>("expected"); // empty: an error
     QTest::addColumn<QString>("error");
 
-    QTest::newRow("istio 1.22 and later") << QStringList { "v1", "v1beta1", "v1alpha3" } << "v1" << "v1" << QString();
-    QTest::newRow("istio 1.21") << QStringList { "v1beta1", "v1alpha3" } << "v1beta1" << "v1beta1" << QString();
-    QTest::newRow("the server's preference, when known") << QStringList { "v1beta1", "v1" } << "v1beta1" << "v1beta1" << QString();
-    QTest::newRow("istio 1.4") << QStringList { "v1alpha3" } << "v1alpha3" << "v1alpha3" << QString();
-    QTest::newRow("an unknown preferred version") << QStringList { "v2", "v1beta1", "v1alpha3" } << "v2" << "v1beta1" << QString();
+    QTest::newRow("istio 1.22 and later") << QStringList { "v1", "v1beta1", "v1alpha3" } << "v1"
+                                          << "v1" << QString();
+    QTest::newRow("istio 1.21") << QStringList { "v1beta1", "v1alpha3" } << "v1beta1"
+                                << "v1beta1" << QString();
+    QTest::newRow("the server's preference, when known") << QStringList { "v1beta1", "v1" } << "v1beta1"
+                                                         << "v1beta1" << QString();
+    QTest::newRow("istio 1.4") << QStringList { "v1alpha3" } << "v1alpha3"
+                               << "v1alpha3" << QString();
+    QTest::newRow("an unknown preferred version") << QStringList { "v2", "v1beta1", "v1alpha3" } << "v2"
+                                                  << "v1beta1" << QString();
     QTest::newRow("only unknown versions") << QStringList { "v2" } << "v2" << QString()
-                                           << "the server at https://h:1 serves networking.istio.io only as v2; Canary Deck reads and writes v1, v1beta1, v1alpha3";
+                                           << "the server at https://h:1 serves networking.istio.io only as v2; Canary "
+                                              "Deck reads and writes v1, v1beta1, v1alpha3";
     QTest::newRow("not installed") << QStringList() << QString() << QString()
-                                   << "the server at https://h:1 does not serve networking.istio.io: Istio is not installed in this cluster (or its CRDs are missing)";
+                                   << "the server at https://h:1 does not serve networking.istio.io: Istio is not "
+                                      "installed in this cluster (or its CRDs are missing)";
 }
 
 void TestReleaseSource::istioVersion()
@@ -78,14 +90,24 @@ void TestReleaseSource::kinds_data()
     QTest::addColumn<QStringList>("paths"); // collection paths in namespace shop; optional ones end in "?"
 
     QTest::newRow("istio v1") << "v1"
-                              << QStringList { "/apis/networking.istio.io/v1/namespaces/shop/virtualservices", "/apis/networking.istio.io/v1/namespaces/shop/destinationrules",
-                                               "/apis/networking.istio.io/v1/namespaces/shop/gateways?", "/api/v1/namespaces/shop/services?",
-                                               "/api/v1/namespaces/shop/pods?", "/apis/apps/v1/namespaces/shop/deployments?" };
+                              << QStringList { "/apis/networking.istio.io/v1/namespaces/shop/virtualservices",
+                                               "/apis/networking.istio.io/v1/namespaces/shop/destinationrules",
+                                               "/apis/networking.istio.io/v1/namespaces/shop/gateways?",
+                                               "/api/v1/namespaces/shop/services?",
+                                               "/api/v1/namespaces/shop/pods?",
+                                               "/apis/apps/v1/namespaces/shop/deployments?" };
     QTest::newRow("istio v1beta1") << "v1beta1"
-                                   << QStringList { "/apis/networking.istio.io/v1beta1/namespaces/shop/virtualservices", "/apis/networking.istio.io/v1beta1/namespaces/shop/destinationrules",
-                                                    "/apis/networking.istio.io/v1beta1/namespaces/shop/gateways?", "/api/v1/namespaces/shop/services?",
-                                                    "/api/v1/namespaces/shop/pods?", "/apis/apps/v1/namespaces/shop/deployments?" };
-    QTest::newRow("no istio") << QString() << QStringList { "/api/v1/namespaces/shop/services?", "/api/v1/namespaces/shop/pods?", "/apis/apps/v1/namespaces/shop/deployments?" };
+                                   << QStringList {
+                                          "/apis/networking.istio.io/v1beta1/namespaces/shop/virtualservices",
+                                          "/apis/networking.istio.io/v1beta1/namespaces/shop/destinationrules",
+                                          "/apis/networking.istio.io/v1beta1/namespaces/shop/gateways?",
+                                          "/api/v1/namespaces/shop/services?",
+                                          "/api/v1/namespaces/shop/pods?",
+                                          "/apis/apps/v1/namespaces/shop/deployments?"
+                                      };
+    QTest::newRow("no istio") << QString()
+                              << QStringList { "/api/v1/namespaces/shop/services?", "/api/v1/namespaces/shop/pods?",
+                                               "/apis/apps/v1/namespaces/shop/deployments?" };
 }
 
 void TestReleaseSource::kinds()
@@ -95,7 +117,8 @@ void TestReleaseSource::kinds()
     QStringList got;
     core::NamespaceSnapshot snapshot;
     for (const core::ReleaseKind &k : core::releaseKinds(istioVersion)) {
-        got.append(k8s::collectionPath(k.group, k.version, QStringLiteral("shop"), k.plural) + (k.optional ? QStringLiteral("?") : QString()));
+        got.append(k8s::collectionPath(k.group, k.version, QStringLiteral("shop"), k.plural)
+                   + (k.optional ? QStringLiteral("?") : QString()));
         // Every kind listed has its place in the snapshot the releases are built from.
         QVERIFY2(core::snapshotItems(snapshot, k.kind), qPrintable(k.kind));
     }
@@ -114,7 +137,8 @@ void TestReleaseSource::loadFromTheDemoCluster()
     QStringList names;
     for (const core::Release &r : loaded->releases)
         names.append(r.virtualService);
-    QVERIFY2(names.contains(QLatin1String("greeting")) && names.contains(QLatin1String("color-is-vs")), qPrintable(names.join(QLatin1Char(','))));
+    QVERIFY2(names.contains(QLatin1String("greeting")) && names.contains(QLatin1String("color-is-vs")),
+             qPrintable(names.join(QLatin1Char(','))));
     QVERIFY(!loaded->snapshot.pods.isEmpty());
     for (const QJsonObject &pod : loaded->snapshot.pods)
         QCOMPARE(pod.value(QLatin1String("kind")).toString(), QStringLiteral("Pod"));

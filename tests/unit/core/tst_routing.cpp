@@ -96,19 +96,23 @@ void TestRouting::firstMatchWins()
 
 void TestRouting::weightedPick()
 {
-    const QList<core::RouteDestination> dests { { QStringLiteral("a"), {}, 75, true }, { QStringLiteral("b"), {}, 25, true } };
+    const QList<core::RouteDestination> dests { { QStringLiteral("a"), {}, 75, true },
+                                                { QStringLiteral("b"), {}, 25, true } };
     QCOMPARE(core::pickDestination(dests, 0.0), 0);
     QCOMPARE(core::pickDestination(dests, 0.7499), 0);
     QCOMPARE(core::pickDestination(dests, 0.75), 1);
     QCOMPARE(core::pickDestination(dests, 0.9999), 1);
-    const QList<core::RouteDestination> zero { { QStringLiteral("a"), {}, 0, true }, { QStringLiteral("b"), {}, 100, true } };
+    const QList<core::RouteDestination> zero { { QStringLiteral("a"), {}, 0, true },
+                                               { QStringLiteral("b"), {}, 100, true } };
     QCOMPARE(core::pickDestination(zero, 0.0), 1);
     const QList<core::RouteDestination> lone { { QStringLiteral("a"), {}, 0, false } };
     QCOMPARE(core::pickDestination(lone, 0.5), 0);
-    const QList<core::RouteDestination> none { { QStringLiteral("a"), {}, 0, true }, { QStringLiteral("b"), {}, 0, true } };
+    const QList<core::RouteDestination> none { { QStringLiteral("a"), {}, 0, true },
+                                               { QStringLiteral("b"), {}, 0, true } };
     QCOMPARE(core::pickDestination(none, 0.5), -1);
     // Relative weights as current Istio reads them: 1:3 is 25/75.
-    const QList<core::RouteDestination> relative { { QStringLiteral("a"), {}, 1, true }, { QStringLiteral("b"), {}, 3, true } };
+    const QList<core::RouteDestination> relative { { QStringLiteral("a"), {}, 1, true },
+                                                   { QStringLiteral("b"), {}, 3, true } };
     QCOMPARE(core::pickDestination(relative, 0.24), 0);
     QCOMPARE(core::pickDestination(relative, 0.26), 1);
 }

@@ -33,9 +33,12 @@ k8s::ClusterEndpoint TestTrafficMonitor::endpointWithProxy(const QUrl &proxy)
         return k8s::ClusterEndpoint();
     file.write("apiVersion: v1\nkind: Config\ncurrent-context: c\n"
                "clusters:\n- name: c\n  cluster:\n    server: https://api.cluster.test:6443\n    proxy-url: "
-               + proxy.toEncoded() + "\n"
-               "users:\n- name: u\n  user:\n    token: " + QByteArray(kToken) + "\n"
-               "contexts:\n- name: c\n  context: {cluster: c, user: u}\n");
+               + proxy.toEncoded()
+               + "\n"
+                 "users:\n- name: u\n  user:\n    token: "
+               + QByteArray(kToken)
+               + "\n"
+                 "contexts:\n- name: c\n  context: {cluster: c, user: u}\n");
     file.close();
     k8s::KubeconfigOptions options;
     options.kubeconfig = path;
@@ -70,7 +73,8 @@ void TestTrafficMonitor::metricsGoThroughTheKubeconfigProxy()
     monitor.setSource(QUrl(QStringLiteral("http://metrics.cluster.test:9090/metrics")));
     QTRY_VERIFY_WITH_TIMEOUT(updated.size() >= 4, 10000);
     QCOMPARE(monitor.lastError(), QString());
-    QCOMPARE(proxy.requestLines().constFirst(), QStringLiteral("GET http://metrics.cluster.test:9090/metrics HTTP/1.1"));
+    QCOMPARE(proxy.requestLines().constFirst(),
+             QStringLiteral("GET http://metrics.cluster.test:9090/metrics HTTP/1.1"));
     for (const QByteArray &head : proxy.requests()) {
         QVERIFY2(!head.toLower().contains("authorization:"), head.constData());
         QVERIFY(!head.contains(kToken));
@@ -92,7 +96,8 @@ void TestTrafficMonitor::failuresAreReported()
     monitor.setSource(QUrl(QStringLiteral("http://metrics.cluster.test:9090/stats")));
     QVERIFY(failed.wait(10000));
     const QString message = failed.at(0).at(0).toString();
-    QVERIFY2(message.contains(QLatin1String("http://metrics.cluster.test:9090/stats")) && message.contains(QLatin1String("HTTP 404"))
+    QVERIFY2(message.contains(QLatin1String("http://metrics.cluster.test:9090/stats"))
+                     && message.contains(QLatin1String("HTTP 404"))
                      && message.contains(QLatin1String("404 page not found")),
              qPrintable(message));
     QCOMPARE(monitor.lastError(), message);

@@ -25,7 +25,8 @@ const QByteArray kApis = R"({"kind":"APIGroupList","apiVersion":"v1","groups":[
      {"groupVersion":"gateway.networking.k8s.io/v1beta1","version":"v1beta1"}],
    "preferredVersion":{"groupVersion":"gateway.networking.k8s.io/v1","version":"v1"}}]})";
 
-const QByteArray kResources = R"({"kind":"APIResourceList","apiVersion":"v1","groupVersion":"networking.istio.io/v1","resources":[
+const QByteArray kResources
+        = R"({"kind":"APIResourceList","apiVersion":"v1","groupVersion":"networking.istio.io/v1","resources":[
   {"name":"virtualservices","singularName":"virtualservice","namespaced":true,"kind":"VirtualService",
    "verbs":["delete","deletecollection","get","list","patch","create","update","watch"],"shortNames":["vs"],"categories":["istio-io","networking-istio-io"]},
   {"name":"virtualservices/status","singularName":"","namespaced":true,"kind":"VirtualService","verbs":["get","patch","update"]},
@@ -55,31 +56,41 @@ void TestDiscovery::groups_data()
     QTest::addColumn<QStringList>("versions");
     QTest::addColumn<QString>("error"); // non-empty: parsing fails with a message containing this
 
-    QTest::newRow("istio 1.24") << kApis << QByteArray() << "networking.istio.io" << "v1" << QStringList { "v1", "v1beta1", "v1alpha3" } << QString();
-    QTest::newRow("apps") << kApis << QByteArray() << "apps" << "v1" << QStringList { "v1" } << QString();
-    QTest::newRow("no istio") << kApis << QByteArray() << "security.istio.io" << QString() << QStringList() << QString();
+    QTest::newRow("istio 1.24") << kApis << QByteArray() << "networking.istio.io"
+                                << "v1" << QStringList { "v1", "v1beta1", "v1alpha3" } << QString();
+    QTest::newRow("apps") << kApis << QByteArray() << "apps"
+                          << "v1" << QStringList { "v1" } << QString();
+    QTest::newRow("no istio") << kApis << QByteArray() << "security.istio.io" << QString() << QStringList()
+                              << QString();
     QTest::newRow("core group not asked") << kApis << QByteArray() << "" << QString() << QStringList() << QString();
-    QTest::newRow("core group from /api") << kApis << QByteArray(R"({"kind":"APIVersions","versions":["v1"]})") << "" << "v1" << QStringList { "v1" } << QString();
-    QTest::newRow("istio 1.21: v1beta1 preferred")
-            << QByteArray(R"({"groups":[{"name":"networking.istio.io","versions":[{"groupVersion":"networking.istio.io/v1beta1","version":"v1beta1"},
+    QTest::newRow("core group from /api") << kApis << QByteArray(R"({"kind":"APIVersions","versions":["v1"]})") << ""
+                                          << "v1" << QStringList { "v1" } << QString();
+    QTest::newRow("istio 1.21: v1beta1 preferred") << QByteArray(
+            R"({"groups":[{"name":"networking.istio.io","versions":[{"groupVersion":"networking.istio.io/v1beta1","version":"v1beta1"},
                             {"groupVersion":"networking.istio.io/v1alpha3","version":"v1alpha3"}],
                             "preferredVersion":{"groupVersion":"networking.istio.io/v1beta1","version":"v1beta1"}}]})")
-            << QByteArray() << "networking.istio.io" << "v1beta1" << QStringList { "v1beta1", "v1alpha3" } << QString();
-    QTest::newRow("versions by groupVersion only")
-            << QByteArray(R"({"groups":[{"name":"g.example.com","versions":[{"groupVersion":"g.example.com/v2"}],"preferredVersion":{"groupVersion":"g.example.com/v2"}}]})")
-            << QByteArray() << "g.example.com" << "v2" << QStringList { "v2" } << QString();
-    QTest::newRow("no preferred version: the first")
-            << QByteArray(R"({"groups":[{"name":"g.example.com","versions":[{"version":"v1beta2"},{"version":"v1beta1"}]}]})")
-            << QByteArray() << "g.example.com" << "v1beta2" << QStringList { "v1beta2", "v1beta1" } << QString();
+                                                   << QByteArray() << "networking.istio.io"
+                                                   << "v1beta1" << QStringList { "v1beta1", "v1alpha3" } << QString();
+    QTest::newRow("versions by groupVersion only") << QByteArray(
+            R"({"groups":[{"name":"g.example.com","versions":[{"groupVersion":"g.example.com/v2"}],"preferredVersion":{"groupVersion":"g.example.com/v2"}}]})")
+                                                   << QByteArray() << "g.example.com"
+                                                   << "v2" << QStringList { "v2" } << QString();
+    QTest::newRow("no preferred version: the first") << QByteArray(
+            R"({"groups":[{"name":"g.example.com","versions":[{"version":"v1beta2"},{"version":"v1beta1"}]}]})")
+                                                     << QByteArray() << "g.example.com"
+                                                     << "v1beta2" << QStringList { "v1beta2", "v1beta1" } << QString();
     QTest::newRow("a group without versions is not served")
-            << QByteArray(R"({"groups":[{"name":"g.example.com","versions":[]}]})") << QByteArray() << "g.example.com" << QString() << QStringList() << QString();
-    QTest::newRow("no groups at all") << QByteArray(R"({"kind":"APIGroupList","groups":[]})") << QByteArray() << "apps" << QString() << QStringList() << QString();
-    QTest::newRow("not an APIGroupList") << QByteArray("<html>502 Bad Gateway</html>") << QByteArray() << "apps" << QString() << QStringList()
-                                         << QStringLiteral("is not an APIGroupList");
-    QTest::newRow("a group without a name") << QByteArray(R"({"groups":[{"versions":[{"version":"v1"}]}]})") << QByteArray() << "" << QString() << QStringList()
-                                            << QStringLiteral("group without a name");
-    QTest::newRow("not an APIVersions") << kApis << QByteArray(R"({"kind":"Status"})") << "" << QString() << QStringList()
-                                        << QStringLiteral("not an APIVersions list");
+            << QByteArray(R"({"groups":[{"name":"g.example.com","versions":[]}]})") << QByteArray() << "g.example.com"
+            << QString() << QStringList() << QString();
+    QTest::newRow("no groups at all") << QByteArray(R"({"kind":"APIGroupList","groups":[]})") << QByteArray() << "apps"
+                                      << QString() << QStringList() << QString();
+    QTest::newRow("not an APIGroupList") << QByteArray("<html>502 Bad Gateway</html>") << QByteArray() << "apps"
+                                         << QString() << QStringList() << QStringLiteral("is not an APIGroupList");
+    QTest::newRow("a group without a name")
+            << QByteArray(R"({"groups":[{"versions":[{"version":"v1"}]}]})") << QByteArray() << "" << QString()
+            << QStringList() << QStringLiteral("group without a name");
+    QTest::newRow("not an APIVersions") << kApis << QByteArray(R"({"kind":"Status"})") << "" << QString()
+                                        << QStringList() << QStringLiteral("not an APIVersions list");
 }
 
 void TestDiscovery::groups()
@@ -114,12 +125,24 @@ void TestDiscovery::resources_data()
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QStringList>("shortNames");
 
-    QTest::newRow("plural") << "virtualservices" << "virtualservices" << "VirtualService" << QStringList { "vs" };
-    QTest::newRow("singular") << "virtualservice" << "virtualservices" << "VirtualService" << QStringList { "vs" };
-    QTest::newRow("short name") << "dr" << "destinationrules" << "DestinationRule" << QStringList { "dr" };
-    QTest::newRow("kind") << "DestinationRule" << "destinationrules" << "DestinationRule" << QStringList { "dr" };
-    QTest::newRow("upper case") << "VS" << "virtualservices" << "VirtualService" << QStringList { "vs" };
-    QTest::newRow("subresource") << "virtualservices/status" << "virtualservices/status" << "VirtualService" << QStringList();
+    QTest::newRow("plural") << "virtualservices"
+                            << "virtualservices"
+                            << "VirtualService" << QStringList { "vs" };
+    QTest::newRow("singular") << "virtualservice"
+                              << "virtualservices"
+                              << "VirtualService" << QStringList { "vs" };
+    QTest::newRow("short name") << "dr"
+                                << "destinationrules"
+                                << "DestinationRule" << QStringList { "dr" };
+    QTest::newRow("kind") << "DestinationRule"
+                          << "destinationrules"
+                          << "DestinationRule" << QStringList { "dr" };
+    QTest::newRow("upper case") << "VS"
+                                << "virtualservices"
+                                << "VirtualService" << QStringList { "vs" };
+    QTest::newRow("subresource") << "virtualservices/status"
+                                 << "virtualservices/status"
+                                 << "VirtualService" << QStringList();
     QTest::newRow("not served") << "gateways" << QString() << QString() << QStringList();
 }
 
@@ -153,9 +176,12 @@ void TestDiscovery::resourceListErrors()
     k8s::Discovery d;
     const auto added = d.addResources(json(R"({"kind":"Status","code":404})"));
     QVERIFY(!added.ok());
-    QVERIFY2(added.error().message.contains(QLatin1String("not an APIResourceList")), qPrintable(added.error().message));
+    QVERIFY2(added.error().message.contains(QLatin1String("not an APIResourceList")),
+             qPrintable(added.error().message));
     // The core group's list is named by its version alone.
-    QVERIFY(d.addResources(json(R"({"kind":"APIResourceList","groupVersion":"v1","resources":[{"name":"pods","kind":"Pod","namespaced":true,"verbs":["list"]}]})")).ok());
+    QVERIFY(d.addResources(
+                     json(R"({"kind":"APIResourceList","groupVersion":"v1","resources":[{"name":"pods","kind":"Pod","namespaced":true,"verbs":["list"]}]})"))
+                    .ok());
     QCOMPARE(d.resource(QString(), QStringLiteral("v1"), QStringLiteral("pod"))->name, QStringLiteral("pods"));
 }
 
@@ -164,7 +190,8 @@ void TestDiscovery::fetchFromTheDemoCluster()
     test::TestCluster cluster;
     QVERIFY2(cluster.ok(), qPrintable(cluster.error()));
     k8s::KubeClient client(cluster.endpoint());
-    k8s::DiscoveryReply *reply = k8s::DiscoveryReply::fetch(&client, { QStringLiteral("networking.istio.io"), QString(), QStringLiteral("not.served.example.com") });
+    k8s::DiscoveryReply *reply = k8s::DiscoveryReply::fetch(
+            &client, { QStringLiteral("networking.istio.io"), QString(), QStringLiteral("not.served.example.com") });
     QSignalSpy finished(reply, &k8s::DiscoveryReply::finished);
     QVERIFY(!reply->isFinished());
     QVERIFY(finished.wait(20000));
@@ -174,7 +201,8 @@ void TestDiscovery::fetchFromTheDemoCluster()
     QCOMPARE(d.preferredVersion(QStringLiteral("networking.istio.io")), QStringLiteral("v1"));
     QCOMPARE(d.versions(QStringLiteral("networking.istio.io")), (QStringList { "v1", "v1beta1", "v1alpha3" }));
     QCOMPARE(d.preferredVersion(QString()), QStringLiteral("v1"));
-    QCOMPARE(d.resource(QStringLiteral("networking.istio.io"), QStringLiteral("v1"), QStringLiteral("vs"))->kind, QStringLiteral("VirtualService"));
+    QCOMPARE(d.resource(QStringLiteral("networking.istio.io"), QStringLiteral("v1"), QStringLiteral("vs"))->kind,
+             QStringLiteral("VirtualService"));
     QCOMPARE(d.resource(QString(), QStringLiteral("v1"), QStringLiteral("services"))->kind, QStringLiteral("Service"));
     QVERIFY(!d.hasResources(QStringLiteral("apps"), QStringLiteral("v1"))); // not asked for
     delete reply;
@@ -190,7 +218,8 @@ void TestDiscovery::fetchFailureIsReported()
     QVERIFY(finished.wait(20000));
     QVERIFY(!reply->ok());
     QCOMPARE(reply->result().error().httpStatus, 401);
-    QVERIFY2(reply->result().error().message.startsWith(QLatin1String("API discovery: ")), qPrintable(reply->result().error().message));
+    QVERIFY2(reply->result().error().message.startsWith(QLatin1String("API discovery: ")),
+             qPrintable(reply->result().error().message));
     // Cancelled before an answer: finished once, with nothing discovered.
     k8s::KubeClient client(cluster.endpoint());
     k8s::DiscoveryReply *cancelled = k8s::DiscoveryReply::fetch(&client);

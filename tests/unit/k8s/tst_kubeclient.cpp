@@ -38,7 +38,8 @@ void TestKubeClient::credentialsOnlyForTheApiServer_data()
     QTest::addColumn<QString>("url"); // empty: a path of the API server
     QTest::addColumn<bool>("credentials");
     QTest::newRow("path") << QString() << true;
-    QTest::newRow("same origin") << "http://api.cluster.test:8080/api/v1/namespaces/x/services/p:9090/proxy/metrics" << true;
+    QTest::newRow("same origin") << "http://api.cluster.test:8080/api/v1/namespaces/x/services/p:9090/proxy/metrics"
+                                 << true;
     QTest::newRow("host case") << "http://API.Cluster.Test:8080/metrics" << true;
     QTest::newRow("other port") << "http://api.cluster.test:9090/metrics" << false;
     QTest::newRow("default port") << "http://api.cluster.test/metrics" << false;
@@ -52,14 +53,16 @@ void TestKubeClient::credentialsOnlyForTheApiServer()
     QFETCH(QString, url);
     QFETCH(bool, credentials);
     k8s::KubeClient client(m_endpoint);
-    const k8s::KubeRequest request = url.isEmpty() ? k8s::KubeRequest::get(QStringLiteral("/version")) : k8s::KubeRequest::getUrl(QUrl(url));
+    const k8s::KubeRequest request
+            = url.isEmpty() ? k8s::KubeRequest::get(QStringLiteral("/version")) : k8s::KubeRequest::getUrl(QUrl(url));
     const QNetworkRequest nr = client.networkRequest(request);
     QCOMPARE(nr.url(), url.isEmpty() ? QUrl(QStringLiteral("http://api.cluster.test:8080/prefix/version")) : QUrl(url));
     QCOMPARE(nr.hasRawHeader("Authorization"), credentials);
     QCOMPARE(nr.hasRawHeader("Impersonate-User"), credentials);
     QVERIFY(nr.rawHeader("User-Agent").startsWith("canarydeck/"));
     if (credentials)
-        QCOMPARE(nr.attribute(QNetworkRequest::RedirectPolicyAttribute).toInt(), int(QNetworkRequest::SameOriginRedirectPolicy));
+        QCOMPARE(nr.attribute(QNetworkRequest::RedirectPolicyAttribute).toInt(),
+                 int(QNetworkRequest::SameOriginRedirectPolicy));
 }
 
 void TestKubeClient::otherHostsTrustTheClusterCaButNotItsExceptions()
@@ -80,9 +83,11 @@ void TestKubeClient::otherHostsTrustTheClusterCaButNotItsExceptions()
     QCOMPARE(api.sslConfiguration().peerVerifyMode(), QSslSocket::VerifyNone);
     QCOMPARE(api.peerVerifyName(), QStringLiteral("kubernetes"));
 
-    const QNetworkRequest other = client.networkRequest(k8s::KubeRequest::getUrl(QUrl(QStringLiteral("https://prometheus.cluster.test/metrics"))));
+    const QNetworkRequest other = client.networkRequest(
+            k8s::KubeRequest::getUrl(QUrl(QStringLiteral("https://prometheus.cluster.test/metrics"))));
     QVERIFY(other.sslConfiguration().caCertificates().contains(ca.constFirst()));
-    QCOMPARE(other.sslConfiguration().caCertificates().size(), QSslConfiguration::defaultConfiguration().caCertificates().size() + 1);
+    QCOMPARE(other.sslConfiguration().caCertificates().size(),
+             QSslConfiguration::defaultConfiguration().caCertificates().size() + 1);
     QVERIFY(other.sslConfiguration().peerVerifyMode() != QSslSocket::VerifyNone);
     QCOMPARE(other.peerVerifyName(), QString());
 }
@@ -103,13 +108,15 @@ void TestKubeClient::throughTheProxy()
         return reply->ok();
     };
     QVERIFY(send(k8s::KubeRequest::get(QStringLiteral("/version"))));
-    QVERIFY(send(k8s::KubeRequest::getUrl(QUrl(QStringLiteral("http://prometheus.cluster.test:9090/api/v1/query?query=up")))));
+    QVERIFY(send(k8s::KubeRequest::getUrl(
+            QUrl(QStringLiteral("http://prometheus.cluster.test:9090/api/v1/query?query=up")))));
     const QList<QByteArray> heads = proxy.requests();
     QCOMPARE(heads.size(), 2);
     QVERIFY(heads.at(0).startsWith("GET http://api.cluster.test:8080/prefix/version HTTP/1.1\r\n"));
     QVERIFY(heads.at(0).contains("Authorization: Bearer secret-token-77c1\r\n"));
     QVERIFY(heads.at(1).startsWith("GET http://prometheus.cluster.test:9090/api/v1/query?query=up HTTP/1.1\r\n"));
-    QVERIFY2(!heads.at(1).toLower().contains("authorization") && !heads.at(1).toLower().contains("impersonate"), heads.at(1).constData());
+    QVERIFY2(!heads.at(1).toLower().contains("authorization") && !heads.at(1).toLower().contains("impersonate"),
+             heads.at(1).constData());
 }
 
 void TestKubeClient::execPluginOnlyForTheApiServer()
@@ -128,7 +135,8 @@ void TestKubeClient::execPluginOnlyForTheApiServer()
     endpoint.exec.userName = QStringLiteral("u");
     k8s::KubeClient client(endpoint);
     k8s::KubeReply *api = client.send(k8s::KubeRequest::get(QStringLiteral("/version")));
-    k8s::KubeReply *metrics = client.send(k8s::KubeRequest::getUrl(QUrl(QStringLiteral("http://metrics.cluster.test/metrics"))));
+    k8s::KubeReply *metrics
+            = client.send(k8s::KubeRequest::getUrl(QUrl(QStringLiteral("http://metrics.cluster.test/metrics"))));
     QTRY_VERIFY_WITH_TIMEOUT(api->isFinished() && metrics->isFinished(), 10000);
     QVERIFY(!api->ok());
     QVERIFY2(api->error().message.contains(QLatin1String("credential-plugin")), qPrintable(api->error().message));

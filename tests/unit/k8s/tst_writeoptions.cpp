@@ -24,26 +24,38 @@ void TestWriteOptions::queryItems_data()
     QTest::addColumn<Items>("expected");
 
     const k8s::WriteOptions defaults;
-    QTest::newRow("defaults") << defaults << false << Items { { "fieldManager", "canarydeck" }, { "fieldValidation", "Strict" } };
+    QTest::newRow("defaults") << defaults << false
+                              << Items { { "fieldManager", "canarydeck" }, { "fieldValidation", "Strict" } };
     QTest::newRow("defaults, apply") << defaults << true
-                                     << Items { { "fieldManager", "canarydeck" }, { "force", "false" }, { "fieldValidation", "Strict" } };
+                                     << Items { { "fieldManager", "canarydeck" },
+                                                { "force", "false" },
+                                                { "fieldValidation", "Strict" } };
     k8s::WriteOptions dry;
     dry.dryRun = true;
-    QTest::newRow("dry run") << dry << false << Items { { "fieldManager", "canarydeck" }, { "fieldValidation", "Strict" }, { "dryRun", "All" } };
+    QTest::newRow("dry run") << dry << false
+                             << Items { { "fieldManager", "canarydeck" },
+                                        { "fieldValidation", "Strict" },
+                                        { "dryRun", "All" } };
     k8s::WriteOptions forced;
     forced.force = true;
     forced.dryRun = true;
     QTest::newRow("forced apply, dry run") << forced << true
-                                           << Items { { "fieldManager", "canarydeck" }, { "force", "true" }, { "fieldValidation", "Strict" }, { "dryRun", "All" } };
-    QTest::newRow("force is only for apply") << forced << false
-                                             << Items { { "fieldManager", "canarydeck" }, { "fieldValidation", "Strict" }, { "dryRun", "All" } };
+                                           << Items { { "fieldManager", "canarydeck" },
+                                                      { "force", "true" },
+                                                      { "fieldValidation", "Strict" },
+                                                      { "dryRun", "All" } };
+    QTest::newRow("force is only for apply")
+            << forced << false
+            << Items { { "fieldManager", "canarydeck" }, { "fieldValidation", "Strict" }, { "dryRun", "All" } };
     k8s::WriteOptions warn;
     warn.fieldValidation = k8s::FieldValidation::Warn;
     warn.fieldManager = QStringLiteral("flagger");
-    QTest::newRow("warn, another manager") << warn << false << Items { { "fieldManager", "flagger" }, { "fieldValidation", "Warn" } };
+    QTest::newRow("warn, another manager")
+            << warn << false << Items { { "fieldManager", "flagger" }, { "fieldValidation", "Warn" } };
     k8s::WriteOptions ignore;
     ignore.fieldValidation = k8s::FieldValidation::Ignore;
-    QTest::newRow("ignore") << ignore << false << Items { { "fieldManager", "canarydeck" }, { "fieldValidation", "Ignore" } };
+    QTest::newRow("ignore") << ignore << false
+                            << Items { { "fieldManager", "canarydeck" }, { "fieldValidation", "Ignore" } };
     k8s::WriteOptions bare;
     bare.fieldManager.clear();
     bare.fieldValidation = std::nullopt;
@@ -73,10 +85,13 @@ void TestWriteOptions::requests_data()
 
     k8s::WriteOptions forced;
     forced.force = true;
-    QTest::newRow("apply with options") << k8s::KubeRequest::apply(QStringLiteral("/x"), "{}", forced) << QByteArray("PATCH")
-                                        << QByteArray("application/apply-patch+yaml") << "fieldManager=canarydeck&force=true&fieldValidation=Strict";
-    QTest::newRow("apply as a manager") << k8s::KubeRequest::apply(QStringLiteral("/x"), "{}", QStringLiteral("flagger")) << QByteArray("PATCH")
-                                        << QByteArray("application/apply-patch+yaml") << "fieldManager=flagger&force=false";
+    QTest::newRow("apply with options") << k8s::KubeRequest::apply(QStringLiteral("/x"), "{}", forced)
+                                        << QByteArray("PATCH") << QByteArray("application/apply-patch+yaml")
+                                        << "fieldManager=canarydeck&force=true&fieldValidation=Strict";
+    QTest::newRow("apply as a manager") << k8s::KubeRequest::apply(QStringLiteral("/x"), "{}",
+                                                                   QStringLiteral("flagger"))
+                                        << QByteArray("PATCH") << QByteArray("application/apply-patch+yaml")
+                                        << "fieldManager=flagger&force=false";
 }
 
 void TestWriteOptions::requests()

@@ -1,5 +1,5 @@
-#include "tests/support/testcluster.h"
 #include "k8s/yaml.h"
+#include "tests/support/testcluster.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -60,8 +60,10 @@ void TestYaml::scalars_data()
     QTest::newRow("version string") << QByteArray("v: v1.2") << QJsonValue(QStringLiteral("v1.2"));
     QTest::newRow("hex") << QByteArray("v: 0x1F") << QJsonValue(31);
     QTest::newRow("single quoted") << QByteArray("v: 'it''s'") << QJsonValue(QStringLiteral("it's"));
-    QTest::newRow("quotes in a plain scalar") << QByteArray("v: it's \"x\", y") << QJsonValue(QStringLiteral("it's \"x\", y"));
-    QTest::newRow("commas in a block scalar") << QByteArray("v: |\n  \"hi\", there\n") << QJsonValue(QStringLiteral("\"hi\", there\n"));
+    QTest::newRow("quotes in a plain scalar")
+            << QByteArray("v: it's \"x\", y") << QJsonValue(QStringLiteral("it's \"x\", y"));
+    QTest::newRow("commas in a block scalar")
+            << QByteArray("v: |\n  \"hi\", there\n") << QJsonValue(QStringLiteral("\"hi\", there\n"));
 }
 
 void TestYaml::scalars()
@@ -76,8 +78,9 @@ void TestYaml::scalars()
 void TestYaml::renderQuotesAmbiguousStrings_data()
 {
     QTest::addColumn<QString>("value");
-    for (const char *s : { "80", "true", "no", "null", "*", "- x", "a: b", "x #y", "", " lead", "tab\there", "line\nbreak",
-                           "'quoted'", "\"dq\"", "0x10", "1e3", "@at", "%p", "{a}", "[b]", "~" })
+    for (const char *s :
+         { "80",          "true",     "no",     "null", "*",   "- x", "a: b", "x #y", "",    " lead", "tab\there",
+           "line\nbreak", "'quoted'", "\"dq\"", "0x10", "1e3", "@at", "%p",   "{a}",  "[b]", "~" })
         QTest::newRow(s) << QString::fromUtf8(s);
 }
 
@@ -101,14 +104,18 @@ void TestYaml::errors_data()
     QTest::newRow("unclosed") << QByteArray("a: [1, 2\n") << QStringLiteral("invalid YAML");
     // Inputs on which yaml-cpp 0.7 loops forever (found by fuzz_release): an error, at once.
     QTest::newRow("leading comma") << QByteArray(", a") << QStringLiteral("\",\" after a complete value");
-    QTest::newRow("comma after quoted root") << QByteArray("# c\n\n\"q\", a") << QStringLiteral("line 3: \",\" after a complete value");
-    QTest::newRow("comma after flow root") << QByteArray("[a], b") << QStringLiteral("flow separator outside [ ] or { }");
+    QTest::newRow("comma after quoted root")
+            << QByteArray("# c\n\n\"q\", a") << QStringLiteral("line 3: \",\" after a complete value");
+    QTest::newRow("comma after flow root")
+            << QByteArray("[a], b") << QStringLiteral("flow separator outside [ ] or { }");
     QTest::newRow("comma after a tag") << QByteArray(" !p,t") << QStringLiteral("\",\" after a complete value");
     QTest::newRow("comma after a spaced tag") << QByteArray("!p ,t") << QStringLiteral("\",\" after a complete value");
     QTest::newRow("comma after a bare tag") << QByteArray("! ,x") << QStringLiteral("\",\" after a complete value");
-    QTest::newRow("comma after a secondary tag") << QByteArray("!!str,x") << QStringLiteral("\",\" after a complete value");
+    QTest::newRow("comma after a secondary tag")
+            << QByteArray("!!str,x") << QStringLiteral("\",\" after a complete value");
     QTest::newRow("comma after an anchor") << QByteArray("&a,t") << QStringLiteral("\",\" after a complete value");
-    QTest::newRow("comma after a tagged flow root") << QByteArray("!p [a],b") << QStringLiteral("flow separator outside [ ] or { }");
+    QTest::newRow("comma after a tagged flow root")
+            << QByteArray("!p [a],b") << QStringLiteral("flow separator outside [ ] or { }");
     QTest::newRow("fuzzer's find, minimised") << QByteArray("# seed\n!se*lecto,x\n") << QStringLiteral("line 2");
 }
 
