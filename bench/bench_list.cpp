@@ -252,14 +252,7 @@ int main(int argc, char *argv[])
         for (int i = 0; i < perNamespace; ++i) {
             for (const QString &ns : std::as_const(namespaces)) {
                 const QString name = QStringLiteral("svc-%1").arg(i, 4, 10, QLatin1Char('0'));
-                creates.append({ k8s::collectionPath({}, QStringLiteral("v1"), ns, QStringLiteral("services")),
-                                 fill(kService, name, ns) });
-                creates.append({ k8s::collectionPath(QStringLiteral("networking.istio.io"), QStringLiteral("v1"), ns,
-                                                     QStringLiteral("destinationrules")),
-                                 fill(kDestinationRule, name, ns) });
-                creates.append({ k8s::collectionPath(QStringLiteral("networking.istio.io"), QStringLiteral("v1"), ns,
-                                                     QStringLiteral("virtualservices")),
-                                 fill(kVirtualService, name, ns) });
+                appendRelease(creates, name, ns);
             }
         }
         failures += createAll(&client, creates, inFlight);

@@ -96,14 +96,7 @@ bool load(const k8s::ClusterEndpoint &endpoint, const QString &ns, int services)
     creates.clear();
     for (int i = 0; i < services; ++i) {
         const QString name = QStringLiteral("bulk-%1").arg(i);
-        creates.append({ k8s::collectionPath({}, QStringLiteral("v1"), ns, QStringLiteral("services")),
-                         fill(kService, name, ns) });
-        creates.append({ k8s::collectionPath(QStringLiteral("networking.istio.io"), QStringLiteral("v1"), ns,
-                                             QStringLiteral("destinationrules")),
-                         fill(kDestinationRule, name, ns) });
-        creates.append({ k8s::collectionPath(QStringLiteral("networking.istio.io"), QStringLiteral("v1"), ns,
-                                             QStringLiteral("virtualservices")),
-                         fill(kVirtualService, name, ns) });
+        appendRelease(creates, name, ns);
     }
     failures += createAll(&client, creates, 16);
     if (!failures.isEmpty())

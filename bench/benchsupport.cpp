@@ -2,6 +2,7 @@
 
 #include "k8s/kubeclient.h"
 #include "k8s/kubereply.h"
+#include "k8s/kuberequest.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>
@@ -159,6 +160,17 @@ const char kVirtualService[] = R"({"apiVersion":"networking.istio.io/v1","kind":
 {"name":"default","retries":{"attempts":3,"perTryTimeout":"2s"},"timeout":"10s",
  "route":[{"destination":{"host":"{{name}}","subset":"v1","port":{"number":80}},"weight":90},
           {"destination":{"host":"{{name}}","subset":"v2","port":{"number":80}},"weight":10}]}]}})";
+
+void appendRelease(QList<Create> &creates, const QString &name, const QString &ns)
+{
+    const QString istio = QStringLiteral("networking.istio.io");
+    creates.append({ k8s::collectionPath({}, QStringLiteral("v1"), ns, QStringLiteral("services")),
+                     fill(kService, name, ns) });
+    creates.append({ k8s::collectionPath(istio, QStringLiteral("v1"), ns, QStringLiteral("destinationrules")),
+                     fill(kDestinationRule, name, ns) });
+    creates.append({ k8s::collectionPath(istio, QStringLiteral("v1"), ns, QStringLiteral("virtualservices")),
+                     fill(kVirtualService, name, ns) });
+}
 
 DemoProcess::DemoProcess(const QString &binary, const QStringList &arguments, const QString &directory)
     : m_kubeconfig(directory + QStringLiteral("/kubeconfig"))

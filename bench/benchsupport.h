@@ -55,6 +55,8 @@ struct Create {
 // Sends the creates with `inFlight` requests outstanding; returns the failures.
 QStringList createAll(k8s::KubeClient *client, const QList<Create> &creates, int inFlight);
 QByteArray fill(const char *templ, const QString &name, const QString &ns);
+// The Service, DestinationRule and VirtualService of one release named `name`.
+void appendRelease(QList<Create> &creates, const QString &name, const QString &ns);
 
 extern const char kService[];
 extern const char kDestinationRule[];
