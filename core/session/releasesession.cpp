@@ -346,7 +346,9 @@ void ReleaseSession::setNamespace(const QString &ns)
     m_snapshot.ns = ns;
     m_releases.clear();
     Q_EMIT releasesChanged();
-    if (m_connection != Connection::Failed && m_connection != Connection::Connecting)
+    // Once discovery has set up the watches they follow the namespace, whatever state they are in (still
+    // opening, or backing off). Before that, discovery starts them on the namespace set here.
+    if (!m_watched.isEmpty())
         startWatches();
 }
 

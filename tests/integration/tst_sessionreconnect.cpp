@@ -24,6 +24,7 @@ private Q_SLOTS:
     void findsTheRestartedClusterThroughTheKubeconfig();
     void sameServerBackIsWatchedAgain_data();
     void sameServerBackIsWatchedAgain();
+    void namespaceChosenWhileWatchesOpenIsWatched();
 
 private:
     static bool send(const k8s::ClusterEndpoint &endpoint, const k8s::KubeRequest &request);
@@ -226,6 +227,36 @@ void TestSessionReconnect::sameServerBackIsWatchedAgain()
     QVERIFY(back.elapsed() < backWithinMs);
     QTRY_VERIFY_WITH_TIMEOUT(!names(session.snapshot().virtualServices).contains(QStringLiteral("doomed")), 5000);
     QCOMPARE(connections(changes), (QList<Connection> { Connection::Reconnecting, Connection::Connected }));
+}
+
+void TestSessionReconnect::namespaceChosenWhileWatchesOpenIsWatched()
+{
+    // Every kind is listed (the releases show) but the watches have not opened yet: the session is still
+    // Connecting. A namespace chosen then is the one listed and watched, not a label on the old one's objects.
+    test::TestCluster cluster;
+    QVERIFY2(cluster.ok(), qPrintable(cluster.error()));
+    const QJsonObject ns { { QStringLiteral("apiVersion"), QStringLiteral("v1") },
+                           { QStringLiteral("kind"), QStringLiteral("Namespace") },
+                           { QStringLiteral("metadata"),
+                             QJsonObject { { QStringLiteral("name"), QStringLiteral("team-b") } } } };
+    QCOMPARE(cluster.create(QStringLiteral("/api/v1/namespaces"), ns), 201);
+    QString teamB = kVs;
+    teamB.replace(QLatin1String("/default/"), QLatin1String("/team-b/"));
+    QVERIFY(send(cluster.endpoint(), k8s::KubeRequest::create(teamB, virtualService(QStringLiteral("only-b")))));
+    QVERIFY(cluster.setFaults(QStringLiteral("slow=500"))); // each request, the watches' included, waits
+    core::ReleaseSession session(cluster.endpoint(), nullptr, m_dir.path());
+    session.start();
+    QTRY_VERIFY_WITH_TIMEOUT(names(session.snapshot().virtualServices).contains(QStringLiteral("greeting")), 20000);
+    QCOMPARE(session.connection(), Connection::Connecting);
+    session.setNamespace(QStringLiteral("team-b"));
+    QVERIFY(cluster.setFaults(QStringLiteral("slow=0")));
+    QTRY_VERIFY_WITH_TIMEOUT(names(session.snapshot().virtualServices).contains(QStringLiteral("only-b")), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(session.connection(), Connection::Connected, 10000);
+    QCOMPARE(session.snapshot().ns, QStringLiteral("team-b"));
+    QVERIFY(!names(session.snapshot().virtualServices).contains(QStringLiteral("greeting")));
+    // A change in team-b arrives through the watch.
+    QVERIFY(send(cluster.endpoint(), k8s::KubeRequest::create(teamB, virtualService(QStringLiteral("later-b")))));
+    QTRY_VERIFY_WITH_TIMEOUT(names(session.snapshot().virtualServices).contains(QStringLiteral("later-b")), 5000);
 }
 
 QTEST_GUILESS_MAIN(TestSessionReconnect)
