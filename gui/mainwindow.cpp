@@ -28,6 +28,7 @@
 #include <QShortcut>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabBar>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -78,6 +79,7 @@ void MainWindow::buildUi()
     m_editorScroll->setWidgetResizable(true);
     m_editorScroll->setFrameShape(QFrame::NoFrame);
     m_editorScroll->setWidget(buildEditor());
+    m_editorScroll->widget()->installEventFilter(this); // its minimum width changes with the release shown
     auto *side = new QSplitter(Qt::Vertical, m_split);
     side->setChildrenCollapsible(false);
     m_trafficPanel = new TrafficPanel(m_edits, m_traffic, side);
@@ -112,6 +114,7 @@ void MainWindow::buildUi()
     connect(m_contextBar, &ContextBar::refreshRequested, this, [this] { m_session->refresh(); });
     connect(m_banner, &ConnectionBanner::retryRequested, this, [this] { m_session->refresh(); });
     connect(m_releases, &ReleaseListPanel::releaseActivated, this, &MainWindow::onReleaseActivated);
+    connect(m_releases, &ReleaseListPanel::preferredWidthChanged, this, &MainWindow::arrange);
     connect(m_routeEditor, &RouteEditor::promoteRequested, this, &MainWindow::promote);
     connect(m_applyBar, &ApplyBar::applyRequested, this, &MainWindow::applyDraft);
     connect(m_applyBar, &ApplyBar::rollbackRequested, this, &MainWindow::rollback);
@@ -416,6 +419,13 @@ void MainWindow::rollbackEntry(const QString &entryId, const QString &summary, c
     refreshWriteState();
 }
 
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_editorScroll->widget() && event->type() == QEvent::LayoutRequest)
+        QMetaObject::invokeMethod(this, &MainWindow::arrange, Qt::QueuedConnection); // once laid out
+    return QMainWindow::eventFilter(watched, event);
+}
+
 void MainWindow::resizeEvent(QResizeEvent *event)
 {
     QMainWindow::resizeEvent(event);
@@ -424,19 +434,24 @@ void MainWindow::resizeEvent(QResizeEvent *event)
 
 void MainWindow::arrange()
 {
-    // The editor gets the width it needs, the service list up to about a third of the rest, the
-    // traffic and previews what remains; until the user moves the dividers themselves.
+    // The editor gets the width it needs, the service list what its columns need as long as the
+    // traffic and previews keep a usable column; room left over widens the editor and that column
+    // alike. Until the user moves the dividers themselves.
     if (m_userArranged)
         return;
+    // The side column shows every preview tab's title, and a chart that can be read.
+    const int sideMinimum = qMax(340, m_tabs->tabBar()->sizeHint().width() + 12);
     const int total = m_split->width() - 2 * m_split->handleWidth();
     const int editor = m_editorScroll->widget()->minimumSizeHint().width()
             + m_editorScroll->verticalScrollBar()->sizeHint().width() + 2;
-    const int rest = qMax(0, total - editor);
-    const int list = qBound(m_releases->minimumWidth(), rest * 9 / 20, 560);
-    const int side = qMax(0, rest - list);
-    // Room left over widens the editor and the side column alike.
-    const int extra = qMax(0, side - 520);
-    m_split->setSizes({ list, editor + extra / 2, side - extra / 2 });
+    const int wanted = m_releases->preferredWidth() > 0 ? m_releases->preferredWidth() : total / 5;
+    const int room = qMax(m_releases->minimumWidth(), total - editor - sideMinimum);
+    const int list = qBound(m_releases->minimumWidth(), qMin(wanted, total / 3), room);
+    const int side = qMax(0, total - list - editor);
+    // What the side column has beyond a comfortable width goes to the editor's sliders first.
+    const int extra = qMax(0, side - qMax(sideMinimum, 420));
+    const int toEditor = qMin(extra, qMax(0, 720 - editor)) + qMax(0, extra - qMax(0, 720 - editor)) / 2;
+    m_split->setSizes({ list, editor + toEditor, side - toEditor });
 }
 
 void MainWindow::fitToScreen()

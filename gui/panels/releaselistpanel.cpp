@@ -5,6 +5,7 @@
 
 #include <QHeaderView>
 #include <QLineEdit>
+#include <QScrollBar>
 #include <QStyledItemDelegate>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -112,6 +113,18 @@ void ReleaseListPanel::fitColumns()
     m_view->setColumnWidth(ReleaseListModel::RoutingColumn, widest(ReleaseListModel::RoutingColumn, 90));
     m_view->setColumnWidth(ReleaseListModel::MatchRoutesColumn, widest(ReleaseListModel::MatchRoutesColumn, 60));
     m_view->setColumnWidth(ReleaseListModel::NotesColumn, widest(ReleaseListModel::NotesColumn, 30));
+    // The versions column stretches into what is left: wide enough for its text, the panel is.
+    int width = widest(ReleaseListModel::VersionsColumn, 240);
+    for (const int column : { ReleaseListModel::NameColumn, ReleaseListModel::RoutingColumn,
+                              ReleaseListModel::MatchRoutesColumn, ReleaseListModel::NotesColumn }) {
+        if (!m_view->isColumnHidden(column))
+            width += m_view->columnWidth(column);
+    }
+    width += 2 * m_view->frameWidth() + m_view->verticalScrollBar()->sizeHint().width();
+    if (width != m_preferredWidth) {
+        m_preferredWidth = width;
+        Q_EMIT preferredWidthChanged();
+    }
 }
 
 void ReleaseListPanel::setCurrentRelease(const QString &key)

@@ -26,9 +26,12 @@ public:
     QTreeView *view() const { return m_view; }
     QLineEdit *filterBox() const { return m_filter; }
     core::ReleaseListModel *model() const { return m_model; }
+    // The width at which no column of the first rows is elided (0 before there are rows).
+    int preferredWidth() const { return m_preferredWidth; }
 
 Q_SIGNALS:
     void releaseActivated(const QString &key);
+    void preferredWidthChanged();
 
 private:
     void fitColumns();
@@ -38,6 +41,7 @@ private:
     core::ReleaseListModel *m_model;
     core::ReleaseFilterModel *m_proxy;
     bool m_fitted = false;
+    int m_preferredWidth = 0;
 };
 
 } // namespace canary::gui

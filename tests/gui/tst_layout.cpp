@@ -134,9 +134,9 @@ private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
     void opensWithinTheScreen();
+    void releaseListColumnsFitAsOpened(); // before any test resizes the window
     void editorLaysOutWithoutOverlapOrClipping_data();
     void editorLaysOutWithoutOverlapOrClipping();
-    void releaseListColumnsFitAt1600();
 
 private:
     QSize windowSize() const;
@@ -192,6 +192,44 @@ void TestLayout::opensWithinTheScreen()
     QVERIFY(m_window->minimumSizeHint().width() <= windowSize().width());
 }
 
+void TestLayout::releaseListColumnsFitAsOpened()
+{
+    // On a screen of 1280 logical pixels or more, the window as it opens shows the list's names, routing
+    // and match counts whole, and every versions text up to 200 px (longer ones elide, whole in the tooltip).
+    if (windowSize().width() < 1280)
+        QSKIP("run on the screens of 1280 logical pixels and more (tst_layout, tst_layout_1600)");
+    m_window->selectRelease(QStringLiteral("greeting"));
+    QTest::qWait(400); // the dividers follow the editor's content
+    auto *list = m_window->findChild<QTreeView *>(QStringLiteral("releaseList"));
+    const QHeaderView *header = list->header();
+    qInfo("window %d, list %d, viewport %d, sections %d %d %d %d %d", m_window->width(), list->width(),
+          list->viewport()->width(), header->sectionSize(0), header->sectionSize(1), header->sectionSize(2),
+          header->sectionSize(3), header->sectionSize(4));
+    for (const int column : { 0, 1, 2, 3 }) {
+        const int right = header->sectionViewportPosition(column) + header->sectionSize(column);
+        QVERIFY2(right <= list->viewport()->width(),
+                 qPrintable(QStringLiteral("column %1 ends at %2 of %3")
+                                    .arg(column)
+                                    .arg(right)
+                                    .arg(list->viewport()->width())));
+        for (int row = 0; row < list->model()->rowCount(); ++row) {
+            const QString text = list->model()->index(row, column).data().toString();
+            const int needed = list->fontMetrics().horizontalAdvance(text)
+                    + 2 * list->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, list);
+            if (column == 1 && needed > 200) {
+                QVERIFY(!list->model()->index(row, column).data(Qt::ToolTipRole).toString().isEmpty());
+                continue;
+            }
+            QVERIFY2(needed <= header->sectionSize(column),
+                     qPrintable(QStringLiteral("\"%1\" needs %2 px, column %3 has %4")
+                                        .arg(text)
+                                        .arg(needed)
+                                        .arg(column)
+                                        .arg(header->sectionSize(column))));
+        }
+    }
+}
+
 void TestLayout::editorLaysOutWithoutOverlapOrClipping_data()
 {
     QTest::addColumn<QString>("release");
@@ -229,38 +267,6 @@ void TestLayout::editorLaysOutWithoutOverlapOrClipping()
     if (windowSize().width() >= 1280)
         QVERIFY2(!scroll->horizontalScrollBar()->isVisible(), "the editor does not fit its pane's width");
     m_window->edits()->discard();
-}
-
-void TestLayout::releaseListColumnsFitAt1600()
-{
-    if (windowSize().width() < 1600)
-        QSKIP("run on the 1600×900 screen (tst_layout_1600)");
-    m_window->resize(windowSize());
-    QTest::qWait(200);
-    auto *list = m_window->findChild<QTreeView *>(QStringLiteral("releaseList"));
-    const QHeaderView *header = list->header();
-    qInfo("window %d, list %d, viewport %d, sections %d %d %d %d %d", m_window->width(), list->width(),
-          list->viewport()->width(), header->sectionSize(0), header->sectionSize(1), header->sectionSize(2),
-          header->sectionSize(3), header->sectionSize(4));
-    for (int column = 0; column < 3; ++column) {
-        const int right = header->sectionViewportPosition(column) + header->sectionSize(column);
-        QVERIFY2(right <= list->viewport()->width(),
-                 qPrintable(QStringLiteral("column %1 ends at %2 of %3")
-                                    .arg(column)
-                                    .arg(right)
-                                    .arg(list->viewport()->width())));
-        for (int row = 0; row < list->model()->rowCount(); ++row) {
-            const QString text = list->model()->index(row, column).data().toString();
-            const int needed = list->fontMetrics().horizontalAdvance(text)
-                    + 2 * list->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, list);
-            QVERIFY2(needed <= header->sectionSize(column),
-                     qPrintable(QStringLiteral("\"%1\" needs %2 px, column %3 has %4")
-                                        .arg(text)
-                                        .arg(needed)
-                                        .arg(column)
-                                        .arg(header->sectionSize(column))));
-        }
-    }
 }
 
 QTEST_MAIN(TestLayout)
