@@ -1,7 +1,6 @@
 #include "gui/mainwindow.h"
 
 #include "core/edit/editsession.h"
-#include "core/model/yamldiff.h"
 #include "core/session/releasesession.h"
 #include "core/telemetry/trafficmonitor.h"
 #include "gui/panels/applybar.h"
@@ -14,6 +13,7 @@
 #include "gui/panels/releaselistpanel.h"
 #include "gui/panels/routeeditor.h"
 #include "gui/panels/trafficpanel.h"
+#include "gui/releaseactions.h"
 #include "gui/widgets/dialogs.h"
 #include "k8s/kubeclient.h"
 
@@ -40,6 +40,7 @@ MainWindow::MainWindow(core::ReleaseSession *session, core::TrafficMonitor *traf
     : QMainWindow(parent)
     , m_traffic(traffic)
     , m_edits(new core::EditSession(session, this))
+    , m_actions(new ReleaseActions(m_edits, this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     buildUi();
@@ -51,7 +52,10 @@ MainWindow::MainWindow(core::ReleaseSession *session, core::TrafficMonitor *traf
         setWindowTitle(name.isEmpty() ? context + QStringLiteral("[*]") : tr("%1 — %2[*]").arg(name, context));
         setWindowModified(m_edits->hasDraft());
     });
-    connect(m_edits, &core::EditSession::applyFinished, this, &MainWindow::onApplyFinished);
+    connect(m_edits, &core::EditSession::applyFinished, this, [this](bool ok) {
+        m_actions->onApplyFinished(ok);
+        refreshWriteState();
+    });
     setSession(session);
     fitToScreen();
 }
@@ -115,10 +119,11 @@ void MainWindow::buildUi()
     connect(m_banner, &ConnectionBanner::retryRequested, this, [this] { m_session->refresh(); });
     connect(m_releases, &ReleaseListPanel::releaseActivated, this, &MainWindow::onReleaseActivated);
     connect(m_releases, &ReleaseListPanel::preferredWidthChanged, this, &MainWindow::arrange);
-    connect(m_routeEditor, &RouteEditor::promoteRequested, this, &MainWindow::promote);
+    connect(m_routeEditor, &RouteEditor::promoteRequested, this, [this](const QString &v) { m_actions->promote(v); });
     connect(m_applyBar, &ApplyBar::applyRequested, this, &MainWindow::applyDraft);
-    connect(m_applyBar, &ApplyBar::rollbackRequested, this, &MainWindow::rollback);
-    connect(m_history, &HistoryPanel::rollbackEntryRequested, this, &MainWindow::rollbackEntry);
+    connect(m_applyBar, &ApplyBar::rollbackRequested, m_actions, &ReleaseActions::rollback);
+    connect(m_history, &HistoryPanel::rollbackEntryRequested, m_actions, &ReleaseActions::rollbackEntry);
+    connect(m_actions, &ReleaseActions::started, this, &MainWindow::refreshWriteState);
     connect(m_history, &HistoryPanel::countChanged, this,
             [this](int n) { m_tabs->setTabText(3, n ? tr("&History (%1)").arg(n) : tr("&History")); });
     connect(m_trafficPanel, &TrafficPanel::observedShares, m_routeEditor, &RouteEditor::setObservedShares);
@@ -346,76 +351,6 @@ void MainWindow::refreshWriteState()
 void MainWindow::applyDraft()
 {
     m_edits->apply(false);
-    refreshWriteState();
-}
-
-void MainWindow::onApplyFinished(bool ok, const QString &message)
-{
-    Q_UNUSED(message)
-    const QStringList owned = m_session->fieldConflicts(m_edits->releaseName());
-    if (!ok && m_edits->hasDraft() && !owned.isEmpty()) {
-        // Server-side apply met fields other managers own: the user decides whether to take them.
-        QStringList lines;
-        for (const QString &conflict : owned)
-            lines.append(QStringLiteral("• ") + conflict);
-        if (confirm(this, tr("Take over fields from other managers?"),
-                    tr("This change alters fields of %1 that other managers own. Nothing was written.")
-                            .arg(m_edits->releaseName()),
-                    lines.join(QLatin1Char('\n'))
-                            + tr("\n\nTaking them over makes Canary Deck their manager. A controller that owned them "
-                                 "(Flagger, "
-                                 "Argo Rollouts) may set them back on its next reconcile."),
-                    Details::Code)) {
-            m_edits->apply(true);
-        }
-    }
-    refreshWriteState();
-}
-
-void MainWindow::promote(const QString &version)
-{
-    const core::Release *live = m_edits->live();
-    if (!live)
-        return;
-    // A copy: the confirmation runs an event loop, in which watch events may rebuild the releases.
-    const core::Release release = *live;
-    const Result<QJsonObject> promoted = m_edits->promotion(version);
-    if (!promoted) {
-        m_edits->promote(version); // says why
-        return;
-    }
-    const QString diff = core::reviewDiff(tr("live"), tr("promoted"), release.vs, *promoted);
-    if (!confirm(this, tr("Promote %1?").arg(version),
-                 tr("Every route of %1 will send all its traffic to %2, and match routes that then do the same as the "
-                    "default "
-                    "route are removed. This is applied at once%3.")
-                         .arg(release.name, version,
-                              hasDraft() ? tr("; your unapplied edits are discarded") : QString()),
-                 diff, Details::Code))
-        return;
-    m_edits->promote(version);
-    refreshWriteState();
-}
-
-void MainWindow::rollback()
-{
-    const QString name = m_edits->releaseName();
-    if (!m_session->canRollback(name))
-        return;
-    if (!confirm(this, tr("Roll back?"),
-                 tr("Undo the last change applied to %1: \"%2\". The objects get back what they held before it.")
-                         .arg(name, m_session->rollbackSummary(name))))
-        return;
-    m_edits->rollback();
-    refreshWriteState();
-}
-
-void MainWindow::rollbackEntry(const QString &entryId, const QString &summary, const QString &when)
-{
-    if (!confirm(this, tr("Roll back this change?"),
-                 tr("Undo \"%1\" (applied %2). This is refused if the objects changed since.").arg(summary, when)))
-        return;
-    m_edits->rollbackEntry(entryId);
     refreshWriteState();
 }
 

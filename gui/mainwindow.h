@@ -25,6 +25,7 @@ class HistoryPanel;
 class MatchRouteEditor;
 class MirrorPanel;
 class PreviewTabs;
+class ReleaseActions;
 class ReleaseListPanel;
 class RouteEditor;
 class TrafficPanel;
@@ -62,10 +63,6 @@ private:
     void onReleaseActivated(const QString &key);
     void refreshWriteState();
     void applyDraft();
-    void onApplyFinished(bool ok, const QString &message);
-    void promote(const QString &version);
-    void rollback();
-    void rollbackEntry(const QString &entryId, const QString &summary, const QString &when);
     void fitToScreen();
     void arrange();
 
@@ -77,6 +74,7 @@ private:
     QPointer<core::ReleaseSession> m_session;
     core::TrafficMonitor *m_traffic;
     core::EditSession *m_edits;
+    ReleaseActions *m_actions;
     k8s::KubeconfigOptions m_kubeconfig;
     bool m_hasKubeconfig = false;
     bool m_followTraffic = false;

@@ -6,11 +6,12 @@
 
 namespace canary::gui {
 
-bool confirm(QWidget *parent, const QString &title, const QString &text, const QString &details, Details kind)
+bool confirm(QWidget *parent, const QString &title, const QString &text, const QString &details, Details kind,
+             DefaultAnswer answer)
 {
     QMessageBox box(QMessageBox::Question, title, text, QMessageBox::Yes | QMessageBox::Cancel, parent);
     box.setObjectName(QStringLiteral("confirmDialog"));
-    box.setDefaultButton(QMessageBox::Cancel);
+    box.setDefaultButton(answer == DefaultAnswer::Yes ? QMessageBox::Yes : QMessageBox::Cancel);
     if (!details.isEmpty()) {
         box.setInformativeText(details);
         box.setTextFormat(Qt::PlainText);
