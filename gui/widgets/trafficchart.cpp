@@ -6,37 +6,47 @@
 #include <QDateTimeAxis>
 #include <QLegendMarker>
 #include <QLineSeries>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
 #include <algorithm>
+#include <cmath>
 
 namespace canary::gui {
 
 TrafficChart::TrafficChart(QWidget *parent)
+    : TrafficChart(Measure { tr("Requests per second"), tr("req/s") }, parent)
+{ }
+
+TrafficChart::TrafficChart(Measure measure, QWidget *parent)
     : QWidget(parent)
+    , m_measure(std::move(measure))
     , m_chart(new QChart)
     , m_view(new QChartView(m_chart, this))
     , m_time(new QDateTimeAxis(this))
-    , m_rate(new QValueAxis(this))
+    , m_value(new QValueAxis(this))
 {
     m_view->setObjectName(QStringLiteral("trafficChartView"));
     m_view->setRenderHint(QPainter::Antialiasing);
-    m_chart->setTitle(tr("Requests per second"));
+    m_chart->setTitle(m_measure.title);
     QFont titleFont = m_chart->titleFont();
-    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.2);
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.1);
     titleFont.setBold(true);
+    m_baseTitleFont = titleFont;
+    m_baseLabelFont = m_value->labelsFont();
     m_chart->setTitleFont(titleFont);
+    // Stacked charts share one legend (the stack's); a chart alone shows its own.
     m_chart->legend()->setAlignment(Qt::AlignBottom);
-    m_chart->setMargins(QMargins(6, 6, 6, 6));
+    m_chart->setMargins(QMargins(6, 2, 6, 2));
     m_chart->setBackgroundRoundness(6);
     m_time->setFormat(QStringLiteral("HH:mm:ss"));
     m_time->setTickCount(6);
-    m_rate->setLabelFormat(QStringLiteral("%.0f"));
-    m_rate->setTitleText(tr("req/s"));
-    m_rate->setMin(0);
+    m_value->setLabelFormat(m_measure.labelFormat);
+    m_value->setTitleText(m_measure.unit);
+    m_value->setMin(0);
     m_chart->addAxis(m_time, Qt::AlignBottom);
-    m_chart->addAxis(m_rate, Qt::AlignLeft);
+    m_chart->addAxis(m_value, Qt::AlignLeft);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_view);
@@ -44,7 +54,8 @@ TrafficChart::TrafficChart(QWidget *parent)
 
 namespace {
 
-// A pause of the source (the cluster went away) is a gap: the points either side of it are not joined.
+// A pause of the source (the cluster went away) or a missing sample is a gap: the points either side
+// of it are not joined.
 QList<QList<QPointF>> segments(const QList<QPointF> &points)
 {
     QList<qreal> steps;
@@ -58,10 +69,17 @@ QList<QList<QPointF>> segments(const QList<QPointF> &points)
     }
     const qreal gap = qMax<qreal>(3000, 3 * typical);
     QList<QList<QPointF>> out;
+    bool broken = true;
     for (qsizetype i = 0; i < points.size(); ++i) {
-        if (out.isEmpty() || (i > 0 && points.at(i).x() - points.at(i - 1).x() > gap))
+        const QPointF &p = points.at(i);
+        if (!std::isfinite(p.y())) {
+            broken = true;
+            continue;
+        }
+        if (broken || (i > 0 && p.x() - points.at(i - 1).x() > gap))
             out.append(QList<QPointF>());
-        out.last().append(points.at(i));
+        broken = false;
+        out.last().append(p);
     }
     return out;
 }
@@ -70,7 +88,7 @@ QList<QList<QPointF>> segments(const QList<QPointF> &points)
 
 void TrafficChart::setSeries(const QList<ChartSeries> &series, qint64 nowMs, int windowSeconds)
 {
-    double top = 5;
+    double top = m_measure.minimumTop;
     QStringList names;
     for (const ChartSeries &s : series) {
         names.append(s.name);
@@ -81,7 +99,7 @@ void TrafficChart::setSeries(const QList<ChartSeries> &series, qint64 nowMs, int
             line->setName(s.name);
             m_chart->addSeries(line);
             line->attachAxis(m_time);
-            line->attachAxis(m_rate);
+            line->attachAxis(m_value);
             // One legend entry per version, however many pieces its line is in.
             if (!lines.isEmpty())
                 m_chart->legend()->markers(line).constFirst()->setVisible(false);
@@ -89,12 +107,14 @@ void TrafficChart::setSeries(const QList<ChartSeries> &series, qint64 nowMs, int
         }
         for (qsizetype i = 0; i < lines.size(); ++i) {
             QPen pen(s.color);
-            pen.setWidthF(2.5);
+            pen.setWidthF(2.5 * m_fontScale);
             lines.at(i)->setPen(pen);
             lines.at(i)->replace(parts.value(i));
         }
-        for (const QPointF &p : s.points)
-            top = qMax(top, p.y());
+        for (const QPointF &p : s.points) {
+            if (std::isfinite(p.y()))
+                top = qMax(top, p.y());
+        }
     }
     for (auto it = m_lines.begin(); it != m_lines.end();) {
         if (names.contains(it.key())) {
@@ -110,13 +130,68 @@ void TrafficChart::setSeries(const QList<ChartSeries> &series, qint64 nowMs, int
     m_order = names;
     m_time->setRange(QDateTime::fromMSecsSinceEpoch(nowMs - qint64(windowSeconds) * 1000),
                      QDateTime::fromMSecsSinceEpoch(nowMs));
-    m_rate->setRange(0, top * 1.1);
-    m_rate->applyNiceNumbers();
+    top *= 1.1;
+    if (m_measure.ceiling > 0)
+        top = qMin(top, m_measure.ceiling);
+    m_value->setRange(0, top);
+    m_value->applyNiceNumbers();
+    placeMarkers();
+}
+
+void TrafficChart::setMarkers(const QList<ChartMarker> &markers)
+{
+    m_markers = markers;
+    while (m_markerLines.size() > m_markers.size()) {
+        QLineSeries *line = m_markerLines.takeLast();
+        m_chart->removeSeries(line);
+        delete line;
+    }
+    while (m_markerLines.size() < m_markers.size()) {
+        auto *line = new QLineSeries;
+        m_chart->addSeries(line);
+        line->attachAxis(m_time);
+        line->attachAxis(m_value);
+        m_chart->legend()->markers(line).constFirst()->setVisible(false);
+        QPen pen(QColor(0x55, 0x55, 0x55));
+        pen.setStyle(Qt::DashLine);
+        pen.setWidthF(1.5);
+        line->setPen(pen);
+        const int index = int(m_markerLines.size());
+        connect(line, &QLineSeries::hovered, this, [this, index](const QPointF &, bool state) {
+            if (state && index < m_markers.size())
+                QToolTip::showText(QCursor::pos(), markerSummary(index), this);
+            else
+                QToolTip::hideText();
+        });
+        m_markerLines.append(line);
+    }
+    placeMarkers();
+}
+
+void TrafficChart::placeMarkers()
+{
+    for (qsizetype i = 0; i < m_markerLines.size(); ++i) {
+        const qreal x = qreal(m_markers.at(i).atMs);
+        m_markerLines.at(i)->replace({ QPointF(x, m_value->min()), QPointF(x, m_value->max()) });
+    }
+}
+
+QString TrafficChart::markerSummary(int index) const
+{
+    if (index < 0 || index >= m_markers.size())
+        return {};
+    const ChartMarker &m = m_markers.at(index);
+    return tr("%1 · %2").arg(QDateTime::fromMSecsSinceEpoch(m.atMs).toString(QStringLiteral("HH:mm:ss")), m.summary);
 }
 
 void TrafficChart::setMessage(const QString &message)
 {
-    m_chart->setTitle(message.isEmpty() ? tr("Requests per second") : message);
+    m_chart->setTitle(message.isEmpty() ? m_measure.title : message);
+}
+
+QString TrafficChart::title() const
+{
+    return m_chart->title();
 }
 
 int TrafficChart::seriesCount() const
@@ -138,6 +213,74 @@ QList<QPointF> TrafficChart::points(const QString &name) const
     for (const QLineSeries *line : m_lines.value(name))
         out.append(line->points());
     return out;
+}
+
+int TrafficChart::valueLabelWidth() const
+{
+    // The labels the axis draws: its tick values in its format.
+    const QFontMetrics fm(m_value->labelsFont());
+    int widest = 0;
+    const int ticks = qMax(2, m_value->tickCount());
+    for (int i = 0; i < ticks; ++i) {
+        const double v = m_value->min() + (m_value->max() - m_value->min()) * i / (ticks - 1);
+        widest = qMax(widest, fm.horizontalAdvance(QString::asprintf(qPrintable(m_measure.labelFormat), v)));
+    }
+    return widest;
+}
+
+void TrafficChart::setLabelPad(int pixels)
+{
+    if (pixels == m_labelPad)
+        return;
+    m_labelPad = pixels;
+    QMargins margins = m_chart->margins();
+    margins.setLeft(6 + pixels);
+    m_chart->setMargins(margins);
+}
+
+void TrafficChart::setLegendVisible(bool visible)
+{
+    m_chart->legend()->setVisible(visible);
+}
+
+void TrafficChart::setTimeLabelsVisible(bool visible)
+{
+    m_time->setLabelsVisible(visible);
+}
+
+void TrafficChart::setFontScale(double scale)
+{
+    m_fontScale = scale;
+    applyFonts();
+}
+
+void TrafficChart::applyFonts()
+{
+    QFont title = m_baseTitleFont;
+    title.setPointSizeF(m_baseTitleFont.pointSizeF() * m_fontScale);
+    m_chart->setTitleFont(title);
+    QFont labels = m_baseLabelFont;
+    labels.setPointSizeF(m_baseLabelFont.pointSizeF() * m_fontScale);
+    m_value->setLabelsFont(labels);
+    m_time->setLabelsFont(labels);
+    m_value->setTitleFont(labels);
+    m_chart->legend()->setFont(labels);
+}
+
+void TrafficChart::setHighContrast(bool on)
+{
+    // A washed-out projector keeps black on white and strong grid lines.
+    m_chart->setBackgroundBrush(QBrush(Qt::white));
+    const QColor ink = on ? QColor(Qt::black) : QColor(0x33, 0x33, 0x33);
+    m_chart->setTitleBrush(ink);
+    for (QAbstractAxis *axis : { static_cast<QAbstractAxis *>(m_time), static_cast<QAbstractAxis *>(m_value) }) {
+        axis->setLabelsColor(ink);
+        axis->setTitleBrush(ink);
+        QPen grid = axis->gridLinePen();
+        grid.setColor(on ? QColor(0x99, 0x99, 0x99) : QColor(0xdd, 0xdd, 0xdd));
+        axis->setGridLinePen(grid);
+    }
+    m_chart->legend()->setLabelColor(ink);
 }
 
 } // namespace canary::gui
