@@ -39,6 +39,33 @@ QList<int> Release::routeWeights(int routeIndex) const
     return out;
 }
 
+int Release::stableVersion() const
+{
+    const QList<int> weights = routeWeights(defaultRoute);
+    int best = versions.isEmpty() ? -1 : 0;
+    for (int i = 1; i < weights.size(); ++i) {
+        if (weights.at(i) > weights.at(best))
+            best = i;
+    }
+    return best;
+}
+
+int Release::canaryVersion() const
+{
+    const int stable = stableVersion();
+    if (versions.size() < 2)
+        return -1;
+    const QList<int> weights = routeWeights(defaultRoute);
+    int best = -1;
+    for (int i = 0; i < weights.size(); ++i) {
+        if (i != stable && weights.at(i) > 0 && (best < 0 || weights.at(i) > weights.at(best)))
+            best = i;
+    }
+    if (best >= 0)
+        return best;
+    return stable == int(versions.size()) - 1 ? stable - 1 : int(versions.size()) - 1;
+}
+
 QStringList Release::versionNames() const
 {
     QStringList out;

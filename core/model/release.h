@@ -58,6 +58,12 @@ struct Release {
     // The weights of a route per version, 0 for versions it does not send to.
     QList<int> routeWeights(int routeIndex) const;
     QStringList versionNames() const;
+    // The version with the most weight on the default route (the first of equals): the one the others
+    // are judged against, and where a rollback of a canary sends the traffic. -1 without versions.
+    int stableVersion() const;
+    // The version being released: of the others, the one with the most weight on the default route,
+    // else the last one. -1 with fewer than two versions.
+    int canaryVersion() const;
 };
 
 // The list of the snapshot that holds objects of this kind (VirtualService, DestinationRule, Gateway,

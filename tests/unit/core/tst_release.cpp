@@ -84,6 +84,8 @@ private Q_SLOTS:
     void promote_data();
     void promote();
     void renderedEditsPassIstioSchemas();
+    void stableAndCanary_data();
+    void stableAndCanary();
     void everySchemaFieldRoundTrips_data();
     void everySchemaFieldRoundTrips();
     void everyFieldSurvivesAnEdit();
@@ -413,6 +415,47 @@ void TestRelease::renderedEditsPassIstioSchemas()
                 QJsonArray { QJsonObject { { QStringLiteral("route"), QStringLiteral("not-a-list") } } });
     broken.insert(QStringLiteral("spec"), spec);
     QCOMPARE(schemaCheck({ broken }, &output), 1);
+}
+
+void TestRelease::stableAndCanary_data()
+{
+    QTest::addColumn<QList<int>>("weights"); // of the default route, per version; -1: not sent to
+    QTest::addColumn<int>("stable");
+    QTest::addColumn<int>("canary");
+    QTest::newRow("80/20") << QList<int> { 80, 20 } << 0 << 1;
+    QTest::newRow("20/80: the stable one is where most goes") << QList<int> { 20, 80 } << 1 << 0;
+    QTest::newRow("100/0: the other one is the canary") << QList<int> { 100, 0 } << 0 << 1;
+    QTest::newRow("0/100") << QList<int> { 0, 100 } << 1 << 0;
+    QTest::newRow("50/50: the first of equals is stable") << QList<int> { 50, 50 } << 0 << 1;
+    QTest::newRow("three, v3 unrouted") << QList<int> { 90, 10, -1 } << 0 << 1;
+    QTest::newRow("three, all on v1") << QList<int> { 100, -1, -1 } << 0 << 2;
+    QTest::newRow("three, all on v3") << QList<int> { -1, -1, 100 } << 2 << 1;
+    QTest::newRow("one version") << QList<int> { 100 } << 0 << -1;
+}
+
+void TestRelease::stableAndCanary()
+{
+    QFETCH(QList<int>, weights);
+    QFETCH(int, stable);
+    QFETCH(int, canary);
+    core::Release release;
+    for (int i = 0; i < weights.size(); ++i) {
+        core::ReleaseVersion version;
+        version.name = QStringLiteral("v%1").arg(i + 1);
+        release.versions.append(version);
+    }
+    // A match route first that sends everything elsewhere: only the default route counts.
+    core::ReleaseRoute match;
+    match.match = QJsonArray { QJsonObject() };
+    match.weights = QList<int>(weights.size(), 0);
+    match.weights.last() = 100;
+    core::ReleaseRoute fallback;
+    fallback.index = 1;
+    fallback.weights = weights;
+    release.routes = { match, fallback };
+    release.defaultRoute = 1;
+    QCOMPARE(release.stableVersion(), stable);
+    QCOMPARE(release.canaryVersion(), canary);
 }
 
 QTEST_GUILESS_MAIN(TestRelease)
