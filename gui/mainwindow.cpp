@@ -6,6 +6,7 @@
 #include "gui/panels/applybar.h"
 #include "gui/panels/connectionbanner.h"
 #include "gui/panels/contextbar.h"
+#include "gui/panels/demomenu.h"
 #include "gui/panels/historypanel.h"
 #include "gui/panels/matchrouteeditor.h"
 #include "gui/panels/mirrorpanel.h"
@@ -13,15 +14,17 @@
 #include "gui/panels/releaselistpanel.h"
 #include "gui/panels/routeeditor.h"
 #include "gui/panels/trafficpanel.h"
+#include "gui/presentationmode.h"
 #include "gui/releaseactions.h"
 #include "gui/widgets/dialogs.h"
+#include "gui/windowlayout.h"
 #include "k8s/kubeclient.h"
 
 #include <QFrame>
 #include <QGuiApplication>
 #include <QLabel>
 #include <QLineEdit>
-#include <QScreen>
+#include <QMenuBar>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
@@ -41,6 +44,7 @@ MainWindow::MainWindow(core::ReleaseSession *session, core::TrafficMonitor *traf
     , m_traffic(traffic)
     , m_edits(new core::EditSession(session, this))
     , m_actions(new ReleaseActions(m_edits, this))
+    , m_presentation(new PresentationMode(this, m_actions))
 {
     setObjectName(QStringLiteral("mainWindow"));
     buildUi();
@@ -57,7 +61,7 @@ MainWindow::MainWindow(core::ReleaseSession *session, core::TrafficMonitor *traf
         refreshWriteState();
     });
     setSession(session);
-    fitToScreen();
+    fitToScreen(this);
 }
 
 MainWindow::~MainWindow() = default;
@@ -100,6 +104,7 @@ void MainWindow::buildUi()
     statusBar()->addWidget(m_connectionLabel, 1);
     statusBar()->addPermanentWidget(m_metricsLabel);
 
+    buildMenus();
     connect(m_contextBar, &ContextBar::contextRequested, this, &MainWindow::switchContext);
     connect(m_contextBar, &ContextBar::namespaceRequested, this, [this](const QString &ns) {
         if (ns == m_session->currentNamespace())
@@ -135,6 +140,34 @@ void MainWindow::buildUi()
                            "QLabel#releaseTitle{font-size:15pt;font-weight:600;}"
                            "QLabel#sectionLabel{font-weight:600;margin-top:4px;}"
                            "QLineEdit[invalid=\"true\"]{background:#fde8e8;border:1px solid #d64545;}"));
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_presentation->action());
+    m_demoMenu = new DemoMenu(m_edits, this);
+    QAction *demo = menuBar()->addMenu(m_demoMenu);
+    demo->setVisible(m_demoMenu->isDemoCluster());
+    connect(m_demoMenu, &DemoMenu::demoClusterChanged, demo, &QAction::setVisible);
+    connect(m_demoMenu, &DemoMenu::written, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 8000); });
+    // On a projector: the charts and the weights, nothing to choose from.
+    m_presentation->setHiddenWidgets({ menuBar(), m_contextBar, m_releases, m_tabs, m_mirror, m_matchRoutes });
+    connect(m_presentation, &PresentationMode::toggled, this, [this] {
+        m_userArranged = false;
+        QMetaObject::invokeMethod(this, &MainWindow::arrange, Qt::QueuedConnection); // once laid out
+    });
+}
+
+void MainWindow::setPresentation(bool on)
+{
+    m_presentation->setOn(on);
+}
+
+bool MainWindow::isPresenting() const
+{
+    return m_presentation->isOn();
 }
 
 QWidget *MainWindow::buildEditor()
@@ -179,6 +212,8 @@ void MainWindow::buildShortcuts()
     shortcut(QKeySequence(Qt::Key_Escape), [this] {
         if (m_session->isApplying())
             m_session->cancelApply();
+        else
+            m_presentation->setOn(false);
     });
 }
 
@@ -200,6 +235,7 @@ void MainWindow::setSession(core::ReleaseSession *session)
         m_contextBar->setContexts({ session->endpoint().contextName }, session->endpoint().contextName);
     setWindowTitle(session->endpoint().contextName + QStringLiteral("[*]"));
     pointTraffic();
+    m_demoMenu->refresh();
     connect(session->client(), &k8s::KubeClient::endpointChanged, this, &MainWindow::pointTraffic);
     onConnectionChanged();
     onReleasesChanged();
@@ -319,22 +355,7 @@ void MainWindow::onReleasesChanged()
 void MainWindow::onConnectionChanged()
 {
     const Connection c = m_session->connection();
-    const QString dot = c == Connection::Connected                ? QStringLiteral("#1f9d55")
-            : c == Connection::Failed || c == Connection::NoIstio ? QStringLiteral("#d64545")
-                                                                  : QStringLiteral("#d4a418");
-    QString text = QStringLiteral("<span style='color:%1'>●</span> ").arg(dot);
-    switch (c) {
-    case Connection::Connecting: text += tr("Connecting…"); break;
-    case Connection::Connected: text += tr("Connected"); break;
-    case Connection::Reconnecting: text += tr("Reconnecting"); break;
-    case Connection::NoIstio: text += tr("Istio not installed"); break;
-    case Connection::Failed: text += tr("Disconnected"); break;
-    }
-    if (!m_session->istioVersion().isEmpty())
-        text += tr(" · Istio networking.istio.io/%1").arg(m_session->istioVersion());
-    if (!m_session->connectionDetail().isEmpty())
-        text += QStringLiteral(" · ") + m_session->connectionDetail().toHtmlEscaped();
-    m_connectionLabel->setText(text);
+    m_connectionLabel->setText(connectionStatusText(*m_session));
     m_banner->setState(c, m_session->endpoint().server.toString(), m_session->connectionDetail());
     refreshWriteState();
 }
@@ -369,34 +390,10 @@ void MainWindow::resizeEvent(QResizeEvent *event)
 
 void MainWindow::arrange()
 {
-    // The editor gets the width it needs, the service list what its columns need as long as the
-    // traffic and previews keep a usable column; room left over widens the editor and that column
-    // alike. Until the user moves the dividers themselves.
-    if (m_userArranged)
-        return;
-    // The side column shows every preview tab's title, and a chart that can be read.
-    const int sideMinimum = qMax(340, m_tabs->tabBar()->sizeHint().width() + 12);
-    const int total = m_split->width() - 2 * m_split->handleWidth();
-    const int editor = m_editorScroll->widget()->minimumSizeHint().width()
-            + m_editorScroll->verticalScrollBar()->sizeHint().width() + 2;
-    const int wanted = m_releases->preferredWidth() > 0 ? m_releases->preferredWidth() : total / 5;
-    const int room = qMax(m_releases->minimumWidth(), total - editor - sideMinimum);
-    const int list = qBound(m_releases->minimumWidth(), qMin(wanted, total / 3), room);
-    const int side = qMax(0, total - list - editor);
-    // What the side column has beyond a comfortable width goes to the editor's sliders first.
-    const int extra = qMax(0, side - qMax(sideMinimum, 420));
-    const int toEditor = qMin(extra, qMax(0, 720 - editor)) + qMax(0, extra - qMax(0, 720 - editor)) / 2;
-    m_split->setSizes({ list, editor + toEditor, side - toEditor });
-}
-
-void MainWindow::fitToScreen()
-{
-    // Within the screen's available geometry, whatever its size and scale.
-    const QScreen *screen = QGuiApplication::primaryScreen();
-    const QRect available = screen ? screen->availableGeometry() : QRect(0, 0, 1280, 720);
-    const QSize wanted(qMin(1440, available.width()), qMin(900, available.height()));
-    resize(wanted.boundedTo(available.size()));
-    move(available.topLeft() + QPoint((available.width() - width()) / 2, (available.height() - height()) / 2));
+    // Until the user moves the dividers themselves.
+    if (!m_userArranged)
+        arrangeColumns(m_split, columnNeeds(m_releases, m_releases->preferredWidth(), m_editorScroll, m_tabs->tabBar()),
+                       m_presentation->isOn());
 }
 
 } // namespace canary::gui

@@ -21,9 +21,11 @@ namespace canary::gui {
 class ApplyBar;
 class ConnectionBanner;
 class ContextBar;
+class DemoMenu;
 class HistoryPanel;
 class MatchRouteEditor;
 class MirrorPanel;
+class PresentationMode;
 class PreviewTabs;
 class ReleaseActions;
 class ReleaseListPanel;
@@ -51,10 +53,14 @@ public:
     QString selectedRelease() const;
     bool hasDraft() const;
     void selectRelease(const QString &name);
+    // View → Presentation (F11).
+    void setPresentation(bool on);
+    bool isPresenting() const;
 
 private:
     void buildUi();
     QWidget *buildEditor();
+    void buildMenus();
     void buildShortcuts();
     void setSession(core::ReleaseSession *session);
     void pointTraffic();
@@ -63,7 +69,6 @@ private:
     void onReleaseActivated(const QString &key);
     void refreshWriteState();
     void applyDraft();
-    void fitToScreen();
     void arrange();
 
 protected:
@@ -75,6 +80,8 @@ private:
     core::TrafficMonitor *m_traffic;
     core::EditSession *m_edits;
     ReleaseActions *m_actions;
+    PresentationMode *m_presentation;
+    DemoMenu *m_demoMenu;
     k8s::KubeconfigOptions m_kubeconfig;
     bool m_hasKubeconfig = false;
     bool m_followTraffic = false;

@@ -20,20 +20,48 @@ void ReleaseActions::promote(const QString &version, Confirmation confirmation)
     const core::Release *live = m_edits->live();
     if (!live)
         return;
+    sendAllTo(version, tr("Promote %1?").arg(version),
+              tr("Every route of %1 will send all its traffic to %2, and match routes that then do the same as the "
+                 "default route are removed.")
+                      .arg(live->name, version),
+              tr("promoted"), confirmation);
+}
+
+void ReleaseActions::promoteCanary(Confirmation confirmation)
+{
+    const core::Release *live = m_edits->live();
+    const int canary = live ? live->canaryVersion() : -1;
+    if (canary >= 0)
+        promote(live->versions.at(canary).name, confirmation);
+}
+
+void ReleaseActions::rollBackCanary(Confirmation confirmation)
+{
+    const core::Release *live = m_edits->live();
+    const int stable = live ? live->stableVersion() : -1;
+    const int canary = live ? live->canaryVersion() : -1;
+    if (stable < 0 || canary < 0)
+        return;
+    const QString stableName = live->versions.at(stable).name;
+    sendAllTo(stableName, tr("Roll back %1?").arg(live->versions.at(canary).name),
+              tr("Every route of %1 will send all its traffic to the stable version %2.").arg(live->name, stableName),
+              tr("rolled back"), confirmation);
+}
+
+void ReleaseActions::sendAllTo(const QString &version, const QString &title, const QString &text,
+                               const QString &afterLabel, Confirmation confirmation)
+{
     // A copy: the confirmation runs an event loop, in which watch events may rebuild the releases.
-    const core::Release release = *live;
+    const core::Release release = *m_edits->live();
     const Result<QJsonObject> promoted = m_edits->promotion(version);
     if (!promoted) {
         m_edits->promote(version); // says why
         return;
     }
-    const QString diff = core::reviewDiff(tr("live"), tr("promoted"), release.vs, *promoted);
-    if (!confirm(m_window, tr("Promote %1?").arg(version),
-                 tr("Every route of %1 will send all its traffic to %2, and match routes that then do the same as the "
-                    "default route are removed. This is applied at once%3.")
-                         .arg(release.name, version,
-                              m_edits->hasDraft() ? tr("; your unapplied edits are discarded") : QString()),
-                 diff, Details::Code,
+    const QString when = m_edits->hasDraft() ? tr(" This is applied at once; your unapplied edits are discarded.")
+                                             : tr(" This is applied at once.");
+    if (!confirm(m_window, title, text + when, core::reviewDiff(tr("live"), afterLabel, release.vs, *promoted),
+                 Details::Code,
                  confirmation == Confirmation::YesByDefault ? DefaultAnswer::Yes : DefaultAnswer::Cancel))
         return;
     m_edits->promote(version);

@@ -23,6 +23,10 @@ public:
 
     // Every route sends all its traffic to `version`. With YesByDefault, Enter accepts (presentation).
     void promote(const QString &version, Confirmation confirmation = Confirmation::CancelByDefault);
+    // The canary (Release::canaryVersion) to 100 %.
+    void promoteCanary(Confirmation confirmation = Confirmation::CancelByDefault);
+    // The canary's rollback as Flagger and Argo Rollouts mean it: every route back to the stable version.
+    void rollBackCanary(Confirmation confirmation = Confirmation::CancelByDefault);
     void rollback();
     void rollbackEntry(const QString &entryId, const QString &summary, const QString &when);
     // After an apply: server-side apply refused over fields other managers own; the user decides.
@@ -32,6 +36,9 @@ Q_SIGNALS:
     void started(); // something was handed to the edit session: the write state changes
 
 private:
+    void sendAllTo(const QString &version, const QString &title, const QString &text, const QString &afterLabel,
+                   Confirmation confirmation);
+
     core::EditSession *m_edits;
     QWidget *m_window;
 };

@@ -1,5 +1,6 @@
 #include "gui/panels/connectionbanner.h"
 
+#include <QCoreApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -69,6 +70,29 @@ void ConnectionBanner::setState(Connection connection, const QString &server, co
         text += QStringLiteral("<br>") + detail.toHtmlEscaped();
     m_text->setText(text);
     show();
+}
+
+QString connectionStatusText(const core::ReleaseSession &session)
+{
+    using Connection = core::ReleaseSession::Connection;
+    const Connection c = session.connection();
+    const QString dot = c == Connection::Connected                ? QStringLiteral("#1f9d55")
+            : c == Connection::Failed || c == Connection::NoIstio ? QStringLiteral("#d64545")
+                                                                  : QStringLiteral("#d4a418");
+    QString text = QStringLiteral("<span style='color:%1'>●</span> ").arg(dot);
+    switch (c) {
+    case Connection::Connecting: text += QCoreApplication::translate("ConnectionBanner", "Connecting…"); break;
+    case Connection::Connected: text += QCoreApplication::translate("ConnectionBanner", "Connected"); break;
+    case Connection::Reconnecting: text += QCoreApplication::translate("ConnectionBanner", "Reconnecting"); break;
+    case Connection::NoIstio: text += QCoreApplication::translate("ConnectionBanner", "Istio not installed"); break;
+    case Connection::Failed: text += QCoreApplication::translate("ConnectionBanner", "Disconnected"); break;
+    }
+    if (!session.istioVersion().isEmpty())
+        text += QCoreApplication::translate("ConnectionBanner", " · Istio networking.istio.io/%1")
+                        .arg(session.istioVersion());
+    if (!session.connectionDetail().isEmpty())
+        text += QStringLiteral(" · ") + session.connectionDetail().toHtmlEscaped();
+    return text;
 }
 
 } // namespace canary::gui

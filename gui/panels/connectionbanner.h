@@ -28,5 +28,7 @@ private:
 // Whether writes can be sent, and if not why, for buttons' tooltips.
 bool canWrite(core::ReleaseSession::Connection connection);
 QString connectionProblem(core::ReleaseSession::Connection connection);
+// The status bar's line: a coloured dot, the state, the Istio version served, the detail.
+QString connectionStatusText(const core::ReleaseSession &session);
 
 } // namespace canary::gui

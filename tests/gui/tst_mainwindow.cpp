@@ -18,6 +18,7 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -26,6 +27,7 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -61,6 +63,8 @@ private Q_SLOTS:
     void planSaysTheVerdictOnce();
     void emptyNamespaceSaysSo();
     void historyIsOfThisClusterUnlessAsked();
+    void demoMenuBreaksAndHealsTheCanary();
+    void presentationKeysPromoteAndRollBack();
     void contextPickerSwitchesInPlace();
 
 private:
@@ -676,6 +680,93 @@ void TestMainWindow::historyIsOfThisClusterUnlessAsked()
                      ->isEnabled()); // not of this cluster
     all->setChecked(false);
     QCOMPARE(history->model()->rowCount(), here);
+}
+
+void TestMainWindow::demoMenuBreaksAndHealsTheCanary()
+{
+    // The demo announces itself in its kubeconfig: the window offers the Demo menu, which writes the
+    // data plane's knobs on the canary's Deployment through the API, as kubectl annotate would.
+    select(QStringLiteral("greeting"));
+    auto *menu = m_window->findChild<QMenu *>(QStringLiteral("demoMenu"));
+    QVERIFY(menu);
+    QVERIFY(menu->menuAction()->isVisible());
+    auto *fail = menu->findChild<QAction *>(QStringLiteral("demoFail"));
+    auto *slow = menu->findChild<QAction *>(QStringLiteral("demoSlow"));
+    auto *heal = menu->findChild<QAction *>(QStringLiteral("demoHeal"));
+    QVERIFY(fail && slow && heal);
+    QVERIFY2(fail->text().contains(QLatin1String("greeting-risky")), qPrintable(fail->text()));
+    QVERIFY(fail->isEnabled());
+    const QString path = QStringLiteral("/apis/apps/v1/namespaces/default/deployments/greeting-risky");
+    const auto annotation = [&](const char *key) {
+        return m_cluster->get(path)
+                .value(QLatin1String("metadata"))
+                .toObject()
+                .value(QLatin1String("annotations"))
+                .toObject()
+                .value(QLatin1String(key));
+    };
+    fail->trigger();
+    QTRY_COMPARE(annotation("demo.canarydeck.io/error-percent").toString(), QStringLiteral("30"));
+    slow->trigger();
+    QTRY_COMPARE(annotation("demo.canarydeck.io/latency-ms").toString(), QStringLiteral("300"));
+    QVERIFY(m_window->statusBar()->currentMessage().contains(QLatin1String("greeting-risky")));
+    heal->trigger();
+    QTRY_VERIFY(annotation("demo.canarydeck.io/error-percent").isUndefined());
+    QVERIFY(annotation("demo.canarydeck.io/latency-ms").isUndefined());
+    // The safe version's Deployment is never touched.
+    QVERIFY(m_cluster->get(QStringLiteral("/apis/apps/v1/namespaces/default/deployments/greeting-safe"))
+                    .value(QLatin1String("metadata"))
+                    .toObject()
+                    .value(QLatin1String("annotations"))
+                    .toObject()
+                    .value(QLatin1String("demo.canarydeck.io/error-percent"))
+                    .isUndefined());
+}
+
+void TestMainWindow::presentationKeysPromoteAndRollBack()
+{
+    select(QStringLiteral("greeting"));
+    const QString vs = QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/virtualservices/greeting");
+    const QJsonObject before = m_cluster->get(vs);
+    const QFont normal = m_window->font();
+    m_window->setPresentation(true);
+    QVERIFY(m_window->isPresenting());
+    m_window->activateWindow(); // the keys are the window's shortcuts
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    m_lastConfirmation.clear();
+    QVERIFY(m_window->font().pointSizeF() >= 2 * normal.pointSizeF() - 0.01);
+    QVERIFY(!m_window->findChild<QTreeView *>(QStringLiteral("releaseList"))->isVisible());
+    // R: every route back to the stable version, after a confirmation that Enter accepts.
+    QTimer::singleShot(0, this, [this] {
+        QTRY_VERIFY(qobject_cast<QMessageBox *>(QApplication::activeModalWidget()));
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        m_lastConfirmation = box->text();
+        QCOMPARE(box->defaultButton(), box->button(QMessageBox::Yes));
+        QTest::keyClick(box, Qt::Key_Return);
+    });
+    QTest::keyClick(m_window.get(), Qt::Key_R);
+    QVERIFY2(m_lastConfirmation.contains(QLatin1String("stable version safe")), qPrintable(m_lastConfirmation));
+    QTRY_COMPARE(test::routeWeights(m_cluster->get(vs)).value(QStringLiteral("risky"), 0), 0);
+    QCOMPARE(test::routeWeights(m_cluster->get(vs)).value(QStringLiteral("safe")), 100);
+    // Esc leaves (once nothing is being applied: then it cancels that first), and the window is as it was.
+    QTRY_VERIFY(!m_window->session()->isApplying());
+    m_window->activateWindow(); // the offscreen platform does not give it back after the dialog
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QTest::keyClick(m_window.get(), Qt::Key_Escape);
+    QVERIFY(!m_window->isPresenting());
+    QCOMPARE(m_window->font().pointSizeF(), normal.pointSizeF());
+    QTRY_VERIFY(m_window->findChild<QTreeView *>(QStringLiteral("releaseList"))->isVisible());
+    // Outside presentation, P is only a letter.
+    QTest::keyClick(m_window.get(), Qt::Key_P);
+    QTest::qWait(200);
+    QVERIFY(!qobject_cast<QMessageBox *>(QApplication::activeModalWidget()));
+    // The next tests find greeting as it was.
+    QJsonObject restored = before;
+    QJsonObject meta = restored.value(QLatin1String("metadata")).toObject();
+    meta.insert(QStringLiteral("resourceVersion"), core::resourceVersion(m_cluster->get(vs)));
+    restored.insert(QStringLiteral("metadata"), meta);
+    QCOMPARE(m_cluster->put(vs, restored), 200);
+    QTRY_COMPARE(test::routeWeights(m_window->edits()->live()->vs), test::routeWeights(before));
 }
 
 void TestMainWindow::contextPickerSwitchesInPlace()
