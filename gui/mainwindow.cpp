@@ -131,7 +131,7 @@ void MainWindow::buildUi()
     connect(m_actions, &ReleaseActions::started, this, &MainWindow::refreshWriteState);
     connect(m_history, &HistoryPanel::countChanged, this,
             [this](int n) { m_tabs->setTabText(3, n ? tr("&History (%1)").arg(n) : tr("&History")); });
-    connect(m_trafficPanel, &TrafficPanel::observedShares, m_routeEditor, &RouteEditor::setObservedShares);
+    connect(m_trafficPanel, &TrafficPanel::readings, m_routeEditor, &RouteEditor::setReadings);
     connect(m_trafficPanel, &TrafficPanel::statusChanged, m_metricsLabel, &QLabel::setText);
     setStyleSheet(
             QStringLiteral("QFrame#banner{background:#1d2a33;border-radius:6px;}"
@@ -153,7 +153,8 @@ void MainWindow::buildMenus()
     connect(m_demoMenu, &DemoMenu::written, this,
             [this](const QString &message) { statusBar()->showMessage(message, 8000); });
     // On a projector: the charts and the weights, nothing to choose from.
-    m_presentation->setHiddenWidgets({ menuBar(), m_contextBar, m_releases, m_tabs, m_mirror, m_matchRoutes });
+    m_presentation->setHiddenWidgets(
+            { menuBar(), statusBar(), m_contextBar, m_releases, m_tabs, m_mirror, m_matchRoutes });
     connect(m_presentation, &PresentationMode::toggled, this, [this] {
         m_userArranged = false;
         QMetaObject::invokeMethod(this, &MainWindow::arrange, Qt::QueuedConnection); // once laid out

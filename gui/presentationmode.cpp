@@ -81,9 +81,13 @@ void PresentationMode::enter()
     contrast.setColor(QPalette::Highlight, QColor(0x00, 0x3d, 0x99));
     contrast.setColor(QPalette::HighlightedText, Qt::white);
     m_window->setPalette(contrast);
+    // The window's style sheet gives some widgets fonts of their own, which a font set on the window
+    // would not reach: the sizes go in the sheet.
     m_window->setStyleSheet(m_styleSheet
-                            + QStringLiteral("QLabel#releaseTitle{font-size:%1pt;}"
+                            + QStringLiteral("QWidget{font-size:%1pt;}"
+                                             "QLabel#releaseTitle{font-size:%2pt;}"
                                              "QFrame#card{border:2px solid black;}")
+                                      .arg(m_font.pointSizeF() * kFontScale)
                                       .arg(int(15 * kFontScale)));
     if (m_charts) {
         m_charts->setFontScale(kFontScale);

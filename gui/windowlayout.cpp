@@ -24,7 +24,7 @@ void arrangeColumns(QSplitter *split, const ColumnNeeds &needs, bool presentatio
 {
     const int total = split->width() - 2 * split->handleWidth();
     if (presentation) {
-        const int editor = qMax(needs.editorMinimum, total * 2 / 5);
+        const int editor = qMax(needs.editorMinimum, total / 2);
         split->setSizes({ 0, editor, qMax(0, total - editor) });
         return;
     }

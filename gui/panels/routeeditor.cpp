@@ -167,9 +167,9 @@ void RouteEditor::refreshHeading()
     m_detail->setText(detail.join(QStringLiteral(" · ")));
 }
 
-void RouteEditor::setObservedShares(const QList<double> &percent, const QString &window)
+void RouteEditor::setReadings(const QList<VersionReading> &readings, const QString &window)
 {
-    m_weights->setObservedShares(percent);
+    m_weights->setReadings(readings);
     if (window != m_observedWindow) {
         m_observedWindow = window;
         refresh();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "gui/widgets/weighteditor.h"
+
 #include <QWidget>
 
 class QComboBox;
@@ -21,7 +23,8 @@ public:
     explicit RouteEditor(core::EditSession *edits, QWidget *parent = nullptr);
 
     // Per version of the release: its share of all the release's requests, negative when unknown.
-    void setObservedShares(const QList<double> &percent, const QString &window);
+    // Per version (in the release's order); `window` says over what ("in the last 10 s").
+    void setReadings(const QList<VersionReading> &readings, const QString &window);
     void setPromoteEnabled(bool enabled);
     WeightEditor *weights() const { return m_weights; }
 

@@ -46,7 +46,7 @@ void TrafficPanel::refresh()
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     if (!r || !m_monitor) {
         m_chart->setSeries({}, now);
-        Q_EMIT observedShares({}, QString());
+        Q_EMIT readings({}, QString());
         return;
     }
     QList<ChartSeries> series;
@@ -58,9 +58,13 @@ void TrafficPanel::refresh()
         latest.append(m_monitor->latestRate(v));
         total += latest.constLast();
     }
-    for (double &l : latest)
-        l = total > 0 && m_monitor->lastError().isEmpty() ? 100.0 * l / total : -1;
-    Q_EMIT observedShares(latest, tr("in the last %1 s").arg(m_monitor->smoothingSeconds()));
+    QList<VersionReading> shares;
+    for (double l : std::as_const(latest)) {
+        VersionReading reading;
+        reading.observedPercent = total > 0 && m_monitor->lastError().isEmpty() ? 100.0 * l / total : -1;
+        shares.append(reading);
+    }
+    Q_EMIT readings(shares, tr("in the last %1 s").arg(m_monitor->smoothingSeconds()));
     m_chart->setSeries(series, now);
     if (m_monitor->lastError().isEmpty())
         Q_EMIT statusChanged(tr("Traffic from %1 · %2 req/s for %3")

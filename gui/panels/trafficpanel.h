@@ -1,5 +1,7 @@
 #pragma once
 
+#include "gui/widgets/weighteditor.h"
+
 #include <QPointer>
 #include <QWidget>
 
@@ -22,8 +24,8 @@ public:
     TrafficChart *chart() const { return m_chart; }
 
 Q_SIGNALS:
-    // Per version, negative when unknown; `window` says over what ("in the last 10 s").
-    void observedShares(const QList<double> &percent, const QString &window);
+    // Per version of the release shown; `window` says over what ("in the last 10 s").
+    void readings(const QList<VersionReading> &readings, const QString &window);
     void statusChanged(const QString &text);
 
 private:

@@ -7,6 +7,7 @@
 
 #include <QAbstractButton>
 #include <QComboBox>
+#include <QFontInfo>
 #include <QGuiApplication>
 #include <QHeaderView>
 #include <QLabel>
@@ -137,6 +138,7 @@ private Q_SLOTS:
     void releaseListColumnsFitAsOpened(); // before any test resizes the window
     void editorLaysOutWithoutOverlapOrClipping_data();
     void editorLaysOutWithoutOverlapOrClipping();
+    void presentationReadsFromTheBackOfTheRoom();
 
 private:
     QSize windowSize() const;
@@ -267,6 +269,42 @@ void TestLayout::editorLaysOutWithoutOverlapOrClipping()
     if (windowSize().width() >= 1280)
         QVERIFY2(!scroll->horizontalScrollBar()->isVisible(), "the editor does not fit its pane's width");
     m_window->edits()->discard();
+}
+
+void TestLayout::presentationReadsFromTheBackOfTheRoom()
+{
+    // On the projector's 1280×720 (and on the others): twice the type, nothing overlapping or cut.
+    const double normal = m_window->font().pointSizeF();
+    m_window->edits()->discard();
+    m_window->selectRelease(QStringLiteral("greeting"));
+    m_window->setPresentation(true);
+    QTest::qWait(600); // full screen, then the columns
+    QVERIFY(m_window->isFullScreen());
+    auto *scroll = m_window->findChild<QScrollArea *>(QStringLiteral("editorScroll"));
+    const QStringList problems = layoutProblems(scroll->widget()) + layoutProblems(m_window.get());
+    if (!qEnvironmentVariableIsEmpty("CANARYDECK_SCREENSHOT_DIR"))
+        m_window->grab().save(QStringLiteral("%1/presentation-%2x%3.png")
+                                      .arg(qEnvironmentVariable("CANARYDECK_SCREENSHOT_DIR"))
+                                      .arg(windowSize().width())
+                                      .arg(windowSize().height()));
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
+    // Body text: the version names and weights beside the sliders.
+    int checked = 0;
+    for (const QLabel *label : scroll->widget()->findChildren<QLabel *>()) {
+        if (!label->isVisible() || label->text().isEmpty())
+            continue;
+        QVERIFY2(QFontInfo(label->font()).pointSizeF() >= 2 * normal - 0.5,
+                 qPrintable(QStringLiteral("\"%1\" at %2 pt")
+                                    .arg(label->text())
+                                    .arg(QFontInfo(label->font()).pointSizeF())));
+        ++checked;
+    }
+    QVERIFY(checked >= 4);
+    QVERIFY(!m_window->findChild<QTreeView *>(QStringLiteral("releaseList"))->isVisible());
+    QVERIFY2(!scroll->horizontalScrollBar()->isVisible(), "the weights do not fit");
+    m_window->setPresentation(false);
+    QTest::qWait(200);
+    QVERIFY(!m_window->isFullScreen());
 }
 
 QTEST_MAIN(TestLayout)
