@@ -46,6 +46,16 @@ void WeightEditor::setRows(const QList<WeightRow> &rows, const QList<int> &weigh
         sync();
         return;
     }
+    clearRows();
+    m_rows = rows;
+    m_weights = weights;
+    for (int i = 0; i < rows.size(); ++i)
+        addRow(i, rows.at(i));
+    sync();
+}
+
+void WeightEditor::clearRows()
+{
     qDeleteAll(m_widgets);
     m_names.clear();
     m_widgets.clear();
@@ -53,65 +63,61 @@ void WeightEditor::setRows(const QList<WeightRow> &rows, const QList<int> &weigh
     m_spins.clear();
     m_observed.clear();
     m_promote.clear();
-    m_rows = rows;
-    m_weights = weights;
-    for (int i = 0; i < rows.size(); ++i) {
-        const WeightRow &row = rows.at(i);
-        auto *swatch = new QLabel(this);
-        swatch->setFixedSize(14, 14);
-        swatch->setStyleSheet(QStringLiteral("background:%1;border-radius:7px;").arg(row.color.name()));
-        auto *name = new QLabel(nameText(row), this);
-        m_names.append(name);
-        name->setWordWrap(true);
-        name->setContentsMargins(0, i > 0 ? 8 : 0, 0, 0);
-        auto *slider = new QSlider(Qt::Horizontal, this);
-        slider->setObjectName(QStringLiteral("weightSlider_") + row.version);
-        slider->setRange(0, 100);
-        slider->setPageStep(5);
-        slider->setMinimumWidth(120);
-        slider->setAccessibleName(tr("Weight of %1").arg(row.version));
-        slider->setStyleSheet(
-                QStringLiteral("QSlider::groove:horizontal{height:8px;background:palette(midlight);border-radius:4px;}"
-                               "QSlider::sub-page:horizontal{background:%1;border-radius:4px;}"
-                               "QSlider::handle:horizontal{background:white;border:2px solid %1;width:18px;"
-                               "margin:-7px 0;border-radius:10px;}")
-                        .arg(row.color.name()));
-        auto *spin = new QSpinBox(this);
-        spin->setObjectName(QStringLiteral("weightSpin_") + row.version);
-        spin->setRange(0, 100);
-        spin->setSuffix(QStringLiteral(" %"));
-        spin->setAccessibleName(tr("Weight of %1 in percent").arg(row.version));
-        spin->setMinimumWidth(spin->sizeHint().width());
-        auto *observed = new QLabel(this);
-        observed->setObjectName(QStringLiteral("observed_") + row.version);
-        observed->setMinimumWidth(observed->fontMetrics().horizontalAdvance(tr("observed %1 %").arg(100.0, 0, 'f', 1))
-                                  + 4);
-        observed->setToolTip(m_observedTip);
-        observed->setVisible(m_observedVisible);
-        auto *promote = new QToolButton(this);
-        promote->setObjectName(QStringLiteral("promoteButton_") + row.version);
-        promote->setText(tr("Promote"));
-        promote->setToolTip(tr("Send all traffic of this release to %1 and apply").arg(row.version));
-        connect(slider, &QSlider::valueChanged, this, [this, i](int v) { onValueChanged(i, v); });
-        connect(spin, &QSpinBox::valueChanged, this, [this, i](int v) { onValueChanged(i, v); });
-        connect(slider, &QSlider::sliderPressed, this, &WeightEditor::dragStarted);
-        connect(slider, &QSlider::sliderReleased, this, &WeightEditor::dragFinished);
-        connect(promote, &QToolButton::clicked, this,
-                [this, version = row.version] { Q_EMIT promoteRequested(version); });
-        // Two lines a version: what it is, then its weight; narrow enough for a 1280-pixel screen.
-        m_grid->addWidget(swatch, 2 * i, 0, Qt::AlignBottom);
-        m_grid->addWidget(name, 2 * i, 1, 1, 4);
-        m_grid->addWidget(slider, 2 * i + 1, 1);
-        m_grid->addWidget(spin, 2 * i + 1, 2);
-        m_grid->addWidget(observed, 2 * i + 1, 3);
-        m_grid->addWidget(promote, 2 * i + 1, 4);
-        m_widgets << swatch << name << slider << spin << observed << promote;
-        m_sliders.append(slider);
-        m_spins.append(spin);
-        m_observed.append(observed);
-        m_promote.append(promote);
-    }
-    sync();
+}
+
+// Two lines a version: what it is, then its weight; narrow enough for a 1280-pixel screen.
+void WeightEditor::addRow(int i, const WeightRow &row)
+{
+    auto *swatch = new QLabel(this);
+    swatch->setFixedSize(14, 14);
+    swatch->setStyleSheet(QStringLiteral("background:%1;border-radius:7px;").arg(row.color.name()));
+    auto *name = new QLabel(nameText(row), this);
+    m_names.append(name);
+    name->setWordWrap(true);
+    name->setContentsMargins(0, i > 0 ? 8 : 0, 0, 0);
+    auto *slider = new QSlider(Qt::Horizontal, this);
+    slider->setObjectName(QStringLiteral("weightSlider_") + row.version);
+    slider->setRange(0, 100);
+    slider->setPageStep(5);
+    slider->setMinimumWidth(120);
+    slider->setAccessibleName(tr("Weight of %1").arg(row.version));
+    slider->setStyleSheet(
+            QStringLiteral("QSlider::groove:horizontal{height:8px;background:palette(midlight);border-radius:4px;}"
+                           "QSlider::sub-page:horizontal{background:%1;border-radius:4px;}"
+                           "QSlider::handle:horizontal{background:white;border:2px solid %1;width:18px;"
+                           "margin:-7px 0;border-radius:10px;}")
+                    .arg(row.color.name()));
+    auto *spin = new QSpinBox(this);
+    spin->setObjectName(QStringLiteral("weightSpin_") + row.version);
+    spin->setRange(0, 100);
+    spin->setSuffix(QStringLiteral(" %"));
+    spin->setAccessibleName(tr("Weight of %1 in percent").arg(row.version));
+    spin->setMinimumWidth(spin->sizeHint().width());
+    auto *observed = new QLabel(this);
+    observed->setObjectName(QStringLiteral("observed_") + row.version);
+    observed->setMinimumWidth(observed->fontMetrics().horizontalAdvance(tr("observed %1 %").arg(100.0, 0, 'f', 1)) + 4);
+    observed->setToolTip(m_observedTip);
+    observed->setVisible(m_observedVisible);
+    auto *promote = new QToolButton(this);
+    promote->setObjectName(QStringLiteral("promoteButton_") + row.version);
+    promote->setText(tr("Promote"));
+    promote->setToolTip(tr("Send all traffic of this release to %1 and apply").arg(row.version));
+    connect(slider, &QSlider::valueChanged, this, [this, i](int v) { onValueChanged(i, v); });
+    connect(spin, &QSpinBox::valueChanged, this, [this, i](int v) { onValueChanged(i, v); });
+    connect(slider, &QSlider::sliderPressed, this, &WeightEditor::dragStarted);
+    connect(slider, &QSlider::sliderReleased, this, &WeightEditor::dragFinished);
+    connect(promote, &QToolButton::clicked, this, [this, version = row.version] { Q_EMIT promoteRequested(version); });
+    m_grid->addWidget(swatch, 2 * i, 0, Qt::AlignBottom);
+    m_grid->addWidget(name, 2 * i, 1, 1, 4);
+    m_grid->addWidget(slider, 2 * i + 1, 1);
+    m_grid->addWidget(spin, 2 * i + 1, 2);
+    m_grid->addWidget(observed, 2 * i + 1, 3);
+    m_grid->addWidget(promote, 2 * i + 1, 4);
+    m_widgets << swatch << name << slider << spin << observed << promote;
+    m_sliders.append(slider);
+    m_spins.append(spin);
+    m_observed.append(observed);
+    m_promote.append(promote);
 }
 
 void WeightEditor::setWeights(const QList<int> &weights)

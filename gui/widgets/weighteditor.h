@@ -41,6 +41,8 @@ Q_SIGNALS:
     void promoteRequested(const QString &version);
 
 private:
+    void clearRows();
+    void addRow(int index, const WeightRow &row);
     void onValueChanged(int index, int value);
     void sync();
 
