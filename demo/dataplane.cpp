@@ -175,104 +175,148 @@ QJsonArray DataPlane::routesFor(const Table &t, const core::RequestInfo &request
     return merged;
 }
 
-GatewayResponse DataPlane::handle(const core::RequestInfo &request, const QString &sourceWorkload)
+namespace {
+
+// The labels of `subset` in the DestinationRules for `fqdn`; false when none defines it.
+bool findSubsetLabels(const QList<QJsonObject> &destinationRules, const QString &fqdn, const QString &subset,
+                      QJsonObject *labels)
 {
-    const std::shared_ptr<const Table> t = table();
-    bool mesh = false;
-    QString meshService;
-    QString routeNs;
-    const QJsonArray http = routesFor(*t, request, &mesh, &meshService, &routeNs);
-    const QString source = !sourceWorkload.isEmpty() ? sourceWorkload
-            : mesh                                   ? QStringLiteral("demo-client")
-                                                     : QStringLiteral("istio-ingressgateway");
-    QRandomGenerator *rng = QRandomGenerator::global();
-
-    QString destinationFqdn;
-    QString subset;
-    if (mesh && http.isEmpty()) {
-        destinationFqdn = meshService; // no VirtualService: the Service balances over all its pods
-    } else {
-        const int index = core::firstMatchingRoute(http, request);
-        if (index < 0)
-            return GatewayResponse {
-                404, "no route matched " + request.path.toUtf8() + "\n", "text/plain; charset=utf-8", {}, {}
-            };
-        const QJsonObject route = http.at(index).toObject();
-        if (routeNs.isEmpty())
-            routeNs = route.value(QLatin1String("$namespace")).toString();
-        const QList<core::RouteDestination> dests = core::routeDestinations(route);
-        const int picked = core::pickDestination(dests, rng->generateDouble());
-        if (picked < 0)
-            return GatewayResponse { 503, "no destination with a weight\n", "text/plain; charset=utf-8", {}, {} };
-        destinationFqdn = fullyQualifiedHost(dests.at(picked).host, routeNs);
-        subset = dests.at(picked).subset;
-    }
-
-    const QJsonObject *svc = serviceForFqdn(t->services, destinationFqdn);
-    const QString serviceName = svc ? objectName(*svc) : destinationFqdn.section(QLatin1Char('.'), 0, 0);
-    const QString serviceNs = svc ? objectNamespace(*svc) : destinationFqdn.section(QLatin1Char('.'), 1, 1);
-    RequestRecord record { source,    destinationFqdn,           serviceName,
-                           serviceNs, QStringLiteral("unknown"), QStringLiteral("unknown"),
-                           503,       QStringLiteral("NR"),      0 };
-    const auto fail = [&](const QByteArray &why, const QString &flags) {
-        record.responseFlags = flags;
-        record.durationMs = 0.2;
-        m_metrics.record(record);
-        return GatewayResponse { 503, why, "text/plain; charset=utf-8", {}, serviceName };
-    };
-    if (!svc)
-        return fail("no healthy upstream: no Service " + destinationFqdn.toUtf8() + "\n", QStringLiteral("NR"));
-
-    QJsonObject subsetLabels;
-    if (!subset.isEmpty()) {
-        bool found = false;
-        for (const QJsonObject &dr : t->destinationRules) {
-            const QJsonObject spec = dr.value(QLatin1String("spec")).toObject();
-            if (fullyQualifiedHost(spec.value(QLatin1String("host")).toString(), objectNamespace(dr))
-                != destinationFqdn)
-                continue;
-            for (const QJsonValue &s : spec.value(QLatin1String("subsets")).toArray()) {
-                if (s.toObject().value(QLatin1String("name")).toString() == subset) {
-                    subsetLabels = s.toObject().value(QLatin1String("labels")).toObject();
-                    found = true;
-                }
+    bool found = false;
+    for (const QJsonObject &dr : destinationRules) {
+        const QJsonObject spec = dr.value(QLatin1String("spec")).toObject();
+        if (fullyQualifiedHost(spec.value(QLatin1String("host")).toString(), objectNamespace(dr)) != fqdn)
+            continue;
+        for (const QJsonValue &s : spec.value(QLatin1String("subsets")).toArray()) {
+            if (s.toObject().value(QLatin1String("name")).toString() == subset) {
+                *labels = s.toObject().value(QLatin1String("labels")).toObject();
+                found = true;
             }
         }
-        if (!found)
-            return fail("no healthy upstream: subset " + subset.toUtf8() + " of " + destinationFqdn.toUtf8()
-                                + " is not defined by any DestinationRule\n",
-                        QStringLiteral("NR"));
     }
+    return found;
+}
+
+// The pods of a Service (its selector) in a subset (its labels): the endpoints Envoy balances over.
+QList<const QJsonObject *> endpointsOf(const QList<QJsonObject> &pods, const QJsonObject &service,
+                                       const QJsonObject &subsetLabels)
+{
     const QJsonObject selector
-            = svc->value(QLatin1String("spec")).toObject().value(QLatin1String("selector")).toObject();
+            = service.value(QLatin1String("spec")).toObject().value(QLatin1String("selector")).toObject();
     QList<const QJsonObject *> endpoints;
-    for (const QJsonObject &pod : t->pods) {
-        if (objectNamespace(pod) != serviceNs || selector.isEmpty())
+    for (const QJsonObject &pod : pods) {
+        if (objectNamespace(pod) != objectNamespace(service) || selector.isEmpty())
             continue;
         const QJsonObject labels = core::labelsOf(pod);
         if (labelsMatch(selector, labels) && labelsMatch(subsetLabels, labels))
             endpoints.append(&pod);
     }
+    return endpoints;
+}
+
+QString workloadOf(const QJsonObject &pod)
+{
+    return pod.value(QLatin1String("metadata"))
+            .toObject()
+            .value(QLatin1String("annotations"))
+            .toObject()
+            .value(QLatin1String("canarydeck.io/deployment"))
+            .toString();
+}
+
+GatewayResponse textResponse(int status, const QByteArray &text, const QString &service = {})
+{
+    return GatewayResponse { status, text, "text/plain; charset=utf-8", {}, service };
+}
+
+} // namespace
+
+bool DataPlane::routeRequest(const Table &t, const core::RequestInfo &request, Target *target,
+                             GatewayResponse *refusal) const
+{
+    QString meshService;
+    QString routeNs;
+    const QJsonArray http = routesFor(t, request, &target->mesh, &meshService, &routeNs);
+    if (target->mesh && http.isEmpty()) {
+        target->fqdn = meshService; // no VirtualService: the Service balances over all its pods
+        return true;
+    }
+    const int index = core::firstMatchingRoute(http, request);
+    if (index < 0) {
+        *refusal = textResponse(404, "no route matched " + request.path.toUtf8() + "\n");
+        return false;
+    }
+    const QJsonObject route = http.at(index).toObject();
+    if (routeNs.isEmpty())
+        routeNs = route.value(QLatin1String("$namespace")).toString();
+    const QList<core::RouteDestination> dests = core::routeDestinations(route);
+    const int picked = core::pickDestination(dests, QRandomGenerator::global()->generateDouble());
+    if (picked < 0) {
+        *refusal = textResponse(503, "no destination with a weight\n");
+        return false;
+    }
+    target->fqdn = fullyQualifiedHost(dests.at(picked).host, routeNs);
+    target->subset = dests.at(picked).subset;
+    return true;
+}
+
+GatewayResponse DataPlane::handle(const core::RequestInfo &request, const QString &sourceWorkload)
+{
+    const std::shared_ptr<const Table> t = table();
+    Target target;
+    GatewayResponse refusal;
+    if (!routeRequest(*t, request, &target, &refusal))
+        return refusal;
+    const QString source = !sourceWorkload.isEmpty() ? sourceWorkload
+            : target.mesh                            ? QStringLiteral("demo-client")
+                                                     : QStringLiteral("istio-ingressgateway");
+    const QJsonObject *svc = serviceForFqdn(t->services, target.fqdn);
+    const QString serviceName = svc ? objectName(*svc) : target.fqdn.section(QLatin1Char('.'), 0, 0);
+    const QString serviceNs = svc ? objectNamespace(*svc) : target.fqdn.section(QLatin1Char('.'), 1, 1);
+    RequestRecord record { source,
+                           target.fqdn,
+                           serviceName,
+                           serviceNs,
+                           QStringLiteral("unknown"),
+                           QStringLiteral("unknown"),
+                           503,
+                           QStringLiteral("NR"),
+                           0 };
+    const auto fail = [&](const QByteArray &why, const QString &flags) {
+        record.responseFlags = flags;
+        record.durationMs = 0.2;
+        m_metrics.record(record);
+        return textResponse(503, why, serviceName);
+    };
+    if (!svc)
+        return fail("no healthy upstream: no Service " + target.fqdn.toUtf8() + "\n", QStringLiteral("NR"));
+    QJsonObject subsetLabels;
+    if (!target.subset.isEmpty() && !findSubsetLabels(t->destinationRules, target.fqdn, target.subset, &subsetLabels))
+        return fail("no healthy upstream: subset " + target.subset.toUtf8() + " of " + target.fqdn.toUtf8()
+                            + " is not defined by any DestinationRule\n",
+                    QStringLiteral("NR"));
+    const QList<const QJsonObject *> endpoints = endpointsOf(t->pods, *svc, subsetLabels);
     if (endpoints.isEmpty())
         return fail("no healthy upstream\n", QStringLiteral("UH"));
-    const QJsonObject &pod = *endpoints.at(rng->bounded(int(endpoints.size())));
-    const QJsonObject podLabels = core::labelsOf(pod);
-    const QString workload = pod.value(QLatin1String("metadata"))
-                                     .toObject()
-                                     .value(QLatin1String("annotations"))
-                                     .toObject()
-                                     .value(QLatin1String("canarydeck.io/deployment"))
-                                     .toString();
-    const QString versionLabel = podLabels.value(QLatin1String("version")).toString();
-    record.destinationVersion = versionLabel.isEmpty() ? QStringLiteral("unknown") : versionLabel;
-    record.destinationWorkload = workload.isEmpty() ? QStringLiteral("unknown") : workload;
-    record.responseCode = 200;
-    record.responseFlags = QStringLiteral("-");
-    record.durationMs = 4.0 + 12.0 * -std::log(1.0 - rng->generateDouble() * 0.999);
-    m_metrics.record(record);
+    return serve(*endpoints.at(QRandomGenerator::global()->bounded(int(endpoints.size()))), target, &record);
+}
 
-    const QString version = subset.isEmpty() ? serviceName : subset;
-    const QString shownVersion = subset.isEmpty() ? (versionLabel.isEmpty() ? serviceName : versionLabel) : subset;
+// The backend's answer from one pod: the version's page, recorded as the destination proxy reports it.
+GatewayResponse DataPlane::serve(const QJsonObject &pod, const Target &target, RequestRecord *record)
+{
+    const QJsonObject podLabels = core::labelsOf(pod);
+    const QString workload = workloadOf(pod);
+    const QString versionLabel = podLabels.value(QLatin1String("version")).toString();
+    record->destinationVersion = versionLabel.isEmpty() ? QStringLiteral("unknown") : versionLabel;
+    record->destinationWorkload = workload.isEmpty() ? QStringLiteral("unknown") : workload;
+    record->responseCode = 200;
+    record->responseFlags = QStringLiteral("-");
+    record->durationMs = 4.0 + 12.0 * -std::log(1.0 - QRandomGenerator::global()->generateDouble() * 0.999);
+    m_metrics.record(*record);
+
+    const QString &serviceName = record->destinationServiceName;
+    const QString version = target.subset.isEmpty() ? serviceName : target.subset;
+    const QString shownVersion
+            = target.subset.isEmpty() ? (versionLabel.isEmpty() ? serviceName : versionLabel) : target.subset;
     return GatewayResponse {
         200, page(serviceName, shownVersion, objectName(pod), podLabels.value(QLatin1String("color")).toString()),
         "text/html; charset=utf-8", version, serviceName

@@ -40,9 +40,19 @@ public:
 
 private:
     struct Table;
+    // Where a route sends a request: a Service (its FQDN) and a subset of it, or all its pods.
+    struct Target {
+        QString fqdn;
+        QString subset;
+        bool mesh = false; // addressed to a mesh Service, not through the ingress gateway
+    };
     std::shared_ptr<const Table> table();
     QJsonArray routesFor(const Table &table, const core::RequestInfo &request, bool *mesh, QString *meshService,
                          QString *routeNamespace) const;
+    // False with the answer in *refusal when no route matches or no destination has a weight.
+    bool routeRequest(const Table &table, const core::RequestInfo &request, Target *target,
+                      GatewayResponse *refusal) const;
+    GatewayResponse serve(const QJsonObject &pod, const Target &target, RequestRecord *record);
 
     const ObjectStore &m_store;
     MeshMetrics &m_metrics;

@@ -41,6 +41,13 @@ struct DemoCluster::Private {
     std::thread usersThread;
     std::atomic<bool> running { false };
 
+    Result<bool> loadSeeds();
+    Result<ApiServerOptions> apiOptions(const ServingCertificates &certs, const QString &token,
+                                        QByteArray *trustedPem) const;
+    Result<int> bindApi(ApiServerOptions apiServerOptions);
+    Result<int> bindGateway();
+    Result<int> bindMetrics();
+    void startServing();
     void runUsers();
 };
 
@@ -149,122 +156,34 @@ QByteArray kubeconfigYaml(const DemoEndpoints &endpoints, const QByteArray &caPe
 
 } // namespace
 
-Result<DemoEndpoints> DemoCluster::start()
+namespace {
+
+Result<QByteArray> readFlagFile(const QString &flag, const QString &path)
 {
-    initDemoResources();
-    if (d->options.kubeconfigOut.isEmpty())
-        return makeError(
-                QStringLiteral("--kubeconfig-out is required: the demo cluster writes the kubeconfig that reaches it"));
-    const Result<ServingCertificates> certs = generateServingCertificates();
-    if (!certs)
-        return certs.error();
-    if (d->options.loadSeeds) {
-        for (const QString &seed : seedFiles()) {
-            const Result<int> loaded = loadManifests(d->store, QStringLiteral(":/canarydeck/seeds/%1.yaml").arg(seed));
-            if (!loaded)
-                return loaded.error();
-        }
-        // What the demo adds to the seeds: the greeting seed's pods, and MyApp's v3 at 0 replicas.
-        for (const char *extra : { "greeting-workloads", "myapp-v3" }) {
-            const Result<int> loaded
-                    = loadManifests(d->store, QStringLiteral(":/canarydeck/demo/%1.yaml").arg(QLatin1String(extra)));
-            if (!loaded)
-                return loaded.error();
-        }
-    }
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return makeError(QStringLiteral("--%1 %2: %3").arg(flag, path, file.errorString()));
+    return file.readAll();
+}
+
+QString randomToken()
+{
     QByteArray tokenBytes(24, Qt::Uninitialized);
     for (char &c : tokenBytes)
         c = char(QRandomGenerator::system()->bounded(256));
-    const QString token = QStringLiteral("demo.") + QString::fromLatin1(tokenBytes.toHex());
+    return QStringLiteral("demo.") + QString::fromLatin1(tokenBytes.toHex());
+}
 
-    ApiServerOptions api;
-    api.certificatePem = certs->serverCertificatePem;
-    api.keyPem = certs->serverKeyPem;
-    api.token = token;
-    QByteArray trustedPem = certs->caCertificatePem;
-    const auto readFile = [](const QString &flag, const QString &path) -> Result<QByteArray> {
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly))
-            return makeError(QStringLiteral("--%1 %2: %3").arg(flag, path, file.errorString()));
-        return file.readAll();
-    };
-    if (d->options.tlsCertFile.isEmpty() != d->options.tlsPrivateKeyFile.isEmpty())
-        return makeError(
-                QStringLiteral("--tls-cert-file and --tls-private-key-file go together: give both or neither"));
-    if (!d->options.tlsCertFile.isEmpty()) {
-        const Result<QByteArray> cert = readFile(QStringLiteral("tls-cert-file"), d->options.tlsCertFile);
-        if (!cert)
-            return cert.error();
-        const Result<QByteArray> key = readFile(QStringLiteral("tls-private-key-file"), d->options.tlsPrivateKeyFile);
-        if (!key)
-            return key.error();
-        api.certificatePem = *cert;
-        api.keyPem = *key;
-        // The kubeconfig trusts what the file holds: a self-signed certificate, or a chain up to its root.
-        trustedPem = *cert;
-    }
-    if (!d->options.clientCaFile.isEmpty()) {
-        const Result<QByteArray> ca = readFile(QStringLiteral("client-ca-file"), d->options.clientCaFile);
-        if (!ca)
-            return ca.error();
-        api.clientCaPem = *ca;
-    }
-    if (!d->options.tokenAuthFile.isEmpty()) {
-        const Result<QList<StaticToken>> tokens = readTokenAuthFile(d->options.tokenAuthFile);
-        if (!tokens)
-            return tokens.error();
-        api.tokens = *tokens;
-    }
-    d->api = std::make_unique<ApiServer>(d->store, std::move(api));
-    if (!d->api->isValid()) {
-        const QString which = d->options.tlsCertFile.isEmpty()
-                ? QStringLiteral("--client-ca-file %1").arg(d->options.clientCaFile)
-                : QStringLiteral("--tls-cert-file %1 / --tls-private-key-file %2")
-                          .arg(d->options.tlsCertFile, d->options.tlsPrivateKeyFile);
-        return makeError(QStringLiteral("%1: %2").arg(which, d->api->error()));
-    }
-    const Result<bool> faults = parseFaults(d->options.faults, &d->api->faults());
-    if (!faults)
-        return faults.error();
-    const int apiPort = d->api->bind(d->options.apiPort);
-    if (apiPort <= 0)
-        return makeError(QStringLiteral("cannot listen on 127.0.0.1:%1 for the API server (port in use?)")
-                                 .arg(d->options.apiPort));
+// Binds an HTTP server to 127.0.0.1:port (0: any free port); the port, or -1.
+int bindLoopback(httplib::Server &server, int port)
+{
+    if (port > 0)
+        return server.bind_to_port("127.0.0.1", port) ? port : -1;
+    return server.bind_to_any_port("127.0.0.1");
+}
 
-    d->gateway.new_task_queue = [] { return new httplib::ThreadPool(16); };
-    d->gateway.set_keep_alive_max_count(100000);
-    d->gateway.set_tcp_nodelay(true); // headers and body are separate writes: no Nagle wait between them
-    d->gateway.Get(".*", [this](const httplib::Request &req, httplib::Response &res) {
-        const GatewayResponse r = d->dataPlane.handle(requestInfo(req));
-        res.status = r.status;
-        if (!r.version.isEmpty())
-            res.set_header("x-canary-version", r.version.toStdString());
-        res.set_content(r.body.toStdString(), r.contentType.toStdString());
-    });
-    const int gatewayPort = d->options.gatewayPort > 0
-            ? (d->gateway.bind_to_port("127.0.0.1", d->options.gatewayPort) ? d->options.gatewayPort : -1)
-            : d->gateway.bind_to_any_port("127.0.0.1");
-    if (gatewayPort <= 0)
-        return makeError(QStringLiteral("cannot listen on 127.0.0.1:%1 for the gateway (port in use?)")
-                                 .arg(d->options.gatewayPort));
-
-    d->metricsServer.set_tcp_nodelay(true);
-    d->metricsServer.Get("/metrics", [this](const httplib::Request &, httplib::Response &res) {
-        res.set_content(d->metrics.exposition().toStdString(), "text/plain; version=0.0.4; charset=utf-8");
-    });
-    const int metricsPort = d->options.metricsPort > 0
-            ? (d->metricsServer.bind_to_port("127.0.0.1", d->options.metricsPort) ? d->options.metricsPort : -1)
-            : d->metricsServer.bind_to_any_port("127.0.0.1");
-    if (metricsPort <= 0)
-        return makeError(
-                QStringLiteral("cannot listen on 127.0.0.1:%1 for metrics (port in use?)").arg(d->options.metricsPort));
-
-    DemoEndpoints endpoints;
-    endpoints.api = QStringLiteral("https://127.0.0.1:%1").arg(apiPort);
-    endpoints.gateway = QStringLiteral("http://127.0.0.1:%1").arg(gatewayPort);
-    endpoints.metrics = QStringLiteral("http://127.0.0.1:%1/metrics").arg(metricsPort);
-    endpoints.kubeconfig = QFileInfo(d->options.kubeconfigOut).absoluteFilePath();
-
+Result<bool> writeKubeconfig(const DemoEndpoints &endpoints, const QByteArray &trustedPem, const QString &token)
+{
     QDir().mkpath(QFileInfo(endpoints.kubeconfig).absolutePath());
     QSaveFile out(endpoints.kubeconfig);
     if (!out.open(QIODevice::WriteOnly))
@@ -275,16 +194,168 @@ Result<DemoEndpoints> DemoCluster::start()
     if (!out.commit())
         return makeError(
                 QStringLiteral("cannot write the kubeconfig %1: %2").arg(endpoints.kubeconfig, out.errorString()));
+    return true;
+}
 
-    d->running = true;
-    d->apiThread = std::thread([this] { d->api->run(); });
-    d->gatewayThread = std::thread([this] { d->gateway.listen_after_bind(); });
-    d->metricsThread = std::thread([this] { d->metricsServer.listen_after_bind(); });
-    if (d->options.usersPerSecond > 0)
-        d->usersThread = std::thread([this] { d->runUsers(); });
-    d->api->waitUntilReady();
-    while (!d->gateway.is_running() || !d->metricsServer.is_running())
+} // namespace
+
+Result<bool> DemoCluster::Private::loadSeeds()
+{
+    for (const QString &seed : seedFiles()) {
+        const Result<int> loaded = loadManifests(store, QStringLiteral(":/canarydeck/seeds/%1.yaml").arg(seed));
+        if (!loaded)
+            return loaded.error();
+    }
+    // What the demo adds to the seeds: the greeting seed's pods, and MyApp's v3 at 0 replicas.
+    for (const char *extra : { "greeting-workloads", "myapp-v3" }) {
+        const Result<int> loaded
+                = loadManifests(store, QStringLiteral(":/canarydeck/demo/%1.yaml").arg(QLatin1String(extra)));
+        if (!loaded)
+            return loaded.error();
+    }
+    return true;
+}
+
+// The API server's certificates and authenticators from the options; *trustedPem is what the kubeconfig trusts.
+Result<ApiServerOptions> DemoCluster::Private::apiOptions(const ServingCertificates &certs, const QString &token,
+                                                          QByteArray *trustedPem) const
+{
+    ApiServerOptions api;
+    api.certificatePem = certs.serverCertificatePem;
+    api.keyPem = certs.serverKeyPem;
+    api.token = token;
+    *trustedPem = certs.caCertificatePem;
+    if (options.tlsCertFile.isEmpty() != options.tlsPrivateKeyFile.isEmpty())
+        return makeError(
+                QStringLiteral("--tls-cert-file and --tls-private-key-file go together: give both or neither"));
+    if (!options.tlsCertFile.isEmpty()) {
+        const Result<QByteArray> cert = readFlagFile(QStringLiteral("tls-cert-file"), options.tlsCertFile);
+        if (!cert)
+            return cert.error();
+        const Result<QByteArray> key = readFlagFile(QStringLiteral("tls-private-key-file"), options.tlsPrivateKeyFile);
+        if (!key)
+            return key.error();
+        api.certificatePem = *cert;
+        api.keyPem = *key;
+        // The kubeconfig trusts what the file holds: a self-signed certificate, or a chain up to its root.
+        *trustedPem = *cert;
+    }
+    if (!options.clientCaFile.isEmpty()) {
+        const Result<QByteArray> ca = readFlagFile(QStringLiteral("client-ca-file"), options.clientCaFile);
+        if (!ca)
+            return ca.error();
+        api.clientCaPem = *ca;
+    }
+    if (!options.tokenAuthFile.isEmpty()) {
+        const Result<QList<StaticToken>> tokens = readTokenAuthFile(options.tokenAuthFile);
+        if (!tokens)
+            return tokens.error();
+        api.tokens = *tokens;
+    }
+    return api;
+}
+
+Result<int> DemoCluster::Private::bindApi(ApiServerOptions apiServerOptions)
+{
+    api = std::make_unique<ApiServer>(store, std::move(apiServerOptions));
+    if (!api->isValid()) {
+        const QString which = options.tlsCertFile.isEmpty()
+                ? QStringLiteral("--client-ca-file %1").arg(options.clientCaFile)
+                : QStringLiteral("--tls-cert-file %1 / --tls-private-key-file %2")
+                          .arg(options.tlsCertFile, options.tlsPrivateKeyFile);
+        return makeError(QStringLiteral("%1: %2").arg(which, api->error()));
+    }
+    const Result<bool> faults = parseFaults(options.faults, &api->faults());
+    if (!faults)
+        return faults.error();
+    const int port = api->bind(options.apiPort);
+    if (port <= 0)
+        return makeError(
+                QStringLiteral("cannot listen on 127.0.0.1:%1 for the API server (port in use?)").arg(options.apiPort));
+    return port;
+}
+
+Result<int> DemoCluster::Private::bindGateway()
+{
+    gateway.new_task_queue = [] { return new httplib::ThreadPool(16); };
+    gateway.set_keep_alive_max_count(100000);
+    gateway.set_tcp_nodelay(true); // headers and body are separate writes: no Nagle wait between them
+    gateway.Get(".*", [this](const httplib::Request &req, httplib::Response &res) {
+        const GatewayResponse r = dataPlane.handle(requestInfo(req));
+        res.status = r.status;
+        if (!r.version.isEmpty())
+            res.set_header("x-canary-version", r.version.toStdString());
+        res.set_content(r.body.toStdString(), r.contentType.toStdString());
+    });
+    const int port = bindLoopback(gateway, options.gatewayPort);
+    if (port <= 0)
+        return makeError(QStringLiteral("cannot listen on 127.0.0.1:%1 for the gateway (port in use?)")
+                                 .arg(options.gatewayPort));
+    return port;
+}
+
+Result<int> DemoCluster::Private::bindMetrics()
+{
+    metricsServer.set_tcp_nodelay(true);
+    metricsServer.Get("/metrics", [this](const httplib::Request &, httplib::Response &res) {
+        res.set_content(metrics.exposition().toStdString(), "text/plain; version=0.0.4; charset=utf-8");
+    });
+    const int port = bindLoopback(metricsServer, options.metricsPort);
+    if (port <= 0)
+        return makeError(
+                QStringLiteral("cannot listen on 127.0.0.1:%1 for metrics (port in use?)").arg(options.metricsPort));
+    return port;
+}
+
+void DemoCluster::Private::startServing()
+{
+    running = true;
+    apiThread = std::thread([this] { api->run(); });
+    gatewayThread = std::thread([this] { gateway.listen_after_bind(); });
+    metricsThread = std::thread([this] { metricsServer.listen_after_bind(); });
+    if (options.usersPerSecond > 0)
+        usersThread = std::thread([this] { runUsers(); });
+    api->waitUntilReady();
+    while (!gateway.is_running() || !metricsServer.is_running())
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+
+Result<DemoEndpoints> DemoCluster::start()
+{
+    initDemoResources();
+    if (d->options.kubeconfigOut.isEmpty())
+        return makeError(
+                QStringLiteral("--kubeconfig-out is required: the demo cluster writes the kubeconfig that reaches it"));
+    const Result<ServingCertificates> certs = generateServingCertificates();
+    if (!certs)
+        return certs.error();
+    if (d->options.loadSeeds) {
+        if (const Result<bool> loaded = d->loadSeeds(); !loaded)
+            return loaded.error();
+    }
+    const QString token = randomToken();
+    QByteArray trustedPem;
+    Result<ApiServerOptions> api = d->apiOptions(*certs, token, &trustedPem);
+    if (!api)
+        return api.error();
+    const Result<int> apiPort = d->bindApi(std::move(*api));
+    if (!apiPort)
+        return apiPort.error();
+    const Result<int> gatewayPort = d->bindGateway();
+    if (!gatewayPort)
+        return gatewayPort.error();
+    const Result<int> metricsPort = d->bindMetrics();
+    if (!metricsPort)
+        return metricsPort.error();
+
+    DemoEndpoints endpoints;
+    endpoints.api = QStringLiteral("https://127.0.0.1:%1").arg(*apiPort);
+    endpoints.gateway = QStringLiteral("http://127.0.0.1:%1").arg(*gatewayPort);
+    endpoints.metrics = QStringLiteral("http://127.0.0.1:%1/metrics").arg(*metricsPort);
+    endpoints.kubeconfig = QFileInfo(d->options.kubeconfigOut).absoluteFilePath();
+    if (const Result<bool> written = writeKubeconfig(endpoints, trustedPem, token); !written)
+        return written.error();
+    d->startServing();
     return endpoints;
 }
 

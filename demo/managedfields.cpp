@@ -204,6 +204,109 @@ QJsonObject recordUpdate(const QJsonObject *live, QJsonObject next, const QStrin
     return next;
 }
 
+namespace {
+
+bool isApplyOf(const ManagedFieldsEntry &e, const QString &manager)
+{
+    return e.manager == manager && e.operation == QLatin1String("Apply");
+}
+
+// Fields whose value the intent changes and another manager owns, by (manager, apiVersion).
+using Conflicts = std::map<std::pair<QString, QString>, QStringList>;
+Conflicts findConflicts(const QJsonObject &live, const QJsonObject &applied, const FieldSet &intent,
+                        const QList<ManagedFieldsEntry> &entries, const QString &manager)
+{
+    Conflicts conflicts;
+    for (const QString &f : intent) {
+        if (valueAt(live, f) == valueAt(applied, f))
+            continue; // the same value: owned together, no conflict
+        for (const ManagedFieldsEntry &e : entries) {
+            if (isApplyOf(e, manager))
+                continue;
+            for (const QString &owned : e.fields) {
+                if (overlaps(owned, f)) {
+                    conflicts[{ e.manager, e.apiVersion }].append(displayField(f));
+                    break;
+                }
+            }
+        }
+    }
+    return conflicts;
+}
+
+// kube-apiserver's 409 for an apply that is not forced: each conflict a cause, and a message naming them all.
+Error conflictError(const Conflicts &conflicts)
+{
+    int count = 0;
+    QStringList causes;
+    QStringList lines;
+    for (const auto &[who, fields] : conflicts) {
+        count += int(fields.size());
+        const QString with = QStringLiteral("conflict with \"%1\" using %2").arg(who.first, who.second);
+        for (const QString &f : fields)
+            causes.append(f + QStringLiteral(": ") + with);
+        lines.append(fields.size() == 1 ? with + QStringLiteral(": ") + fields.constFirst()
+                                        : QStringLiteral("conflicts with \"%1\" using %2:\n- %3")
+                                                  .arg(who.first, who.second, fields.join(QLatin1String("\n- "))));
+    }
+    Error e = statusError(409, QStringLiteral("Conflict"),
+                          QStringLiteral("Apply failed with %1 conflict%2: %3")
+                                  .arg(count)
+                                  .arg(count == 1 ? QString() : QStringLiteral("s"), lines.join(QLatin1Char('\n'))));
+    e.causes = causes;
+    return e;
+}
+
+// What the manager applied before and no longer does goes, unless someone else holds it.
+QJsonObject withoutWithdrawnFields(QJsonObject object, const FieldSet &intent, const QList<ManagedFieldsEntry> &entries,
+                                   const QString &manager)
+{
+    for (const ManagedFieldsEntry &e : entries) {
+        if (!isApplyOf(e, manager))
+            continue;
+        for (const QString &f : e.fields) {
+            if (intent.contains(f))
+                continue;
+            bool heldByOthers = false;
+            for (const ManagedFieldsEntry &other : entries)
+                heldByOthers = heldByOthers || (!isApplyOf(other, manager) && other.fields.contains(f));
+            if (!heldByOthers)
+                object = removeAt(object, f.split(kSep));
+        }
+    }
+    return object;
+}
+
+// The manager's Apply entry now holds the intent; forced, the fields it changed leave their other owners.
+void takeOwnership(QList<ManagedFieldsEntry> *entries, const QJsonObject &live, const QJsonObject &applied,
+                   const FieldSet &intent, const QString &manager, const QString &apiVersion, bool force)
+{
+    bool found = false;
+    for (ManagedFieldsEntry &e : *entries) {
+        if (isApplyOf(e, manager)) {
+            e.fields = intent;
+            e.apiVersion = apiVersion;
+            e.time = now();
+            found = true;
+            continue;
+        }
+        if (!force)
+            continue;
+        for (const QString &f : intent) {
+            for (auto it = e.fields.begin(); it != e.fields.end();) {
+                if (overlaps(*it, f) && valueAt(live, f) != valueAt(applied, f))
+                    it = e.fields.erase(it);
+                else
+                    ++it;
+            }
+        }
+    }
+    if (!found)
+        entries->append(ManagedFieldsEntry { manager, QStringLiteral("Apply"), apiVersion, now(), intent, {} });
+}
+
+} // namespace
+
 Result<QJsonObject> serverSideApply(const QJsonObject *live, const QJsonObject &applied, const QString &manager,
                                     const QString &apiVersion, bool force)
 {
@@ -215,91 +318,13 @@ Result<QJsonObject> serverSideApply(const QJsonObject *live, const QJsonObject &
         return created;
     }
     QList<ManagedFieldsEntry> entries = readManagedFields(*live);
-    const auto isMine = [&](const ManagedFieldsEntry &e) {
-        return e.manager == manager && e.operation == QLatin1String("Apply");
-    };
-
-    // Conflicts: a field whose value the intent changes, owned by another manager.
-    std::map<std::pair<QString, QString>, QStringList> conflicts;
-    QSet<QString> conflicting;
-    for (const QString &f : intent) {
-        if (valueAt(*live, f) == valueAt(applied, f))
-            continue; // the same value: owned together, no conflict
-        for (const ManagedFieldsEntry &e : std::as_const(entries)) {
-            if (isMine(e))
-                continue;
-            for (const QString &owned : e.fields) {
-                if (overlaps(owned, f)) {
-                    conflicts[{ e.manager, e.apiVersion }].append(displayField(f));
-                    conflicting.insert(owned);
-                    break;
-                }
-            }
-        }
-    }
-    if (!conflicts.empty() && !force) {
-        int count = 0;
-        QStringList causes;
-        QStringList lines;
-        for (const auto &[who, fields] : conflicts) {
-            count += int(fields.size());
-            const QString with = QStringLiteral("conflict with \"%1\" using %2").arg(who.first, who.second);
-            for (const QString &f : fields)
-                causes.append(f + QStringLiteral(": ") + with);
-            lines.append(fields.size() == 1 ? with + QStringLiteral(": ") + fields.constFirst()
-                                            : QStringLiteral("conflicts with \"%1\" using %2:\n- %3")
-                                                      .arg(who.first, who.second, fields.join(QLatin1String("\n- "))));
-        }
-        Error e = statusError(
-                409, QStringLiteral("Conflict"),
-                QStringLiteral("Apply failed with %1 conflict%2: %3")
-                        .arg(count)
-                        .arg(count == 1 ? QString() : QStringLiteral("s"), lines.join(QLatin1Char('\n'))));
-        e.causes = causes;
-        return e;
-    }
-
-    // What the manager applied before and no longer does goes, unless someone else holds it.
-    QJsonObject merged = *live;
-    for (const ManagedFieldsEntry &e : std::as_const(entries)) {
-        if (!isMine(e))
-            continue;
-        for (const QString &f : e.fields) {
-            if (intent.contains(f))
-                continue;
-            bool heldByOthers = false;
-            for (const ManagedFieldsEntry &other : std::as_const(entries))
-                heldByOthers = heldByOthers || (!isMine(other) && other.fields.contains(f));
-            if (!heldByOthers)
-                merged = removeAt(merged, f.split(kSep));
-        }
-    }
+    const Conflicts conflicts = findConflicts(*live, applied, intent, entries, manager);
+    if (!conflicts.empty() && !force)
+        return conflictError(conflicts);
     QJsonObject intentObject = applied;
     intentObject.remove(QStringLiteral("status"));
-    merged = deepMerge(merged, intentObject);
-
-    bool found = false;
-    for (ManagedFieldsEntry &e : entries) {
-        if (isMine(e)) {
-            e.fields = intent;
-            e.apiVersion = apiVersion;
-            e.time = now();
-            found = true;
-            continue;
-        }
-        if (force) {
-            for (const QString &f : intent) {
-                for (auto it = e.fields.begin(); it != e.fields.end();) {
-                    if (overlaps(*it, f) && valueAt(*live, f) != valueAt(applied, f))
-                        it = e.fields.erase(it);
-                    else
-                        ++it;
-                }
-            }
-        }
-    }
-    if (!found)
-        entries.append(ManagedFieldsEntry { manager, QStringLiteral("Apply"), apiVersion, now(), intent, {} });
+    QJsonObject merged = deepMerge(withoutWithdrawnFields(*live, intent, entries, manager), intentObject);
+    takeOwnership(&entries, *live, applied, intent, manager, apiVersion, force);
     const FieldSet present = ownableFields(merged);
     for (ManagedFieldsEntry &e : entries)
         e.fields &= present;

@@ -9,6 +9,8 @@
 #include <QRandomGenerator>
 #include <QUuid>
 
+#include <optional>
+
 namespace canary::demo {
 
 Error statusError(int code, const QString &reason, const QString &message)
@@ -63,6 +65,35 @@ QString randomSuffix(int length)
     for (int i = 0; i < length; ++i)
         s += QLatin1Char(alphabet[QRandomGenerator::global()->bounded(int(sizeof alphabet - 1))]);
     return s;
+}
+
+// A Running, Ready pod of a Deployment's template, as its ReplicaSet would create it.
+QJsonObject podOf(const QString &deployment, const QString &hash, const QString &podName, const QJsonObject &podLabels,
+                  const QJsonObject &templ)
+{
+    return QJsonObject {
+        { QStringLiteral("apiVersion"), QStringLiteral("v1") },
+        { QStringLiteral("kind"), QStringLiteral("Pod") },
+        { QStringLiteral("metadata"),
+          QJsonObject { { QStringLiteral("name"), podName },
+                        { QStringLiteral("labels"), podLabels },
+                        { QStringLiteral("annotations"),
+                          QJsonObject { { QStringLiteral("canarydeck.io/deployment"), deployment } } },
+                        { QStringLiteral("ownerReferences"),
+                          QJsonArray { QJsonObject {
+                                  { QStringLiteral("apiVersion"), QStringLiteral("apps/v1") },
+                                  { QStringLiteral("kind"), QStringLiteral("ReplicaSet") },
+                                  { QStringLiteral("name"), QString(deployment + QLatin1Char('-') + hash) },
+                                  { QStringLiteral("controller"), true } } } } } },
+        { QStringLiteral("spec"), templ.value(QLatin1String("spec")) },
+        { QStringLiteral("status"),
+          QJsonObject { { QStringLiteral("phase"), QStringLiteral("Running") },
+                        { QStringLiteral("podIP"),
+                          QStringLiteral("10.244.0.%1").arg(QRandomGenerator::global()->bounded(2, 254)) },
+                        { QStringLiteral("conditions"),
+                          QJsonArray { QJsonObject { { QStringLiteral("type"), QStringLiteral("Ready") },
+                                                     { QStringLiteral("status"), QStringLiteral("True") } } } } } },
+    };
 }
 
 } // namespace
@@ -287,17 +318,14 @@ Result<QJsonObject> ObjectStore::update(const ResourceType &type, const QString 
     return write(type, ns, name, *changed, false, false, dryRun, admit);
 }
 
-Result<QJsonObject> ObjectStore::write(const ResourceType &type, const QString &ns, const QString &name,
-                                       QJsonObject object, bool create, bool requireVersion, bool dryRun,
-                                       const Admission &admit)
+std::optional<Error> ObjectStore::identityError(const ResourceType &type, const QString &ns, const QString &name,
+                                                const QJsonObject &meta) const
 {
-    const QString kindName = type.kind;
     if (name.isEmpty())
         return statusError(
                 422, QStringLiteral("Invalid"),
                 QStringLiteral("%1 \"\" is invalid: metadata.name: Required value: name or generateName is required")
-                        .arg(kindName));
-    QJsonObject meta = object.value(QLatin1String("metadata")).toObject();
+                        .arg(type.kind));
     if (meta.contains(QLatin1String("name")) && meta.value(QLatin1String("name")).toString() != name)
         return statusError(400, QStringLiteral("BadRequest"),
                            QStringLiteral("the name of the object (%1) does not match the name on the URL (%2)")
@@ -311,6 +339,17 @@ Result<QJsonObject> ObjectStore::write(const ResourceType &type, const QString &
     if (type.namespaced
         && m_objects.find(Key { QString(), QStringLiteral("namespaces"), QString(), ns }) == m_objects.end())
         return statusError(404, QStringLiteral("NotFound"), QStringLiteral("namespaces \"%1\" not found").arg(ns));
+    return std::nullopt;
+}
+
+Result<QJsonObject> ObjectStore::write(const ResourceType &type, const QString &ns, const QString &name,
+                                       QJsonObject object, bool create, bool requireVersion, bool dryRun,
+                                       const Admission &admit)
+{
+    const QString kindName = type.kind;
+    QJsonObject meta = object.value(QLatin1String("metadata")).toObject();
+    if (const std::optional<Error> refused = identityError(type, ns, name, meta))
+        return *refused;
     const Key key { type.group, type.plural, type.namespaced ? ns : QString(), name };
     const auto existing = m_objects.find(key);
     if (create && existing != m_objects.end())
@@ -453,29 +492,7 @@ void ObjectStore::reconcileDeployment(const QString &ns, const QJsonObject &depl
         const QString podName = name + QLatin1Char('-') + hash + QLatin1Char('-') + randomSuffix(5);
         QJsonObject podLabels = labels;
         podLabels.insert(QStringLiteral("pod-template-hash"), hash);
-        QJsonObject pod {
-            { QStringLiteral("apiVersion"), QStringLiteral("v1") },
-            { QStringLiteral("kind"), QStringLiteral("Pod") },
-            { QStringLiteral("metadata"),
-              QJsonObject {
-                      { QStringLiteral("name"), podName },
-                      { QStringLiteral("labels"), podLabels },
-                      { QStringLiteral("annotations"),
-                        QJsonObject { { QStringLiteral("canarydeck.io/deployment"), name } } },
-                      { QStringLiteral("ownerReferences"),
-                        QJsonArray { QJsonObject { { QStringLiteral("apiVersion"), QStringLiteral("apps/v1") },
-                                                   { QStringLiteral("kind"), QStringLiteral("ReplicaSet") },
-                                                   { QStringLiteral("name"), QString(name + QLatin1Char('-') + hash) },
-                                                   { QStringLiteral("controller"), true } } } } } },
-            { QStringLiteral("spec"), templ.value(QLatin1String("spec")) },
-            { QStringLiteral("status"),
-              QJsonObject { { QStringLiteral("phase"), QStringLiteral("Running") },
-                            { QStringLiteral("podIP"),
-                              QStringLiteral("10.244.0.%1").arg(QRandomGenerator::global()->bounded(2, 254)) },
-                            { QStringLiteral("conditions"),
-                              QJsonArray { QJsonObject { { QStringLiteral("type"), QStringLiteral("Ready") },
-                                                         { QStringLiteral("status"), QStringLiteral("True") } } } } } },
-        };
+        const QJsonObject pod = podOf(name, hash, podName, podLabels, templ);
         write(*pods, ns, podName, pod, true, false, false);
         current.append(podName);
     }

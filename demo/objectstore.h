@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 
 namespace canary::demo {
 
@@ -86,6 +87,8 @@ private:
     using Key = std::tuple<QString, QString, QString, QString>; // group, plural, ns, name
     Result<QJsonObject> write(const ResourceType &type, const QString &ns, const QString &name, QJsonObject object,
                               bool create, bool requireVersion, bool dryRun, const Admission &admit = {});
+    std::optional<Error> identityError(const ResourceType &type, const QString &ns, const QString &name,
+                                       const QJsonObject &meta) const;
     void record(const ResourceType &type, const QString &ns, const QString &eventType, const QJsonObject &object);
     void reconcileDeployment(const QString &ns, const QJsonObject &deployment, bool deleted);
     Result<QJsonObject> removeLocked(const ResourceType &type, const QString &ns, const QString &name, bool dryRun);

@@ -12,6 +12,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 namespace {
 
@@ -56,6 +57,57 @@ void describe(QCommandLineParser &parser, const Options &o)
             { o.kubeconfig, o.context, o.ns, o.metrics, o.screenshot, o.screenshotDelay, o.select, o.startupReport });
 }
 
+// --help, --version and bad flags are answered before any display is opened: they work over ssh. The exit status
+// when one was answered.
+std::optional<int> answerWithoutDisplay(int argc, char *argv[])
+{
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    QCommandLineParser parser;
+    const Options o;
+    describe(parser, o);
+    if (!parser.parse(arguments)) {
+        std::fprintf(stderr, "canarydeck: %s\n", qPrintable(parser.errorText()));
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("help")) || parser.isSet(QStringLiteral("help-all"))) {
+        // Without an application object the parser does not know the program's name.
+        std::fputs(qPrintable(parser.helpText().replace(QLatin1String("<executable_name>"),
+                                                        QCoreApplication::applicationName())),
+                   stdout);
+        return 0;
+    }
+    if (parser.isSet(QStringLiteral("version"))) {
+        std::printf("canarydeck %s\n", CANARYDECK_VERSION);
+        return 0;
+    }
+    return std::nullopt;
+}
+
+// --select: the release is selected once the session first knows it.
+void selectWhenListed(canary::gui::MainWindow &window, canary::core::ReleaseSession *session, const QString &name)
+{
+    auto done = std::make_shared<bool>(false);
+    QObject::connect(session, &canary::core::ReleaseSession::releasesChanged, &window, [&window, session, done, name] {
+        if (*done || !session->release(name))
+            return;
+        *done = true;
+        QMetaObject::invokeMethod(
+                &window, [&window, name] { window.selectRelease(name); }, Qt::QueuedConnection);
+    });
+}
+
+// --screenshot: the window saved to a file after a delay, then the application quits.
+void screenshotAfter(canary::gui::MainWindow &window, double seconds, const QString &file)
+{
+    QTimer::singleShot(int(seconds * 1000), &window, [&window, file] {
+        const bool saved = window.grab().save(file);
+        std::fprintf(stderr, saved ? "screenshot saved to %s\n" : "error: cannot save %s\n", qPrintable(file));
+        QApplication::exit(saved ? 0 : 1);
+    });
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -64,30 +116,8 @@ int main(int argc, char *argv[])
     sinceLaunch.start();
     QCoreApplication::setApplicationName(QStringLiteral("canarydeck"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CANARYDECK_VERSION));
-    {
-        // --help, --version and bad flags are answered before any display is opened: they work over ssh.
-        QStringList arguments;
-        for (int i = 0; i < argc; ++i)
-            arguments.append(QString::fromLocal8Bit(argv[i]));
-        QCommandLineParser parser;
-        const Options o;
-        describe(parser, o);
-        if (!parser.parse(arguments)) {
-            std::fprintf(stderr, "canarydeck: %s\n", qPrintable(parser.errorText()));
-            return 2;
-        }
-        if (parser.isSet(QStringLiteral("help")) || parser.isSet(QStringLiteral("help-all"))) {
-            // Without an application object the parser does not know the program's name.
-            std::fputs(qPrintable(parser.helpText().replace(QLatin1String("<executable_name>"),
-                                                            QCoreApplication::applicationName())),
-                       stdout);
-            return 0;
-        }
-        if (parser.isSet(QStringLiteral("version"))) {
-            std::printf("canarydeck %s\n", CANARYDECK_VERSION);
-            return 0;
-        }
-    }
+    if (const std::optional<int> status = answerWithoutDisplay(argc, argv))
+        return *status;
     QApplication app(argc, argv);
     QApplication::setApplicationDisplayName(QStringLiteral("Canary Deck"));
     QApplication::setOrganizationName(QStringLiteral("canarydeck"));
@@ -122,25 +152,9 @@ int main(int argc, char *argv[])
             new canary::gui::StartupReport(sinceLaunch, list->model(), &window);
     }
     session->start();
-
-    if (parser.isSet(o.select)) {
-        auto done = std::make_shared<bool>(false);
-        QObject::connect(session, &canary::core::ReleaseSession::releasesChanged, &window,
-                         [&window, session, done, name = parser.value(o.select)] {
-                             if (*done || !session->release(name))
-                                 return;
-                             *done = true;
-                             QMetaObject::invokeMethod(
-                                     &window, [&window, name] { window.selectRelease(name); }, Qt::QueuedConnection);
-                         });
-    }
-    if (parser.isSet(o.screenshot)) {
-        QTimer::singleShot(int(parser.value(o.screenshotDelay).toDouble() * 1000), &window, [&] {
-            const bool saved = window.grab().save(parser.value(o.screenshot));
-            std::fprintf(stderr, saved ? "screenshot saved to %s\n" : "error: cannot save %s\n",
-                         qPrintable(parser.value(o.screenshot)));
-            QApplication::exit(saved ? 0 : 1);
-        });
-    }
+    if (parser.isSet(o.select))
+        selectWhenListed(window, session, parser.value(o.select));
+    if (parser.isSet(o.screenshot))
+        screenshotAfter(window, parser.value(o.screenshotDelay).toDouble(), parser.value(o.screenshot));
     return app.exec();
 }
