@@ -99,6 +99,7 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
         return {};
     case Qt::ToolTipRole: return e.plan.describe().join(QLatin1Char('\n'));
     case EntryIdRole: return e.id;
+    case TimeRole: return e.time;
     case CanRollBackRole: return here && e.rollbackOf.isEmpty() && !m_rolledBack.contains(e.id);
     }
     return {};

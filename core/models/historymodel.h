@@ -19,6 +19,7 @@ public:
     enum Role {
         EntryIdRole = Qt::UserRole + 1,
         CanRollBackRole, // applied, not rolled back yet, and of this cluster
+        TimeRole, // when it was applied, a QDateTime
     };
 
     explicit HistoryModel(QObject *parent = nullptr);
