@@ -39,6 +39,11 @@ struct Options {
     QCommandLineOption screenshotDelay { QStringLiteral("screenshot-delay"),
                                          QCoreApplication::translate("main", "Seconds before --screenshot."),
                                          QStringLiteral("SECONDS"), QStringLiteral("8") };
+    QCommandLineOption present { QStringLiteral("present"),
+                                 QCoreApplication::translate(
+                                         "main",
+                                         "Open in presentation mode: full screen, large type, high contrast "
+                                         "(View → Presentation, F11).") };
     QCommandLineOption select { QStringLiteral("select"),
                                 QCoreApplication::translate("main", "Service to select at start."),
                                 QStringLiteral("NAME") };
@@ -53,8 +58,8 @@ void describe(QCommandLineParser &parser, const Options &o)
             QCoreApplication::translate("main", "Release new versions of services on Kubernetes with Istio."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOptions(
-            { o.kubeconfig, o.context, o.ns, o.metrics, o.screenshot, o.screenshotDelay, o.select, o.startupReport });
+    parser.addOptions({ o.kubeconfig, o.context, o.ns, o.metrics, o.screenshot, o.screenshotDelay, o.present, o.select,
+                        o.startupReport });
 }
 
 // --help, --version and bad flags are answered before any display is opened: they work over ssh. The exit status
@@ -154,6 +159,8 @@ int main(int argc, char *argv[])
     session->start();
     if (parser.isSet(o.select))
         selectWhenListed(window, session, parser.value(o.select));
+    if (parser.isSet(o.present))
+        window.setPresentation(true);
     if (parser.isSet(o.screenshot))
         screenshotAfter(window, parser.value(o.screenshotDelay).toDouble(), parser.value(o.screenshot));
     return app.exec();

@@ -76,6 +76,7 @@ void PresentationMode::enter()
     contrast.setColor(QPalette::Text, Qt::black);
     contrast.setColor(QPalette::ButtonText, Qt::black);
     contrast.setColor(QPalette::PlaceholderText, QColor(0x44, 0x44, 0x44));
+    contrast.setColor(QPalette::Mid, QColor(0x44, 0x44, 0x44)); // secondary text, as in "2 pods"
     contrast.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x55, 0x55, 0x55));
     contrast.setColor(QPalette::Disabled, QPalette::Text, QColor(0x55, 0x55, 0x55));
     contrast.setColor(QPalette::Highlight, QColor(0x00, 0x3d, 0x99));
