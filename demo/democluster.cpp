@@ -224,6 +224,7 @@ Result<ApiServerOptions> DemoCluster::Private::apiOptions(const ServingCertifica
     api.certificatePem = certs.serverCertificatePem;
     api.keyPem = certs.serverKeyPem;
     api.token = token;
+    api.prometheusUrl = options.prometheusUrl;
     *trustedPem = certs.caCertificatePem;
     if (options.tlsCertFile.isEmpty() != options.tlsPrivateKeyFile.isEmpty())
         return makeError(
@@ -329,6 +330,10 @@ Result<DemoEndpoints> DemoCluster::start()
     const Result<ServingCertificates> certs = generateServingCertificates();
     if (!certs)
         return certs.error();
+    // Istio's Prometheus addon is part of the installation, with or without the seeds.
+    if (const Result<int> loaded = loadManifests(d->store, QStringLiteral(":/canarydeck/demo/istio-system.yaml"));
+        !loaded)
+        return loaded.error();
     if (d->options.loadSeeds) {
         if (const Result<bool> loaded = d->loadSeeds(); !loaded)
             return loaded.error();
@@ -386,6 +391,13 @@ Result<bool> DemoCluster::setFaults(const QString &faults)
     if (!d->api)
         return makeError(QStringLiteral("the demo cluster is not running"));
     return parseFaults(faults, &d->api->faults());
+}
+
+void DemoCluster::setPrometheusUrl(const QString &url)
+{
+    d->options.prometheusUrl = url;
+    if (d->api)
+        d->api->setPrometheusUrl(url);
 }
 
 int DemoCluster::dryRunRequests() const
