@@ -40,6 +40,7 @@ public:
     int put(const QString &path, const QJsonObject &body, QByteArray *answer = nullptr) const;
     int create(const QString &collectionPath, const QJsonObject &body) const;
     int remove(const QString &path) const;
+    int mergePatch(const QString &path, const QByteArray &json) const;
 
 private:
     QTemporaryDir m_dir;
