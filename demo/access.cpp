@@ -40,6 +40,11 @@ QStringList csvFields(const QString &line, bool *ok)
     return fields;
 }
 
+bool isProxy(const QString &resource)
+{
+    return resource.section(QLatin1Char('/'), 1) == QLatin1String("proxy");
+}
+
 bool isReadVerb(const QString &verb)
 {
     return verb == QLatin1String("get") || verb == QLatin1String("list") || verb == QLatin1String("watch");
@@ -93,12 +98,12 @@ Result<QList<StaticToken>> readTokenAuthFile(const QString &path)
     return parseTokenAuthFile(file.readAll(), path);
 }
 
-bool isAllowed(const UserInfo &user, const QString &verb)
+bool isAllowed(const UserInfo &user, const QString &verb, const QString &resource)
 {
     if (user.groups.contains(QLatin1String("system:masters")))
         return true;
     if (user.groups.contains(QLatin1String(kViewersGroup)))
-        return isReadVerb(verb);
+        return isReadVerb(verb) && !isProxy(resource);
     return true;
 }
 
@@ -130,10 +135,17 @@ QJsonObject selfSubjectAccessReview(const UserInfo &user, QJsonObject review)
         status.insert(QStringLiteral("allowed"), true);
     } else {
         const QString verb = attributes.value(QLatin1String("verb")).toString();
-        const bool allowed
-                = verb == QLatin1String("*") ? isAllowed(user, QStringLiteral("update")) : isAllowed(user, verb);
+        const QString subresource = attributes.value(QLatin1String("subresource")).toString();
+        QString resource = attributes.value(QLatin1String("resource")).toString();
+        if (!subresource.isEmpty())
+            resource += QLatin1Char('/') + subresource;
+        const bool allowed = isAllowed(user, verb == QLatin1String("*") ? QStringLiteral("update") : verb, resource);
         status.insert(QStringLiteral("allowed"), allowed);
-        if (!allowed) {
+        if (!allowed && isProxy(resource)) {
+            status.insert(QStringLiteral("reason"),
+                          QStringLiteral("members of group \"%1\" may not use %2, as Kubernetes' view role may not")
+                                  .arg(QLatin1String(kViewersGroup), resource));
+        } else if (!allowed) {
             status.insert(QStringLiteral("reason"),
                           QStringLiteral("members of group \"%1\" may only get, list and watch")
                                   .arg(QLatin1String(kViewersGroup)));

@@ -31,8 +31,10 @@ Result<QList<StaticToken>> readTokenAuthFile(const QString &path);
 Result<QList<StaticToken>> parseTokenAuthFile(const QByteArray &text, const QString &path);
 
 // The demo's authorizer: everyone authenticated may do everything, except members of
-// canarydeck:viewers, who may only get, list and watch (system:masters always may).
-bool isAllowed(const UserInfo &user, const QString &verb);
+// canarydeck:viewers, who may only get, list and watch, and not through a proxy subresource (Kubernetes'
+// view role grants no services/proxy either); system:masters always may. `resource` is PLURAL or
+// PLURAL/SUBRESOURCE.
+bool isAllowed(const UserInfo &user, const QString &verb, const QString &resource);
 
 // kube-apiserver's 403 Status for a denied request, with its details.
 QJsonObject forbiddenStatus(const UserInfo &user, const QString &verb, const QString &group, const QString &resource,

@@ -3,6 +3,7 @@
 #include "demo/apidiscovery.h"
 #include "demo/apiresponse.h"
 #include "demo/resourcehandler.h"
+#include "demo/serviceproxy.h"
 
 #include <httplib.h>
 #include <openssl/bio.h>
@@ -106,7 +107,9 @@ ApiServer::ApiServer(ObjectStore &store, ApiServerOptions options)
     : m_store(store)
     , m_options(std::move(options))
     , m_resources(std::make_unique<ResourceHandler>(store, m_faults, m_stopping))
+    , m_proxy(std::make_unique<ServiceProxy>(store))
 {
+    m_proxy->setPrometheusUrl(m_options.prometheusUrl);
     // The TLS set-up kube-apiserver has: the serving chain, and client certificates requested but not
     // required (tokens authenticate too); a certificate is checked against the client CA per request.
     m_server = std::make_unique<httplib::SSLServer>([this](SSL_CTX &ctx) {
@@ -140,6 +143,11 @@ ApiServer::ApiServer(ObjectStore &store, ApiServerOptions options)
 bool ApiServer::isValid() const
 {
     return m_server->is_valid();
+}
+
+void ApiServer::setPrometheusUrl(const QString &url)
+{
+    m_proxy->setPrometheusUrl(url);
 }
 
 int ApiServer::dryRunRequests() const
@@ -272,6 +280,10 @@ void ApiServer::route(const httplib::Request &request, httplib::Response &respon
     if (handleReviews(request, response, path, user))
         return;
     const QStringList segments = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    if (ServiceProxy::isProxyPath(segments)) {
+        m_proxy->handle(request, response, segments, user);
+        return;
+    }
     if (segments.size() >= 3 && (segments.at(0) == QLatin1String("api") || segments.at(0) == QLatin1String("apis"))) {
         m_resources->handle(request, response, segments, user);
         return;

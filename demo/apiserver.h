@@ -18,6 +18,7 @@ struct Response;
 namespace canary::demo {
 
 class ResourceHandler;
+class ServiceProxy;
 
 struct ApiServerOptions {
     QByteArray certificatePem; // the serving certificate, then any intermediates
@@ -25,6 +26,7 @@ struct ApiServerOptions {
     QString token; // the demo administrator's bearer token
     QList<StaticToken> tokens; // --token-auth-file
     QByteArray clientCaPem; // --client-ca-file: client certificates signed by these authenticate
+    QString prometheusUrl; // --prometheus-url: the endpoint of Service prometheus in istio-system
 };
 
 // The Kubernetes API, as much of it as kubectl and Canary Deck use, over HTTPS on loopback. This class
@@ -39,6 +41,8 @@ public:
     // False when the certificate, key or client CA could not be used (see error()).
     bool isValid() const;
     QString error() const { return m_error; }
+    // Where the service proxy sends requests for Service prometheus in istio-system (empty: nowhere, 503).
+    void setPrometheusUrl(const QString &url);
 
     // Binds to 127.0.0.1 (port 0: any free port) and returns the port, or -1.
     int bind(int port);
@@ -61,6 +65,7 @@ private:
     QString m_error;
     FaultPlan m_faults;
     std::unique_ptr<ResourceHandler> m_resources;
+    std::unique_ptr<ServiceProxy> m_proxy;
 };
 
 } // namespace canary::demo

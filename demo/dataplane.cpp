@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <thread>
 
 namespace canary::demo {
 
@@ -23,6 +25,7 @@ struct DataPlane::Table {
     QList<QJsonObject> services;
     QList<QJsonObject> pods;
     QList<QJsonObject> gateways;
+    std::map<QString, WorkloadFaults> faults; // by namespace/deployment
 };
 
 DataPlane::DataPlane(const ObjectStore &store, MeshMetrics &metrics)
@@ -59,6 +62,12 @@ std::shared_ptr<const DataPlane::Table> DataPlane::table()
     t->gateways = m_store.snapshot(istio, QStringLiteral("gateways"));
     t->services = m_store.snapshot({}, QStringLiteral("services"));
     t->pods = m_store.snapshot({}, QStringLiteral("pods"));
+    QStringList invalid;
+    t->faults = workloadFaults(m_store.snapshot(QStringLiteral("apps"), QStringLiteral("deployments")), &invalid);
+    for (const QString &message : std::as_const(invalid)) {
+        if (m_reported.insert(message).second) // once: the table is built again on every change
+            std::fprintf(stderr, "canarydeck-demo-cluster: %s\n", qPrintable(message));
+    }
     m_table = t;
     return t;
 }
@@ -261,31 +270,45 @@ bool DataPlane::routeRequest(const Table &t, const core::RequestInfo &request, T
 
 GatewayResponse DataPlane::handle(const core::RequestInfo &request, const QString &sourceWorkload)
 {
+    GatewayExchange exchange = begin(request, sourceWorkload);
+    if (exchange.delay.count() > 0)
+        std::this_thread::sleep_for(exchange.delay);
+    finish(exchange);
+    return exchange.response;
+}
+
+void DataPlane::finish(GatewayExchange &exchange)
+{
+    if (!exchange.record)
+        return;
+    const std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - exchange.started;
+    exchange.record->durationMs += elapsed.count();
+    m_metrics.record(*exchange.record);
+    exchange.record.reset();
+}
+
+GatewayExchange DataPlane::begin(const core::RequestInfo &request, const QString &sourceWorkload)
+{
+    GatewayExchange exchange;
+    exchange.started = std::chrono::steady_clock::now();
     const std::shared_ptr<const Table> t = table();
     Target target;
-    GatewayResponse refusal;
-    if (!routeRequest(*t, request, &target, &refusal))
-        return refusal;
+    if (!routeRequest(*t, request, &target, &exchange.response))
+        return exchange;
     const QString source = !sourceWorkload.isEmpty() ? sourceWorkload
             : target.mesh                            ? QStringLiteral("demo-client")
                                                      : QStringLiteral("istio-ingressgateway");
     const QJsonObject *svc = serviceForFqdn(t->services, target.fqdn);
     const QString serviceName = svc ? objectName(*svc) : target.fqdn.section(QLatin1Char('.'), 0, 0);
     const QString serviceNs = svc ? objectNamespace(*svc) : target.fqdn.section(QLatin1Char('.'), 1, 1);
-    RequestRecord record { source,
-                           target.fqdn,
-                           serviceName,
-                           serviceNs,
-                           QStringLiteral("unknown"),
-                           QStringLiteral("unknown"),
-                           503,
-                           QStringLiteral("NR"),
-                           0 };
+    exchange.record = RequestRecord {
+        source, target.fqdn,          serviceName, serviceNs, QStringLiteral("unknown"), QStringLiteral("unknown"),
+        503,    QStringLiteral("NR"), 0.2
+    };
     const auto fail = [&](const QByteArray &why, const QString &flags) {
-        record.responseFlags = flags;
-        record.durationMs = 0.2;
-        m_metrics.record(record);
-        return textResponse(503, why, serviceName);
+        exchange.record->responseFlags = flags;
+        exchange.response = textResponse(503, why, serviceName);
+        return exchange;
     };
     if (!svc)
         return fail("no healthy upstream: no Service " + target.fqdn.toUtf8() + "\n", QStringLiteral("NR"));
@@ -297,27 +320,42 @@ GatewayResponse DataPlane::handle(const core::RequestInfo &request, const QStrin
     const QList<const QJsonObject *> endpoints = endpointsOf(t->pods, *svc, subsetLabels);
     if (endpoints.isEmpty())
         return fail("no healthy upstream\n", QStringLiteral("UH"));
-    return serve(*endpoints.at(QRandomGenerator::global()->bounded(int(endpoints.size()))), target, &record);
+    serve(*t, *endpoints.at(QRandomGenerator::global()->bounded(int(endpoints.size()))), target, &exchange);
+    return exchange;
 }
 
-// The backend's answer from one pod: the version's page, recorded as the destination proxy reports it.
-GatewayResponse DataPlane::serve(const QJsonObject &pod, const Target &target, RequestRecord *record)
+// The backend's answer from one pod: the version's page, or the error and the latency its Deployment's
+// annotations ask for.
+void DataPlane::serve(const Table &t, const QJsonObject &pod, const Target &target, GatewayExchange *exchange)
 {
+    RequestRecord &record = *exchange->record;
     const QJsonObject podLabels = core::labelsOf(pod);
     const QString workload = workloadOf(pod);
     const QString versionLabel = podLabels.value(QLatin1String("version")).toString();
-    record->destinationVersion = versionLabel.isEmpty() ? QStringLiteral("unknown") : versionLabel;
-    record->destinationWorkload = workload.isEmpty() ? QStringLiteral("unknown") : workload;
-    record->responseCode = 200;
-    record->responseFlags = QStringLiteral("-");
-    record->durationMs = 4.0 + 12.0 * -std::log(1.0 - QRandomGenerator::global()->generateDouble() * 0.999);
-    m_metrics.record(*record);
+    record.destinationVersion = versionLabel.isEmpty() ? QStringLiteral("unknown") : versionLabel;
+    record.destinationWorkload = workload.isEmpty() ? QStringLiteral("unknown") : workload;
+    record.responseCode = 200;
+    record.responseFlags = QStringLiteral("-");
+    record.durationMs = 4.0 + 12.0 * -std::log(1.0 - QRandomGenerator::global()->generateDouble() * 0.999);
 
-    const QString &serviceName = record->destinationServiceName;
+    const QString &serviceName = record.destinationServiceName;
     const QString version = target.subset.isEmpty() ? serviceName : target.subset;
     const QString shownVersion
             = target.subset.isEmpty() ? (versionLabel.isEmpty() ? serviceName : versionLabel) : target.subset;
-    return GatewayResponse {
+    const auto faults = t.faults.find(objectNamespace(pod) + QLatin1Char('/') + workload);
+    if (faults != t.faults.end()) {
+        exchange->delay = std::chrono::milliseconds(faults->second.latencyMs);
+        if (faults->second.errorPercent > 0 && m_errors.nextFails(faults->first, faults->second.errorPercent)) {
+            record.responseCode = 500;
+            exchange->response = textResponse(500,
+                                              QByteArray("internal server error (") + kErrorPercentAnnotation + " on "
+                                                      + workload.toUtf8() + ")\n",
+                                              serviceName);
+            exchange->response.version = version;
+            return;
+        }
+    }
+    exchange->response = GatewayResponse {
         200, page(serviceName, shownVersion, objectName(pod), podLabels.value(QLatin1String("color")).toString()),
         "text/html; charset=utf-8", version, serviceName
     };

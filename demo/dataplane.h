@@ -2,13 +2,17 @@
 
 #include "core/routing/routing.h"
 #include "demo/meshmetrics.h"
+#include "demo/workloadfaults.h"
 
 #include <QByteArray>
 #include <QJsonObject>
 #include <QList>
 
+#include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 
 namespace canary::demo {
 
@@ -20,6 +24,15 @@ struct GatewayResponse {
     QByteArray contentType = "text/plain; charset=utf-8";
     QString version; // x-canary-version: the subset, or the Service used as a version
     QString service;
+};
+
+// One request through the data plane: the answer, how long it is held back (demo.canarydeck.io/latency-ms),
+// and what the destination proxy records once it is sent.
+struct GatewayExchange {
+    GatewayResponse response;
+    std::chrono::steady_clock::time_point started;
+    std::chrono::milliseconds delay { 0 };
+    std::optional<RequestRecord> record; // none when no route matched
 };
 
 struct TrafficProfile {
@@ -34,7 +47,13 @@ class DataPlane final {
 public:
     DataPlane(const ObjectStore &store, MeshMetrics &metrics);
 
+    // Routes the request, holds the answer back as long as its version's latency asks, and records it: for a
+    // caller with a thread per request.
     GatewayResponse handle(const core::RequestInfo &request, const QString &sourceWorkload = {});
+    // The same in two halves, for a caller that holds many answers back at once: begin() decides the answer and
+    // its delay, finish() (once the delay is over) records it with the time really elapsed since begin().
+    GatewayExchange begin(const core::RequestInfo &request, const QString &sourceWorkload = {});
+    void finish(GatewayExchange &exchange);
     // Requests that reach every gateway-bound route and every mesh service, for background users.
     QList<TrafficProfile> trafficProfiles();
 
@@ -52,12 +71,14 @@ private:
     // False with the answer in *refusal when no route matches or no destination has a weight.
     bool routeRequest(const Table &table, const core::RequestInfo &request, Target *target,
                       GatewayResponse *refusal) const;
-    GatewayResponse serve(const QJsonObject &pod, const Target &target, RequestRecord *record);
+    void serve(const Table &table, const QJsonObject &pod, const Target &target, GatewayExchange *exchange);
 
     const ObjectStore &m_store;
     MeshMetrics &m_metrics;
     std::mutex m_mutex;
     std::shared_ptr<const Table> m_table;
+    std::set<QString> m_reported; // invalid annotations already logged
+    ErrorSpreader m_errors;
 };
 
 } // namespace canary::demo

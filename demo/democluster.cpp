@@ -18,6 +18,7 @@
 #include <QUrlQuery>
 
 #include <atomic>
+#include <map>
 #include <thread>
 
 static void initDemoResources()
@@ -224,6 +225,7 @@ Result<ApiServerOptions> DemoCluster::Private::apiOptions(const ServingCertifica
     api.certificatePem = certs.serverCertificatePem;
     api.keyPem = certs.serverKeyPem;
     api.token = token;
+    api.prometheusUrl = options.prometheusUrl;
     *trustedPem = certs.caCertificatePem;
     if (options.tlsCertFile.isEmpty() != options.tlsPrivateKeyFile.isEmpty())
         return makeError(
@@ -277,7 +279,8 @@ Result<int> DemoCluster::Private::bindApi(ApiServerOptions apiServerOptions)
 
 Result<int> DemoCluster::Private::bindGateway()
 {
-    gateway.new_task_queue = [] { return new httplib::ThreadPool(16); };
+    // A version's latency holds a worker for as long: enough of them that other requests are still served.
+    gateway.new_task_queue = [] { return new httplib::ThreadPool(64); };
     gateway.set_keep_alive_max_count(100000);
     gateway.set_tcp_nodelay(true); // headers and body are separate writes: no Nagle wait between them
     gateway.Get(".*", [this](const httplib::Request &req, httplib::Response &res) {
@@ -329,6 +332,10 @@ Result<DemoEndpoints> DemoCluster::start()
     const Result<ServingCertificates> certs = generateServingCertificates();
     if (!certs)
         return certs.error();
+    // Istio's Prometheus addon is part of the installation, with or without the seeds.
+    if (const Result<int> loaded = loadManifests(d->store, QStringLiteral(":/canarydeck/demo/istio-system.yaml"));
+        !loaded)
+        return loaded.error();
     if (d->options.loadSeeds) {
         if (const Result<bool> loaded = d->loadSeeds(); !loaded)
             return loaded.error();
@@ -362,8 +369,10 @@ Result<DemoEndpoints> DemoCluster::start()
 void DemoCluster::Private::runUsers()
 {
     // Background users: every route reached at the configured rate, a share of requests with the
-    // headers that match routes (x-my-header: dark), so dark releases show on the chart.
+    // headers that match routes (x-my-header: dark), so dark releases show on the chart. Answers a
+    // version's latency holds back are finished when due, so that one slow version slows no other.
     QHash<int, double> owed;
+    std::multimap<std::chrono::steady_clock::time_point, GatewayExchange> held;
     const auto tick = std::chrono::milliseconds(100);
     auto next = std::chrono::steady_clock::now();
     while (running) {
@@ -374,8 +383,17 @@ void DemoCluster::Private::runUsers()
             debt += options.usersPerSecond * profiles.at(i).share * 0.1;
             while (debt >= 1.0 && running) {
                 debt -= 1.0;
-                dataPlane.handle(profiles.at(i).request, profiles.at(i).sourceWorkload);
+                GatewayExchange exchange = dataPlane.begin(profiles.at(i).request, profiles.at(i).sourceWorkload);
+                if (exchange.delay.count() > 0)
+                    held.emplace(exchange.started + exchange.delay, std::move(exchange));
+                else
+                    dataPlane.finish(exchange);
             }
+        }
+        while (!held.empty() && held.begin()->first <= next && running) {
+            std::this_thread::sleep_until(held.begin()->first);
+            dataPlane.finish(held.begin()->second);
+            held.erase(held.begin());
         }
         std::this_thread::sleep_until(next);
     }
@@ -386,6 +404,13 @@ Result<bool> DemoCluster::setFaults(const QString &faults)
     if (!d->api)
         return makeError(QStringLiteral("the demo cluster is not running"));
     return parseFaults(faults, &d->api->faults());
+}
+
+void DemoCluster::setPrometheusUrl(const QString &url)
+{
+    d->options.prometheusUrl = url;
+    if (d->api)
+        d->api->setPrometheusUrl(url);
 }
 
 int DemoCluster::dryRunRequests() const

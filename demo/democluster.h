@@ -22,6 +22,9 @@ struct DemoClusterOptions {
     QString clientCaFile; // client certificates signed by it authenticate as CN, groups from O
     QString tlsCertFile; // serve this certificate (and chain) instead of the generated one
     QString tlsPrivateKeyFile;
+    // The endpoint of Service prometheus in istio-system, reached through the API server's service proxy
+    // (empty: it has none, and the proxy answers 503).
+    QString prometheusUrl;
 };
 
 struct DemoEndpoints {
@@ -43,6 +46,8 @@ public:
     void stop();
     // Changes the --fault plan of a running cluster (tests).
     Result<bool> setFaults(const QString &faults);
+    // Changes --prometheus-url of a running cluster (tests: a Prometheus started after the cluster it scrapes).
+    void setPrometheusUrl(const QString &url);
     int dryRunRequests() const;
 
     // The seed manifests in the order the demo creates them.

@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSocketNotifier>
+#include <QUrl>
 
 #include <csignal>
 #include <cstdio>
@@ -60,6 +61,12 @@ struct Flags {
                                      QStringLiteral("Serve this PEM certificate (then any intermediates) instead "
                                                     "of a generated one; the kubeconfig written trusts the file."),
                                      QStringLiteral("FILE") };
+    QCommandLineOption prometheusUrl {
+        QStringLiteral("prometheus-url"),
+        QStringLiteral("The Prometheus server that Service prometheus in istio-system stands for: the API server's "
+                       "service proxy forwards to URL (without it, the proxy answers 503: no endpoints)."),
+        QStringLiteral("URL")
+    };
     QCommandLineOption tlsKeyFile { QStringLiteral("tls-private-key-file"),
                                     QStringLiteral("The PEM private key of --tls-cert-file."), QStringLiteral("FILE") };
 
@@ -71,7 +78,7 @@ struct Flags {
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addOptions({ kubeconfigOut, apiPort, gatewayPort, metricsPort, users, empty, fault, tokenAuthFile,
-                            clientCaFile, tlsCertFile, tlsKeyFile });
+                            clientCaFile, tlsCertFile, tlsKeyFile, prometheusUrl });
     }
 };
 
@@ -107,6 +114,14 @@ bool readOptions(const QCommandLineParser &parser, const Flags &flags, canary::d
     options->clientCaFile = parser.value(flags.clientCaFile);
     options->tlsCertFile = parser.value(flags.tlsCertFile);
     options->tlsPrivateKeyFile = parser.value(flags.tlsKeyFile);
+    options->prometheusUrl = parser.value(flags.prometheusUrl);
+    const QUrl prometheus(options->prometheusUrl, QUrl::StrictMode);
+    if (!options->prometheusUrl.isEmpty()
+        && (!prometheus.isValid() || prometheus.host().isEmpty() || prometheus.scheme() != QLatin1String("http"))) {
+        std::fprintf(stderr, "error: --prometheus-url must be an http:// URL, not \"%s\"\n",
+                     qPrintable(options->prometheusUrl));
+        return false;
+    }
     return true;
 }
 

@@ -187,9 +187,9 @@ void ResourceHandler::handle(const httplib::Request &request, httplib::Response 
     const std::string &method = request.method;
     const bool isWatch = isWatchRequest(request);
     const QString verb = verbOf(method, path->name, isWatch);
-    if (!isAllowed(user, verb)) {
-        const QString resource
-                = path->subresource.isEmpty() ? path->plural : path->plural + QLatin1Char('/') + path->subresource;
+    const QString resource
+            = path->subresource.isEmpty() ? path->plural : path->plural + QLatin1Char('/') + path->subresource;
+    if (!isAllowed(user, verb, resource)) {
         sendJson(response, 403, forbiddenStatus(user, verb, type->group, resource, path->name, path->ns));
         return;
     }

@@ -102,6 +102,12 @@ int TestCluster::remove(const QString &path) const
     return wait(client.send(k8s::KubeRequest::remove(path)))->httpStatus();
 }
 
+int TestCluster::mergePatch(const QString &path, const QByteArray &json) const
+{
+    k8s::KubeClient client(endpoint());
+    return wait(client.send(k8s::KubeRequest::mergePatch(path, json)))->httpStatus();
+}
+
 QMap<QString, int> routeWeights(const QJsonObject &virtualService, int route)
 {
     const QJsonArray http

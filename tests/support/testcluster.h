@@ -23,6 +23,8 @@ public:
     k8s::ClusterEndpoint endpoint() const;
     bool setFaults(const QString &faults) { return m_cluster->setFaults(faults).ok(); }
     int dryRunRequests() const { return m_cluster->dryRunRequests(); }
+    // Where Service prometheus in istio-system sends the API server's service proxy (empty: nowhere, 503).
+    void setPrometheusUrl(const QString &url) { m_cluster->setPrometheusUrl(url); }
 
     // Every test cluster also authenticates these bearer tokens (--token-auth-file) ...
     static constexpr char kViewerToken[] = "viewer-token-5f1c"; // user "viewer", group canarydeck:viewers
@@ -38,6 +40,7 @@ public:
     int put(const QString &path, const QJsonObject &body, QByteArray *answer = nullptr) const;
     int create(const QString &collectionPath, const QJsonObject &body) const;
     int remove(const QString &path) const;
+    int mergePatch(const QString &path, const QByteArray &json) const;
 
 private:
     QTemporaryDir m_dir;
