@@ -19,6 +19,7 @@ const char *kUsage = R"(kubectl canary: release new versions of services on Kube
   promote RELEASE VERSION                           Send all traffic of the release to one version
   rollback RELEASE [--force]                        Undo the last change applied to the release
   history [RELEASE]                                 Changes applied through Canary Deck
+  status RELEASE [--window 1m] [-o wide|json]       Each version's traffic, success rate, latency and verdict
   validate -f FILE...                               Check Istio objects against Istio's schemas and rules
   version                                           Client, server and Istio API versions
 
@@ -28,6 +29,11 @@ const char *kUsage = R"(kubectl canary: release new versions of services on Kube
 
  RELEASE is a VirtualService name, or a host that exactly one VirtualService routes to.
  --route takes a route name or index; the default is the default route (the last route without a match).
+
+ status reads Istio's metrics from Prometheus: --prometheus-url URL, else the kubeconfig cluster
+  extension canarydeck.io/prometheus, else a Service prometheus (or prometheus-server, -operated, -k8s)
+  in istio-system, monitoring, prometheus or the release's namespace, through the API server's service
+  proxy. --count-client-errors counts 4xx as failures; --min-requests N (20) for a verdict.
 
  Writing commands take:
   --dry-run=none|client|server  --diff (print the diff, apply nothing)  -o yaml|json
@@ -77,6 +83,8 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
         return getCommand(c, o);
     if (command == QLatin1String("version"))
         return versionCommand(c, o);
+    if (command == QLatin1String("status"))
+        return statusCommand(c, o);
     if (command == QLatin1String("history"))
         return historyCommand(c, o);
     if (command == QLatin1String("rollback"))

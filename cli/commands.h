@@ -13,5 +13,6 @@ int rollbackCommand(const Console &console, const Options &options);
 int historyCommand(const Console &console, const Options &options);
 int validateCommand(const Console &console, const Options &options);
 int versionCommand(const Console &console, const Options &options);
+int statusCommand(const Console &console, const Options &options);
 
 } // namespace canary::cli

@@ -37,6 +37,11 @@ const Flag kFlags[] = {
     { "uri-regex", 0, true },
     { "query", 0, true },
     { "help", 'h', false },
+    { "window", 0, true },
+    { "prometheus-url", 0, true },
+    { "metrics-url", 0, true },
+    { "count-client-errors", 0, false },
+    { "min-requests", 0, true },
     { "server-side", 0, false },
     { "force-conflicts", 0, false },
 };

@@ -7,6 +7,7 @@
 
 #include <QDateTime>
 #include <QHash>
+#include <QJsonObject>
 #include <QList>
 #include <QObject>
 #include <QPointF>
@@ -36,7 +37,7 @@ public:
 
     // Another cluster (a context switch): its source is found again.
     void setClient(k8s::KubeClient *client);
-    k8s::KubeClient *client() const { return m_client; }
+    k8s::KubeClient *client() const;
     // --prometheus-url (empty: none).
     void setPrometheusUrl(const QUrl &url);
     // --metrics-url: a Prometheus-format page, used when no Prometheus is named or found.
@@ -76,22 +77,27 @@ Q_SIGNALS:
     void updated();
     void problemChanged(const QString &problem);
     void sourceChanged();
+    // The end of every round, measured or failed (the plugin waits for it).
+    void roundFinished();
 
 private:
     void resetSource();
     void resolve();
     void resolveByDiscovery();
+    void discovered(const QList<QJsonObject> &found, const QStringList &unreadable, const QString &networkError);
     void useSource(const PrometheusSource &source);
     void startRound();
-    void readMeshMode();
     void askPrometheus();
-    void ask(const QString &promql, bool range, int slot);
-    void answered(int slot, k8s::KubeReply *reply, bool range);
+    void ask(const QString &promql, int slot, double start, double end, double step);
+    void answered(int slot, k8s::KubeReply *reply, int generation);
     void finishRound();
-    void failRound(const Error &error, int httpStatus);
-    void explainForbidden();
+    void failRound(k8s::KubeReply *reply);
+    void explainForbidden(int generation);
+    void endRound(const QString &problem);
     void setProblem(const QString &problem);
     void scrapeUpdated();
+    void noL7Telemetry();
+    VersionHealth versionBase(int index) const;
     k8s::KubeReply *send(const k8s::KubeRequest &request, const QString &what);
 
     QPointer<k8s::KubeClient> m_client;
@@ -108,10 +114,10 @@ private:
     PrometheusSource m_source;
     bool m_resolving = false;
     MeshMode m_mesh;
+    QString m_meshFor; // the namespace m_mesh was read for
     ReleaseQueries m_queries;
     int m_generation = 0; // answers of an older round, source or release are dropped
     int m_pending = 0;
-    bool m_roundFailed = false;
     QList<QPointer<k8s::KubeReply>> m_replies;
     QHash<int, QHash<QString, double>> m_instant; // slot -> version -> value
     QHash<int, QHash<QString, QList<QPointF>>> m_range; // metric -> version -> points

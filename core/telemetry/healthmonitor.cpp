@@ -1,0 +1,620 @@
+#include "core/telemetry/healthmonitor.h"
+
+#include "core/telemetry/promapi.h"
+#include "core/telemetry/trafficmonitor.h"
+#include "k8s/kubeclient.h"
+#include "k8s/kubereply.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTimer>
+
+#include <cmath>
+#include <memory>
+
+namespace canary::core {
+
+namespace {
+
+// The slots of one round's queries: instant ones first, then the charts' ranges.
+enum Slot {
+    RequestsPerSecond,
+    Requests,
+    SuccessPercent,
+    P50,
+    P90,
+    P99,
+    LastScrape,
+    RangeRequests,
+    RangeErrors,
+    RangeP99,
+    SlotCount
+};
+
+bool isRange(int slot)
+{
+    return slot >= RangeRequests;
+}
+
+int rangeSlotOf(HealthMonitor::Metric metric)
+{
+    switch (metric) {
+    case HealthMonitor::Metric::RequestsPerSecond: return RangeRequests;
+    case HealthMonitor::Metric::ErrorPercent: return RangeErrors;
+    case HealthMonitor::Metric::P99Ms: break;
+    }
+    return RangeP99;
+}
+
+std::optional<double> finite(const QHash<QString, double> &values, const QString &version)
+{
+    const auto it = values.constFind(version);
+    if (it == values.constEnd() || !std::isfinite(*it))
+        return std::nullopt;
+    return *it;
+}
+
+// A range query's samples as chart points: a NaN where Prometheus had nothing for more than a step.
+QList<QPointF> withGaps(const QList<PromSample> &samples, double step)
+{
+    QList<QPointF> out;
+    double last = -1;
+    for (const PromSample &s : samples) {
+        if (last >= 0 && s.atSeconds - last > step * 1.5)
+            out.append(QPointF((last + step) * 1000.0, qQNaN()));
+        out.append(QPointF(s.atSeconds * 1000.0, s.value));
+        last = s.atSeconds;
+    }
+    return out;
+}
+
+bool isKubernetesStatus(const QByteArray &body)
+{
+    return QJsonDocument::fromJson(body).object().value(QLatin1String("kind")).toString() == QLatin1String("Status");
+}
+
+} // namespace
+
+HealthMonitor::HealthMonitor(k8s::KubeClient *client, QObject *parent)
+    : QObject(parent)
+    , m_timer(new QTimer(this))
+{
+    m_timer->setInterval(5000);
+    connect(m_timer, &QTimer::timeout, this, &HealthMonitor::refresh);
+    setClient(client);
+}
+
+HealthMonitor::~HealthMonitor()
+{
+    for (const QPointer<k8s::KubeReply> &r : std::as_const(m_replies))
+        delete r.data();
+}
+
+void HealthMonitor::setClient(k8s::KubeClient *client)
+{
+    if (m_client == client)
+        return;
+    if (m_client)
+        disconnect(m_client, nullptr, this, nullptr);
+    m_client = client;
+    if (m_client)
+        connect(m_client, &k8s::KubeClient::endpointChanged, this, &HealthMonitor::resetSource);
+    resetSource();
+}
+
+k8s::KubeClient *HealthMonitor::client() const
+{
+    return m_client;
+}
+
+void HealthMonitor::setPrometheusUrl(const QUrl &url)
+{
+    if (url == m_flagUrl)
+        return;
+    m_flagUrl = url;
+    resetSource();
+}
+
+void HealthMonitor::setScrapeUrl(const QUrl &url)
+{
+    if (url == m_scrapeUrl)
+        return;
+    m_scrapeUrl = url;
+    resetSource();
+}
+
+void HealthMonitor::setRelease(const Release &release)
+{
+    const bool same = m_hasRelease && release.name == m_release.name && release.ns == m_release.ns
+            && release.versionNames() == m_release.versionNames();
+    const bool otherNamespace = m_hasRelease && release.ns != m_release.ns;
+    m_release = release;
+    m_hasRelease = true;
+    if (same)
+        return; // new weights: the next round judges by them
+    ++m_generation;
+    m_series.clear();
+    m_health = ReleaseHealth();
+    m_measuredAt = QDateTime();
+    m_lastScrapeSeconds = 0;
+    if (otherNamespace)
+        resetSource(); // discovery looks in the release's namespace too
+    else
+        refresh();
+    if (m_periodic)
+        m_timer->start();
+}
+
+void HealthMonitor::clearRelease()
+{
+    m_hasRelease = false;
+    m_release = Release();
+    ++m_generation;
+    m_series.clear();
+    m_health = ReleaseHealth();
+    m_measuredAt = QDateTime();
+    m_timer->stop();
+    Q_EMIT updated();
+}
+
+void HealthMonitor::setThresholds(const HealthThresholds &thresholds)
+{
+    if (thresholds == m_thresholds)
+        return;
+    m_thresholds = thresholds;
+    ++m_generation;
+    m_pending = 0;
+    refresh();
+}
+
+void HealthMonitor::setInterval(int ms)
+{
+    m_timer->setInterval(ms);
+}
+
+void HealthMonitor::setHistorySeconds(int seconds)
+{
+    m_historySeconds = qMax(10, seconds);
+}
+
+void HealthMonitor::setPeriodic(bool periodic)
+{
+    m_periodic = periodic;
+    if (!periodic)
+        m_timer->stop();
+    else if (m_hasRelease)
+        m_timer->start();
+}
+
+void HealthMonitor::resetSource()
+{
+    ++m_generation;
+    m_pending = 0;
+    m_resolving = false;
+    for (const QPointer<k8s::KubeReply> &r : std::as_const(m_replies))
+        if (r)
+            r->deleteLater();
+    m_replies.clear();
+    delete m_scrape;
+    m_scrape = nullptr;
+    m_source = PrometheusSource();
+    m_meshFor.clear();
+    Q_EMIT sourceChanged();
+    if (m_hasRelease)
+        refresh();
+}
+
+k8s::KubeReply *HealthMonitor::send(const k8s::KubeRequest &request, const QString &what)
+{
+    k8s::KubeReply *reply = m_client->send(request, what);
+    m_replies.append(reply);
+    connect(reply, &QObject::destroyed, this, [this, reply] { m_replies.removeAll(reply); });
+    return reply;
+}
+
+void HealthMonitor::refresh()
+{
+    if (!m_hasRelease || !m_client || busy())
+        return;
+    if (m_source.kind == PrometheusSource::Kind::Scrape)
+        return; // the scrape runs on its own timer
+    if (!m_source.isValid()) {
+        resolve();
+        return;
+    }
+    startRound();
+}
+
+void HealthMonitor::resolve()
+{
+    const Result<PrometheusSource> configured = configuredSource(m_flagUrl, m_client->endpoint().clusterExtensions);
+    if (!configured) {
+        endRound(configured.error().message);
+        return;
+    }
+    if (configured->isValid()) {
+        useSource(*configured);
+        return;
+    }
+    resolveByDiscovery();
+}
+
+void HealthMonitor::resolveByDiscovery()
+{
+    // Every candidate at once; the first in the documented order wins.
+    struct Search {
+        QList<QJsonObject> found;
+        QStringList unreadable;
+        QString networkError;
+        int pending = 0;
+    };
+    auto search = std::make_shared<Search>();
+    const int generation = m_generation;
+    QList<std::pair<QString, QString>> candidates;
+    for (const QString &ns : discoveryNamespaces(m_release.ns))
+        for (const QString &name : discoveryServiceNames())
+            candidates.append({ ns, name });
+    search->found.resize(candidates.size());
+    search->pending = int(candidates.size());
+    m_resolving = true;
+    for (int i = 0; i < candidates.size(); ++i) {
+        const auto &[ns, name] = candidates.at(i);
+        k8s::KubeRequest request = k8s::KubeRequest::get(
+                k8s::objectPath({}, QStringLiteral("v1"), ns, QStringLiteral("services"), name));
+        request.timeoutMs = 10000;
+        k8s::KubeReply *reply = send(request, QStringLiteral("service %1/%2").arg(ns, name));
+        connect(reply, &k8s::KubeReply::finished, this, [=, this] {
+            reply->deleteLater();
+            if (generation != m_generation)
+                return;
+            if (reply->ok())
+                search->found[i] = reply->json();
+            else if (reply->httpStatus() == 403 && !search->unreadable.contains(ns))
+                search->unreadable.append(ns);
+            else if (reply->httpStatus() == 0)
+                search->networkError = reply->error().message;
+            if (--search->pending == 0) {
+                m_resolving = false;
+                discovered(search->found, search->unreadable, search->networkError);
+            }
+        });
+    }
+}
+
+void HealthMonitor::discovered(const QList<QJsonObject> &found, const QStringList &unreadable,
+                               const QString &networkError)
+{
+    for (const QJsonObject &service : found) {
+        if (service.isEmpty() || prometheusPort(service).isEmpty())
+            continue;
+        const QJsonObject meta = service.value(QLatin1String("metadata")).toObject();
+        PrometheusSource source;
+        source.kind = PrometheusSource::Kind::ServiceProxy;
+        source.ns = meta.value(QLatin1String("namespace")).toString();
+        source.service = meta.value(QLatin1String("name")).toString();
+        source.port = prometheusPort(service);
+        source.origin = tr("found in namespace %1").arg(source.ns);
+        useSource(source);
+        return;
+    }
+    if (!networkError.isEmpty()) {
+        endRound(tr("Cannot look for Prometheus: %1").arg(networkError));
+        return;
+    }
+    const QUrl scrape = m_scrapeUrl.isValid() && !m_scrapeUrl.isEmpty()
+            ? m_scrapeUrl
+            : announcedScrapeUrl(m_client->endpoint().clusterExtensions);
+    if (scrape.isValid() && !scrape.isEmpty()) {
+        PrometheusSource source;
+        source.kind = PrometheusSource::Kind::Scrape;
+        source.url = scrape;
+        source.origin = m_scrapeUrl.isEmpty() ? tr("the kubeconfig's canarydeck.io/traffic") : tr("--metrics-url");
+        useSource(source);
+        return;
+    }
+    QString message = noServiceFoundMessage(m_release.ns);
+    if (!unreadable.isEmpty())
+        message += QLatin1Char(' ')
+                + tr("You may not get services in %1, so it may be there.").arg(unreadable.join(QLatin1String(", ")));
+    endRound(message);
+}
+
+void HealthMonitor::useSource(const PrometheusSource &source)
+{
+    m_source = source;
+    Q_EMIT sourceChanged();
+    if (source.kind == PrometheusSource::Kind::Scrape) {
+        m_scrape = new TrafficMonitor(m_client, this);
+        m_scrape->setWindowSeconds(m_historySeconds);
+        connect(m_scrape, &TrafficMonitor::updated, this, &HealthMonitor::scrapeUpdated);
+        connect(m_scrape, &TrafficMonitor::failed, this, [this](const QString &message) { endRound(message); });
+        m_scrape->setSource(source.url);
+        return;
+    }
+    startRound();
+}
+
+void HealthMonitor::startRound()
+{
+    if (m_meshFor == m_release.ns) {
+        askPrometheus();
+        return;
+    }
+    // Whether the namespace runs ambient, and with a waypoint: that decides the reporter.
+    const int generation = m_generation;
+    m_resolving = true;
+    k8s::KubeReply *reply = send(k8s::KubeRequest::get(k8s::objectPath({}, QStringLiteral("v1"), {},
+                                                                       QStringLiteral("namespaces"), m_release.ns)),
+                                 QStringLiteral("namespace %1").arg(m_release.ns));
+    connect(reply, &k8s::KubeReply::finished, this, [this, reply, generation] {
+        reply->deleteLater();
+        if (generation != m_generation)
+            return;
+        m_resolving = false;
+        m_mesh = reply->ok() ? meshModeOf(reply->json()) : MeshMode(); // unreadable: sidecars, the common case
+        m_meshFor = m_release.ns;
+        askPrometheus();
+    });
+}
+
+void HealthMonitor::askPrometheus()
+{
+    if (!m_mesh.hasL7Telemetry()) {
+        noL7Telemetry();
+        return;
+    }
+    m_queries = releaseQueries(m_release,
+                               QueryOptions { m_thresholds.windowSeconds, m_thresholds.countClientErrors, m_mesh });
+    if (m_queries.requestsPerSecond.isEmpty()) {
+        endRound(tr("%1 has no versions to measure").arg(m_release.name));
+        return;
+    }
+    m_instant.clear();
+    m_range.clear();
+    m_pending = SlotCount;
+    const double end = double(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
+    const double step = qMax(1.0, std::round(m_historySeconds / 150.0));
+    const double start = end - m_historySeconds;
+    const QString *instant[] = { &m_queries.requestsPerSecond,
+                                 &m_queries.requests,
+                                 &m_queries.successPercent,
+                                 &m_queries.p50Ms,
+                                 &m_queries.p90Ms,
+                                 &m_queries.p99Ms,
+                                 &m_queries.lastScrape };
+    for (int slot = 0; slot < RangeRequests; ++slot)
+        ask(*instant[slot], slot, 0, end, 0);
+    ask(m_queries.requestsPerSecond, RangeRequests, start, end, step);
+    ask(m_queries.errorPercent, RangeErrors, start, end, step);
+    ask(m_queries.p99Ms, RangeP99, start, end, step);
+}
+
+void HealthMonitor::ask(const QString &promql, int slot, double start, double end, double step)
+{
+    const bool range = isRange(slot);
+    const k8s::KubeRequest request
+            = m_source.request(range ? QStringLiteral("/api/v1/query_range") : QStringLiteral("/api/v1/query"),
+                               range ? promRangeQueryString(promql, start, end, step) : promQueryString(promql, end));
+    k8s::KubeReply *reply = send(request, m_source.describe());
+    const int generation = m_generation;
+    connect(reply, &k8s::KubeReply::finished, this, [this, slot, reply, generation, step] {
+        reply->deleteLater();
+        if (generation != m_generation)
+            return;
+        --m_pending;
+        if (!reply->ok() && (reply->httpStatus() == 0 || isKubernetesStatus(reply->body()))) {
+            failRound(reply);
+            return;
+        }
+        const Result<PromResult> result = decodePromAnswer(reply->body(), reply->httpStatus());
+        if (!result) {
+            ++m_generation; // the round's other answers are not needed
+            m_pending = 0;
+            endRound(result.error().message);
+            return;
+        }
+        for (const PromSeries &s : result->series) {
+            const QString version = s.labels.value(QStringLiteral("canary_version"));
+            if (isRange(slot))
+                m_range[slot].insert(version, withGaps(s.samples, step));
+            else if (!s.samples.isEmpty())
+                m_instant[slot].insert(version, s.samples.constLast().value);
+        }
+        if (m_pending == 0)
+            finishRound();
+    });
+}
+
+void HealthMonitor::failRound(k8s::KubeReply *reply)
+{
+    ++m_generation; // the round's other answers are not needed
+    m_pending = 0;
+    const int status = reply->httpStatus();
+    if (status == 0) {
+        endRound(tr("Cannot reach %1: %2").arg(m_source.describe(), reply->error().message));
+    } else if (m_source.kind == PrometheusSource::Kind::ServiceProxy && status == 403) {
+        explainForbidden(m_generation);
+    } else if (m_source.kind == PrometheusSource::Kind::ServiceProxy && status == 503) {
+        endRound(noEndpointsMessage(m_source));
+    } else {
+        endRound(tr("Cannot reach %1: the API server answered %2: %3")
+                         .arg(m_source.describe())
+                         .arg(status)
+                         .arg(reply->error().message));
+    }
+}
+
+void HealthMonitor::explainForbidden(int generation)
+{
+    // Ask the API server what it allows, so the message names exactly the permission that is missing.
+    const QJsonObject review { { QStringLiteral("apiVersion"), QStringLiteral("authorization.k8s.io/v1") },
+                               { QStringLiteral("kind"), QStringLiteral("SelfSubjectAccessReview") },
+                               { QStringLiteral("spec"),
+                                 QJsonObject {
+                                         { QStringLiteral("resourceAttributes"),
+                                           QJsonObject { { QStringLiteral("namespace"), m_source.ns },
+                                                         { QStringLiteral("verb"), QStringLiteral("get") },
+                                                         { QStringLiteral("resource"), QStringLiteral("services") },
+                                                         { QStringLiteral("subresource"), QStringLiteral("proxy") },
+                                                         { QStringLiteral("name"), m_source.service } } } } } };
+    m_resolving = true;
+    k8s::KubeReply *reply
+            = send(k8s::KubeRequest::create(QStringLiteral("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"),
+                                            QJsonDocument(review).toJson(QJsonDocument::Compact)),
+                   tr("access review"));
+    connect(reply, &k8s::KubeReply::finished, this, [this, reply, generation] {
+        reply->deleteLater();
+        if (generation != m_generation)
+            return;
+        m_resolving = false;
+        QString verdict = tr("the API server answered 403 Forbidden");
+        if (reply->ok()) {
+            const QJsonObject status = reply->json().value(QLatin1String("status")).toObject();
+            const QString reason = status.value(QLatin1String("reason")).toString();
+            verdict = status.value(QLatin1String("allowed")).toBool()
+                    ? tr("a SelfSubjectAccessReview says it is allowed, yet the proxy answered 403")
+                    : tr("a SelfSubjectAccessReview says: not allowed%1")
+                              .arg(reason.isEmpty() ? QString() : QLatin1String(", ") + reason);
+        }
+        endRound(proxyForbiddenMessage(m_source, verdict));
+    });
+}
+
+VersionHealth HealthMonitor::versionBase(int index) const
+{
+    VersionHealth v;
+    v.version = m_release.versions.at(index).name;
+    const QList<int> weights = m_release.routeWeights(m_release.defaultRoute);
+    v.weight = weights.value(index);
+    return v;
+}
+
+void HealthMonitor::finishRound()
+{
+    ReleaseHealth health;
+    health.release = m_release.name;
+    health.ns = m_release.ns;
+    health.windowSeconds = m_thresholds.windowSeconds;
+    health.sourceKind = m_source.kindName();
+    health.sourceTarget = m_source.target();
+    const QHash<QString, double> lastScrape = m_instant.value(LastScrape);
+    const bool hasSeries = !lastScrape.isEmpty();
+    m_lastScrapeSeconds = hasSeries ? lastScrape.constBegin().value() : 0;
+    for (int i = 0; i < m_release.versions.size(); ++i) {
+        VersionHealth v = versionBase(i);
+        v.requestsPerSecond = finite(m_instant.value(RequestsPerSecond), v.version);
+        v.requests = finite(m_instant.value(Requests), v.version);
+        v.successPercent = finite(m_instant.value(SuccessPercent), v.version);
+        v.p50Ms = finite(m_instant.value(P50), v.version);
+        v.p90Ms = finite(m_instant.value(P90), v.version);
+        v.p99Ms = finite(m_instant.value(P99), v.version);
+        if (!hasSeries) {
+            v.verdict = Verdict::NoTelemetry;
+            v.reason = tr("Prometheus has no istio_requests_total series for it");
+        }
+        health.versions.append(v);
+    }
+    computeShares(health.versions);
+    if (hasSeries)
+        judge(health.versions, m_release.stableVersion(), m_thresholds);
+    m_health = health;
+    m_series = m_range;
+    m_measuredAt = QDateTime::currentDateTimeUtc();
+    Q_EMIT updated();
+    endRound(hasSeries ? QString() : noSeriesMessage(m_release.name, m_release.ns, m_mesh.reporter));
+}
+
+void HealthMonitor::noL7Telemetry()
+{
+    ReleaseHealth health;
+    health.release = m_release.name;
+    health.ns = m_release.ns;
+    health.windowSeconds = m_thresholds.windowSeconds;
+    health.sourceKind = m_source.kindName();
+    health.sourceTarget = m_source.target();
+    const QString why = tr("namespace %1 runs Istio ambient without a waypoint: ztunnel reports no HTTP "
+                           "metrics (no requests, response codes or latency); add a waypoint (istio.io/use-waypoint)")
+                                .arg(m_release.ns);
+    for (int i = 0; i < m_release.versions.size(); ++i) {
+        VersionHealth v = versionBase(i);
+        v.verdict = Verdict::NoTelemetry;
+        v.reason = why;
+        health.versions.append(v);
+    }
+    health.notes.append(why);
+    m_health = health;
+    m_series.clear();
+    m_measuredAt = QDateTime::currentDateTimeUtc();
+    Q_EMIT updated();
+    endRound(QString());
+}
+
+void HealthMonitor::scrapeUpdated()
+{
+    if (m_release.versions.isEmpty() || m_scrape->series(m_release.versions.constFirst()).isEmpty())
+        return; // the first scrape only sets the counters' baseline
+    ReleaseHealth health;
+    health.release = m_release.name;
+    health.ns = m_release.ns;
+    health.windowSeconds = m_scrape->smoothingSeconds();
+    health.sourceKind = m_source.kindName();
+    health.sourceTarget = m_source.target();
+    m_series.clear();
+    for (int i = 0; i < m_release.versions.size(); ++i) {
+        VersionHealth v = versionBase(i);
+        const ReleaseVersion &version = m_release.versions.at(i);
+        v.requestsPerSecond = m_scrape->latestRate(version);
+        v.verdict = Verdict::NoTelemetry;
+        v.reason = tr("a metrics page gives request rates only: no success rate or latency without Prometheus");
+        m_series[RangeRequests].insert(v.version, m_scrape->series(version));
+        health.versions.append(v);
+    }
+    computeShares(health.versions);
+    health.notes.append(tr("Request rates from a metrics page; success rate, latency and verdicts need Prometheus."));
+    m_health = health;
+    m_measuredAt = QDateTime::currentDateTimeUtc();
+    m_lastScrapeSeconds = double(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
+    Q_EMIT updated();
+    endRound(QString());
+}
+
+void HealthMonitor::endRound(const QString &problem)
+{
+    setProblem(problem);
+    Q_EMIT roundFinished();
+}
+
+void HealthMonitor::setProblem(const QString &problem)
+{
+    if (problem == m_problem)
+        return;
+    m_problem = problem;
+    Q_EMIT problemChanged(m_problem);
+}
+
+QList<QPointF> HealthMonitor::series(Metric metric, const QString &version) const
+{
+    return m_series.value(rangeSlotOf(metric)).value(version);
+}
+
+QString HealthMonitor::queriesText() const
+{
+    return m_source.isPrometheus() && m_hasRelease ? m_queries.text() : QString();
+}
+
+QString HealthMonitor::stateText() const
+{
+    QString text = m_source.describe();
+    if (!m_source.isValid())
+        return m_problem.isEmpty() ? tr("Looking for Prometheus…") : tr("No telemetry source");
+    if (m_lastScrapeSeconds > 0) {
+        const qint64 ago
+                = qMax<qint64>(0, qint64(double(QDateTime::currentMSecsSinceEpoch()) / 1000.0 - m_lastScrapeSeconds));
+        text += tr(" · scraped %1 s ago").arg(ago);
+    } else if (!m_measuredAt.isValid()) {
+        text += tr(" · waiting for the first answer");
+    }
+    return text;
+}
+
+} // namespace canary::core
