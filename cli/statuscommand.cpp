@@ -122,6 +122,7 @@ int statusCommand(const Console &c, const Options &o)
 
     core::HealthMonitor monitor(world->client.get());
     monitor.setPeriodic(false);
+    monitor.setScrapeFallback(false); // an error to fix, not a quieter answer
     monitor.setThresholds(*thresholds);
     monitor.setPrometheusUrl(QUrl(o.value(QStringLiteral("prometheus-url"))));
     monitor.setScrapeUrl(QUrl(o.value(QStringLiteral("metrics-url"))));

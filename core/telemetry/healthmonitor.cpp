@@ -133,6 +133,8 @@ void HealthMonitor::setRelease(const Release &release)
     if (same)
         return; // new weights: the next round judges by them
     ++m_generation;
+    m_pending = 0; // answers of the older round, and a search in flight, are dropped: the next starts over
+    m_resolving = false;
     m_series.clear();
     m_health = ReleaseHealth();
     m_measuredAt = QDateTime();
@@ -150,6 +152,8 @@ void HealthMonitor::clearRelease()
     m_hasRelease = false;
     m_release = Release();
     ++m_generation;
+    m_pending = 0; // answers of the older round, and a search in flight, are dropped: the next starts over
+    m_resolving = false;
     m_series.clear();
     m_health = ReleaseHealth();
     m_measuredAt = QDateTime();
@@ -163,7 +167,8 @@ void HealthMonitor::setThresholds(const HealthThresholds &thresholds)
         return;
     m_thresholds = thresholds;
     ++m_generation;
-    m_pending = 0;
+    m_pending = 0; // answers of the older round, and a search in flight, are dropped: the next starts over
+    m_resolving = false;
     refresh();
 }
 
@@ -195,9 +200,11 @@ void HealthMonitor::resetSource()
         if (r)
             r->deleteLater();
     m_replies.clear();
-    delete m_scrape;
-    m_scrape = nullptr;
+    if (m_scrape) // kept until the next source is known: a metrics page again keeps its history (a gap, not a reset)
+        m_scrape->setSource(QUrl(), TrafficMonitor::History::Keep);
     m_source = PrometheusSource();
+    m_discovered = false;
+    m_note.clear();
     m_meshFor.clear();
     Q_EMIT sourceChanged();
     if (m_hasRelease)
@@ -227,6 +234,15 @@ void HealthMonitor::refresh()
 
 void HealthMonitor::resolve()
 {
+    // The flags first, as the operator named them: --prometheus-url, else --metrics-url.
+    if (m_flagUrl.isEmpty() && !m_scrapeUrl.isEmpty()) { // --metrics-url: the operator named it
+        PrometheusSource source;
+        source.kind = PrometheusSource::Kind::Scrape;
+        source.url = m_scrapeUrl;
+        source.origin = tr("--metrics-url");
+        useSource(source);
+        return;
+    }
     const Result<PrometheusSource> configured = configuredSource(m_flagUrl, m_client->endpoint().clusterExtensions);
     if (!configured) {
         endRound(configured.error().message);
@@ -294,6 +310,7 @@ void HealthMonitor::discovered(const QList<QJsonObject> &found, const QStringLis
         source.service = meta.value(QLatin1String("name")).toString();
         source.port = prometheusPort(service);
         source.origin = tr("found in namespace %1").arg(source.ns);
+        m_discovered = true;
         useSource(source);
         return;
     }
@@ -323,9 +340,17 @@ void HealthMonitor::useSource(const PrometheusSource &source)
 {
     m_source = source;
     Q_EMIT sourceChanged();
+    if (source.kind == PrometheusSource::Kind::Scrape && m_scrape && m_scrape->client() == m_client) {
+        m_scrape->setSource(source.url, TrafficMonitor::History::Keep);
+        return;
+    }
+    delete m_scrape;
+    m_scrape = nullptr;
     if (source.kind == PrometheusSource::Kind::Scrape) {
         m_scrape = new TrafficMonitor(m_client, this);
         m_scrape->setWindowSeconds(m_historySeconds);
+        if (m_timer->interval() < 1000) // a page is cheap to read: as often as asked, at most every second otherwise
+            m_scrape->setInterval(m_timer->interval());
         connect(m_scrape, &TrafficMonitor::updated, this, &HealthMonitor::scrapeUpdated);
         connect(m_scrape, &TrafficMonitor::failed, this, [this](const QString &message) { endRound(message); });
         m_scrape->setSource(source.url);
@@ -435,6 +460,17 @@ void HealthMonitor::failRound(k8s::KubeReply *reply)
     } else if (m_source.kind == PrometheusSource::Kind::ServiceProxy && status == 403) {
         explainForbidden(m_generation);
     } else if (m_source.kind == PrometheusSource::Kind::ServiceProxy && status == 503) {
+        const QUrl scrape = announcedScrapeUrl(m_client->endpoint().clusterExtensions);
+        if (m_scrapeFallback && m_discovered && scrape.isValid() && !scrape.isEmpty()) {
+            // A Service found, not named, with nothing behind it: the metrics page, with the reason said.
+            PrometheusSource source;
+            source.kind = PrometheusSource::Kind::Scrape;
+            source.url = scrape;
+            source.origin = tr("the kubeconfig's canarydeck.io/traffic");
+            m_note = noEndpointsMessage(m_source);
+            useSource(source);
+            return;
+        }
         endRound(noEndpointsMessage(m_source));
     } else {
         endRound(tr("Cannot reach %1: the API server answered %2: %3")

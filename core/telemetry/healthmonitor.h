@@ -54,6 +54,9 @@ public:
     int historySeconds() const { return m_historySeconds; }
     // Whether rounds repeat every interval (the window) or only on refresh() (the plugin).
     void setPeriodic(bool periodic);
+    // Whether a Prometheus Service found by discovery that has no endpoints gives way to the
+    // kubeconfig's metrics page (the window: rates rather than nothing), or is an error (the plugin).
+    void setScrapeFallback(bool fallback) { m_scrapeFallback = fallback; }
 
     // One round now: finds the source if needed, asks every query, then updated() or problemChanged().
     void refresh();
@@ -72,6 +75,8 @@ public:
     QString stateText() const;
     // What the reachability check found wrong, in one message (empty when all is well).
     QString problem() const { return m_problem; }
+    // Why the source is not the one found ("Prometheus … answered 503 …": the metrics page instead).
+    QString note() const { return m_note; }
 
 Q_SIGNALS:
     void updated();
@@ -113,6 +118,9 @@ private:
 
     PrometheusSource m_source;
     bool m_resolving = false;
+    bool m_discovered = false; // m_source was found, not named
+    bool m_scrapeFallback = true;
+    QString m_note; // why the source is not the one found
     MeshMode m_mesh;
     QString m_meshFor; // the namespace m_mesh was read for
     ReleaseQueries m_queries;

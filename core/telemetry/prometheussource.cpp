@@ -139,7 +139,12 @@ Result<PrometheusSource> configuredSource(const QUrl &flagUrl, const QJsonObject
 QUrl announcedScrapeUrl(const QJsonObject &clusterExtensions)
 {
     const QJsonValue ext = clusterExtensions.value(kTrafficExtension);
-    const QUrl url(ext.isObject() ? ext.toObject().value(QLatin1String("url")).toString() : ext.toString());
+    // {"metrics": URL} as the demo cluster writes it; {"url": URL} and a bare string are read too.
+    const QJsonObject object = ext.toObject();
+    const QUrl url(!ext.isObject() ? ext.toString()
+                           : object.contains(QLatin1String("metrics"))
+                           ? object.value(QLatin1String("metrics")).toString()
+                           : object.value(QLatin1String("url")).toString());
     return url.isValid() && !url.host().isEmpty() ? url : QUrl();
 }
 

@@ -33,6 +33,11 @@ void TrafficMonitor::setClient(k8s::KubeClient *client)
     m_client = client;
 }
 
+k8s::KubeClient *TrafficMonitor::client() const
+{
+    return m_client;
+}
+
 void TrafficMonitor::setSource(const QUrl &metricsUrl, History history)
 {
     m_url = metricsUrl;

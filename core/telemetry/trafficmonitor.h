@@ -32,6 +32,7 @@ public:
 
     // Another cluster (a context switch): scraped through its client from now on.
     void setClient(k8s::KubeClient *client);
+    k8s::KubeClient *client() const;
     // The same cluster at another address (restarted, say) keeps the history: its outage is a gap.
     enum class History { Clear, Keep };
     void setSource(const QUrl &metricsUrl, History history = History::Clear);
