@@ -525,14 +525,20 @@ VersionHealth HealthMonitor::versionBase(int index) const
     return v;
 }
 
-void HealthMonitor::finishRound()
+ReleaseHealth HealthMonitor::healthBase(int windowSeconds) const
 {
     ReleaseHealth health;
     health.release = m_release.name;
     health.ns = m_release.ns;
-    health.windowSeconds = m_thresholds.windowSeconds;
+    health.windowSeconds = windowSeconds;
     health.sourceKind = m_source.kindName();
     health.sourceTarget = m_source.target();
+    return health;
+}
+
+void HealthMonitor::finishRound()
+{
+    ReleaseHealth health = healthBase(m_thresholds.windowSeconds);
     const QHash<QString, double> lastScrape = m_instant.value(LastScrape);
     const bool hasSeries = !lastScrape.isEmpty();
     m_lastScrapeSeconds = hasSeries ? lastScrape.constBegin().value() : 0;
@@ -562,12 +568,7 @@ void HealthMonitor::finishRound()
 
 void HealthMonitor::noL7Telemetry()
 {
-    ReleaseHealth health;
-    health.release = m_release.name;
-    health.ns = m_release.ns;
-    health.windowSeconds = m_thresholds.windowSeconds;
-    health.sourceKind = m_source.kindName();
-    health.sourceTarget = m_source.target();
+    ReleaseHealth health = healthBase(m_thresholds.windowSeconds);
     const QString why = tr("namespace %1 runs Istio ambient without a waypoint: ztunnel reports no HTTP "
                            "metrics (no requests, response codes or latency); add a waypoint (istio.io/use-waypoint)")
                                 .arg(m_release.ns);
@@ -589,12 +590,7 @@ void HealthMonitor::scrapeUpdated()
 {
     if (m_release.versions.isEmpty() || m_scrape->series(m_release.versions.constFirst()).isEmpty())
         return; // the first scrape only sets the counters' baseline
-    ReleaseHealth health;
-    health.release = m_release.name;
-    health.ns = m_release.ns;
-    health.windowSeconds = m_scrape->smoothingSeconds();
-    health.sourceKind = m_source.kindName();
-    health.sourceTarget = m_source.target();
+    ReleaseHealth health = healthBase(m_scrape->smoothingSeconds());
     m_series.clear();
     for (int i = 0; i < m_release.versions.size(); ++i) {
         VersionHealth v = versionBase(i);

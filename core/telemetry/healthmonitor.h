@@ -103,6 +103,7 @@ private:
     void scrapeUpdated();
     void noL7Telemetry();
     VersionHealth versionBase(int index) const;
+    ReleaseHealth healthBase(int windowSeconds) const;
     k8s::KubeReply *send(const k8s::KubeRequest &request, const QString &what);
 
     QPointer<k8s::KubeClient> m_client;
