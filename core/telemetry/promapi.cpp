@@ -114,7 +114,9 @@ std::optional<double> parseSampleValue(const QString &text)
     if (text.compare(QLatin1String("-Inf"), Qt::CaseInsensitive) == 0
         || text.compare(QLatin1String("-Infinity"), Qt::CaseInsensitive) == 0)
         return -std::numeric_limits<double>::infinity();
-    if (text.isEmpty() || text.size() > 64)
+    // A scalar comes in plain digits at every size (strconv 'f'): the largest double is 309 digits,
+    // the smallest subnormal over a thousand.
+    if (text.isEmpty() || text.size() > 1100)
         return std::nullopt;
     for (const QChar c : text) {
         if (!c.isDigit() && c != QLatin1Char('.') && c != QLatin1Char('e') && c != QLatin1Char('E')
