@@ -5,6 +5,7 @@
 #include "core/apply/applyrun.h"
 #include "core/apply/releasesource.h"
 #include "core/model/istio.h"
+#include "k8s/accessreview.h"
 #include "k8s/discoveryreply.h"
 #include "k8s/kubeclient.h"
 #include "k8s/kubereply.h"
@@ -164,20 +165,8 @@ void ReleaseSession::checkAccess()
     auto reasons = std::make_shared<QStringList>();
     auto unknown = std::make_shared<bool>(false);
     for (const Check &check : checks) {
-        const QJsonObject review {
-            { QStringLiteral("apiVersion"), QStringLiteral("authorization.k8s.io/v1") },
-            { QStringLiteral("kind"), QStringLiteral("SelfSubjectAccessReview") },
-            { QStringLiteral("spec"),
-              QJsonObject { { QStringLiteral("resourceAttributes"),
-                              QJsonObject { { QStringLiteral("namespace"), ns },
-                                            { QStringLiteral("verb"), check.verb },
-                                            { QStringLiteral("group"), kIstioGroup },
-                                            { QStringLiteral("resource"), check.resource } } } } },
-        };
         KubeReply *reply = m_client->send(
-                KubeRequest::create(QStringLiteral("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"),
-                                    QJsonDocument(review).toJson(QJsonDocument::Compact)),
-                tr("access review"));
+                k8s::accessReviewRequest({ ns, check.verb, kIstioGroup, check.resource, {}, {} }), tr("access review"));
         connect(reply, &KubeReply::finished, this,
                 [this, reply, check, ns, generation, pending, denied, reasons, unknown] {
                     reply->deleteLater();
@@ -186,12 +175,11 @@ void ReleaseSession::checkAccess()
                     if (!reply->ok()) {
                         *unknown = true; // an old or locked-down server: the write itself will say
                     } else {
-                        const QJsonObject status = reply->json().value(QLatin1String("status")).toObject();
-                        if (!status.value(QLatin1String("allowed")).toBool()) {
+                        const k8s::AccessAnswer answer = k8s::accessReviewAnswer(reply->json());
+                        if (!answer.allowed) {
                             denied->append(QStringLiteral("%1 %2.%3").arg(check.verb, check.resource, kIstioGroup));
-                            const QString reason = status.value(QLatin1String("reason")).toString();
-                            if (!reason.isEmpty() && !reasons->contains(reason))
-                                reasons->append(reason);
+                            if (!answer.reason.isEmpty() && !reasons->contains(answer.reason))
+                                reasons->append(answer.reason);
                         }
                     }
                     if (--*pending > 0)

@@ -1,16 +1,16 @@
 #include "core/telemetry/healthmonitor.h"
 
 #include "core/telemetry/promapi.h"
+#include "core/telemetry/prometheusfinder.h"
 #include "core/telemetry/trafficmonitor.h"
+#include "k8s/accessreview.h"
 #include "k8s/kubeclient.h"
 #include "k8s/kubereply.h"
 
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QTimer>
 
 #include <cmath>
-#include <memory>
 
 namespace canary::core {
 
@@ -78,7 +78,17 @@ bool isKubernetesStatus(const QByteArray &body)
 HealthMonitor::HealthMonitor(k8s::KubeClient *client, QObject *parent)
     : QObject(parent)
     , m_timer(new QTimer(this))
+    , m_finder(new PrometheusFinder(this))
 {
+    connect(m_finder, &PrometheusFinder::found, this, [this](const PrometheusSource &source, bool discovered) {
+        m_resolving = false;
+        m_discovered = discovered;
+        useSource(source);
+    });
+    connect(m_finder, &PrometheusFinder::failed, this, [this](const QString &message) {
+        m_resolving = false;
+        endRound(message);
+    });
     m_timer->setInterval(5000);
     connect(m_timer, &QTimer::timeout, this, &HealthMonitor::refresh);
     setClient(client);
@@ -132,12 +142,8 @@ void HealthMonitor::setRelease(const Release &release)
     m_hasRelease = true;
     if (same)
         return; // new weights: the next round judges by them
-    ++m_generation;
-    m_pending = 0; // answers of the older round, and a search in flight, are dropped: the next starts over
-    m_resolving = false;
-    m_series.clear();
-    m_health = ReleaseHealth();
-    m_measuredAt = QDateTime();
+    abandonRound();
+    clearMeasures();
     m_lastScrapeSeconds = 0;
     if (otherNamespace)
         resetSource(); // discovery looks in the release's namespace too
@@ -151,12 +157,8 @@ void HealthMonitor::clearRelease()
 {
     m_hasRelease = false;
     m_release = Release();
-    ++m_generation;
-    m_pending = 0; // answers of the older round, and a search in flight, are dropped: the next starts over
-    m_resolving = false;
-    m_series.clear();
-    m_health = ReleaseHealth();
-    m_measuredAt = QDateTime();
+    abandonRound();
+    clearMeasures();
     m_timer->stop();
     Q_EMIT updated();
 }
@@ -166,10 +168,23 @@ void HealthMonitor::setThresholds(const HealthThresholds &thresholds)
     if (thresholds == m_thresholds)
         return;
     m_thresholds = thresholds;
-    ++m_generation;
-    m_pending = 0; // answers of the older round, and a search in flight, are dropped: the next starts over
-    m_resolving = false;
+    abandonRound();
     refresh();
+}
+
+void HealthMonitor::abandonRound()
+{
+    ++m_generation; // answers of the older round are dropped, and a search in flight: the next starts over
+    m_pending = 0;
+    m_resolving = false;
+    m_finder->cancel();
+}
+
+void HealthMonitor::clearMeasures()
+{
+    m_series.clear();
+    m_health = ReleaseHealth();
+    m_measuredAt = QDateTime();
 }
 
 void HealthMonitor::setInterval(int ms)
@@ -193,9 +208,7 @@ void HealthMonitor::setPeriodic(bool periodic)
 
 void HealthMonitor::resetSource()
 {
-    ++m_generation;
-    m_pending = 0;
-    m_resolving = false;
+    abandonRound();
     for (const QPointer<k8s::KubeReply> &r : std::as_const(m_replies))
         if (r)
             r->deleteLater();
@@ -234,106 +247,8 @@ void HealthMonitor::refresh()
 
 void HealthMonitor::resolve()
 {
-    // The flags first, as the operator named them: --prometheus-url, else --metrics-url.
-    if (m_flagUrl.isEmpty() && !m_scrapeUrl.isEmpty()) { // --metrics-url: the operator named it
-        PrometheusSource source;
-        source.kind = PrometheusSource::Kind::Scrape;
-        source.url = m_scrapeUrl;
-        source.origin = tr("--metrics-url");
-        useSource(source);
-        return;
-    }
-    const Result<PrometheusSource> configured = configuredSource(m_flagUrl, m_client->endpoint().clusterExtensions);
-    if (!configured) {
-        endRound(configured.error().message);
-        return;
-    }
-    if (configured->isValid()) {
-        useSource(*configured);
-        return;
-    }
-    resolveByDiscovery();
-}
-
-void HealthMonitor::resolveByDiscovery()
-{
-    // Every candidate at once; the first in the documented order wins.
-    struct Search {
-        QList<QJsonObject> found;
-        QStringList unreadable;
-        QString networkError;
-        int pending = 0;
-    };
-    auto search = std::make_shared<Search>();
-    const int generation = m_generation;
-    QList<std::pair<QString, QString>> candidates;
-    for (const QString &ns : discoveryNamespaces(m_release.ns))
-        for (const QString &name : discoveryServiceNames())
-            candidates.append({ ns, name });
-    search->found.resize(candidates.size());
-    search->pending = int(candidates.size());
     m_resolving = true;
-    for (int i = 0; i < candidates.size(); ++i) {
-        const auto &[ns, name] = candidates.at(i);
-        k8s::KubeRequest request = k8s::KubeRequest::get(
-                k8s::objectPath({}, QStringLiteral("v1"), ns, QStringLiteral("services"), name));
-        request.timeoutMs = 10000;
-        k8s::KubeReply *reply = send(request, QStringLiteral("service %1/%2").arg(ns, name));
-        connect(reply, &k8s::KubeReply::finished, this, [=, this] {
-            reply->deleteLater();
-            if (generation != m_generation)
-                return;
-            if (reply->ok())
-                search->found[i] = reply->json();
-            else if (reply->httpStatus() == 403 && !search->unreadable.contains(ns))
-                search->unreadable.append(ns);
-            else if (reply->httpStatus() == 0)
-                search->networkError = reply->error().message;
-            if (--search->pending == 0) {
-                m_resolving = false;
-                discovered(search->found, search->unreadable, search->networkError);
-            }
-        });
-    }
-}
-
-void HealthMonitor::discovered(const QList<QJsonObject> &found, const QStringList &unreadable,
-                               const QString &networkError)
-{
-    for (const QJsonObject &service : found) {
-        if (service.isEmpty() || prometheusPort(service).isEmpty())
-            continue;
-        const QJsonObject meta = service.value(QLatin1String("metadata")).toObject();
-        PrometheusSource source;
-        source.kind = PrometheusSource::Kind::ServiceProxy;
-        source.ns = meta.value(QLatin1String("namespace")).toString();
-        source.service = meta.value(QLatin1String("name")).toString();
-        source.port = prometheusPort(service);
-        source.origin = tr("found in namespace %1").arg(source.ns);
-        m_discovered = true;
-        useSource(source);
-        return;
-    }
-    if (!networkError.isEmpty()) {
-        endRound(tr("Cannot look for Prometheus: %1").arg(networkError));
-        return;
-    }
-    const QUrl scrape = m_scrapeUrl.isValid() && !m_scrapeUrl.isEmpty()
-            ? m_scrapeUrl
-            : announcedScrapeUrl(m_client->endpoint().clusterExtensions);
-    if (scrape.isValid() && !scrape.isEmpty()) {
-        PrometheusSource source;
-        source.kind = PrometheusSource::Kind::Scrape;
-        source.url = scrape;
-        source.origin = m_scrapeUrl.isEmpty() ? tr("the kubeconfig's canarydeck.io/traffic") : tr("--metrics-url");
-        useSource(source);
-        return;
-    }
-    QString message = noServiceFoundMessage(m_release.ns);
-    if (!unreadable.isEmpty())
-        message += QLatin1Char(' ')
-                + tr("You may not get services in %1, so it may be there.").arg(unreadable.join(QLatin1String(", ")));
-    endRound(message);
+    m_finder->find(m_client, m_flagUrl, m_scrapeUrl, m_release.ns);
 }
 
 void HealthMonitor::useSource(const PrometheusSource &source)
@@ -461,14 +376,10 @@ void HealthMonitor::failRound(k8s::KubeReply *reply)
         explainForbidden(m_generation);
     } else if (m_source.kind == PrometheusSource::Kind::ServiceProxy && status == 503) {
         const QUrl scrape = announcedScrapeUrl(m_client->endpoint().clusterExtensions);
-        if (m_scrapeFallback && m_discovered && scrape.isValid() && !scrape.isEmpty()) {
+        if (m_scrapeFallback && m_discovered && !scrape.isEmpty()) {
             // A Service found, not named, with nothing behind it: the metrics page, with the reason said.
-            PrometheusSource source;
-            source.kind = PrometheusSource::Kind::Scrape;
-            source.url = scrape;
-            source.origin = tr("the kubeconfig's canarydeck.io/traffic");
             m_note = noEndpointsMessage(m_source);
-            useSource(source);
+            useSource(scrapeSource(scrape, tr("the kubeconfig's canarydeck.io/traffic")));
             return;
         }
         endRound(noEndpointsMessage(m_source));
@@ -483,21 +394,14 @@ void HealthMonitor::failRound(k8s::KubeReply *reply)
 void HealthMonitor::explainForbidden(int generation)
 {
     // Ask the API server what it allows, so the message names exactly the permission that is missing.
-    const QJsonObject review { { QStringLiteral("apiVersion"), QStringLiteral("authorization.k8s.io/v1") },
-                               { QStringLiteral("kind"), QStringLiteral("SelfSubjectAccessReview") },
-                               { QStringLiteral("spec"),
-                                 QJsonObject {
-                                         { QStringLiteral("resourceAttributes"),
-                                           QJsonObject { { QStringLiteral("namespace"), m_source.ns },
-                                                         { QStringLiteral("verb"), QStringLiteral("get") },
-                                                         { QStringLiteral("resource"), QStringLiteral("services") },
-                                                         { QStringLiteral("subresource"), QStringLiteral("proxy") },
-                                                         { QStringLiteral("name"), m_source.service } } } } } };
     m_resolving = true;
-    k8s::KubeReply *reply
-            = send(k8s::KubeRequest::create(QStringLiteral("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"),
-                                            QJsonDocument(review).toJson(QJsonDocument::Compact)),
-                   tr("access review"));
+    k8s::KubeReply *reply = send(k8s::accessReviewRequest({ m_source.ns,
+                                                            QStringLiteral("get"),
+                                                            {},
+                                                            QStringLiteral("services"),
+                                                            QStringLiteral("proxy"),
+                                                            m_source.service }),
+                                 tr("access review"));
     connect(reply, &k8s::KubeReply::finished, this, [this, reply, generation] {
         reply->deleteLater();
         if (generation != m_generation)
@@ -505,12 +409,11 @@ void HealthMonitor::explainForbidden(int generation)
         m_resolving = false;
         QString verdict = tr("the API server answered 403 Forbidden");
         if (reply->ok()) {
-            const QJsonObject status = reply->json().value(QLatin1String("status")).toObject();
-            const QString reason = status.value(QLatin1String("reason")).toString();
-            verdict = status.value(QLatin1String("allowed")).toBool()
+            const k8s::AccessAnswer answer = k8s::accessReviewAnswer(reply->json());
+            verdict = answer.allowed
                     ? tr("a SelfSubjectAccessReview says it is allowed, yet the proxy answered 403")
                     : tr("a SelfSubjectAccessReview says: not allowed%1")
-                              .arg(reason.isEmpty() ? QString() : QLatin1String(", ") + reason);
+                              .arg(answer.reason.isEmpty() ? QString() : QLatin1String(", ") + answer.reason);
         }
         endRound(proxyForbiddenMessage(m_source, verdict));
     });

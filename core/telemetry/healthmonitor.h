@@ -23,6 +23,7 @@ class KubeReply;
 
 namespace canary::core {
 
+class PrometheusFinder;
 class TrafficMonitor;
 
 // The health of one release's versions, measured by Prometheus: found as the issue of sources says
@@ -88,8 +89,8 @@ Q_SIGNALS:
 private:
     void resetSource();
     void resolve();
-    void resolveByDiscovery();
-    void discovered(const QList<QJsonObject> &found, const QStringList &unreadable, const QString &networkError);
+    void abandonRound();
+    void clearMeasures();
     void useSource(const PrometheusSource &source);
     void startRound();
     void askPrometheus();
@@ -108,6 +109,7 @@ private:
 
     QPointer<k8s::KubeClient> m_client;
     QTimer *m_timer;
+    PrometheusFinder *m_finder;
     TrafficMonitor *m_scrape = nullptr;
     QUrl m_flagUrl;
     QUrl m_scrapeUrl;

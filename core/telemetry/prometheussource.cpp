@@ -148,6 +148,15 @@ QUrl announcedScrapeUrl(const QJsonObject &clusterExtensions)
     return url.isValid() && !url.host().isEmpty() ? url : QUrl();
 }
 
+PrometheusSource scrapeSource(const QUrl &url, const QString &origin)
+{
+    PrometheusSource source;
+    source.kind = PrometheusSource::Kind::Scrape;
+    source.url = url;
+    source.origin = origin;
+    return source;
+}
+
 QStringList discoveryNamespaces(const QString &releaseNamespace)
 {
     QStringList out { QStringLiteral("istio-system"), QStringLiteral("monitoring"), QStringLiteral("prometheus") };

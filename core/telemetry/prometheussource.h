@@ -47,6 +47,8 @@ Result<PrometheusSource> parseServiceReference(const QString &text);
 Result<PrometheusSource> configuredSource(const QUrl &flagUrl, const QJsonObject &clusterExtensions);
 // The Prometheus-format scrape page the kubeconfig announces (canarydeck.io/traffic), if any.
 QUrl announcedScrapeUrl(const QJsonObject &clusterExtensions);
+// A metrics page as the source; `origin` says who named it.
+PrometheusSource scrapeSource(const QUrl &url, const QString &origin);
 
 // Where discovery looks, in order: namespaces istio-system, monitoring, prometheus, then the
 // release's own; in each the Services prometheus, prometheus-server, prometheus-operated,
