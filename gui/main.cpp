@@ -1,5 +1,5 @@
 #include "core/session/releasesession.h"
-#include "core/telemetry/trafficmonitor.h"
+#include "core/telemetry/healthmonitor.h"
 #include "gui/mainwindow.h"
 #include "gui/startupreport.h"
 #include "k8s/kubeconfig.h"
@@ -29,9 +29,17 @@ struct Options {
     QCommandLineOption metrics { QStringLiteral("metrics-url"),
                                  QCoreApplication::translate(
                                          "main",
-                                         "Prometheus-format endpoint with istio_requests_total (default: from the "
-                                         "kubeconfig's canarydeck.io/traffic extension)."),
+                                         "A Prometheus-format page with istio_requests_total, for clusters without "
+                                         "Prometheus: request rates only (default: the kubeconfig's "
+                                         "canarydeck.io/traffic extension)."),
                                  QStringLiteral("URL") };
+    QCommandLineOption prometheus { QStringLiteral("prometheus-url"),
+                                    QCoreApplication::translate(
+                                            "main",
+                                            "Prometheus' base URL (default: the kubeconfig's canarydeck.io/prometheus "
+                                            "extension, else a Prometheus Service found in the cluster, reached "
+                                            "through the API server)."),
+                                    QStringLiteral("URL") };
     QCommandLineOption screenshot { QStringLiteral("screenshot"),
                                     QCoreApplication::translate(
                                             "main", "Save a screenshot of the window to FILE after SECONDS and quit."),
@@ -58,8 +66,8 @@ void describe(QCommandLineParser &parser, const Options &o)
             QCoreApplication::translate("main", "Release new versions of services on Kubernetes with Istio."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOptions({ o.kubeconfig, o.context, o.ns, o.metrics, o.screenshot, o.screenshotDelay, o.present, o.select,
-                        o.startupReport });
+    parser.addOptions({ o.kubeconfig, o.context, o.ns, o.metrics, o.prometheus, o.screenshot, o.screenshotDelay,
+                        o.present, o.select, o.startupReport });
 }
 
 // --help, --version and bad flags are answered before any display is opened: they work over ssh. The exit status
@@ -146,9 +154,11 @@ int main(int argc, char *argv[])
 
     auto *session = new canary::core::ReleaseSession(*endpoint);
     session->setKubeconfigOptions(options); // read again on each reconnection, as kubectl would
-    canary::core::TrafficMonitor traffic(session->client());
-    canary::gui::MainWindow window(session, &traffic);
-    window.followTrafficSource(QUrl(parser.value(o.metrics)));
+    canary::core::HealthMonitor health(session->client());
+    health.setInterval(2000); // Prometheus scrapes the mesh every few seconds: the charts keep up with it
+    health.setPrometheusUrl(QUrl(parser.value(o.prometheus)));
+    health.setScrapeUrl(QUrl(parser.value(o.metrics)));
+    canary::gui::MainWindow window(session, &health);
     session->setParent(&window); // a context switch replaces it
     window.setKubeconfig(options);
     window.show();

@@ -2,7 +2,7 @@
 
 #include "core/edit/editsession.h"
 #include "core/session/releasesession.h"
-#include "core/telemetry/trafficmonitor.h"
+#include "core/telemetry/healthmonitor.h"
 #include "gui/panels/applybar.h"
 #include "gui/panels/connectionbanner.h"
 #include "gui/panels/contextbar.h"
@@ -39,9 +39,9 @@ namespace canary::gui {
 
 using Connection = core::ReleaseSession::Connection;
 
-MainWindow::MainWindow(core::ReleaseSession *session, core::TrafficMonitor *traffic, QWidget *parent)
+MainWindow::MainWindow(core::ReleaseSession *session, core::HealthMonitor *health, QWidget *parent)
     : QMainWindow(parent)
-    , m_traffic(traffic)
+    , m_health(health)
     , m_edits(new core::EditSession(session, this))
     , m_actions(new ReleaseActions(m_edits, this))
     , m_presentation(new PresentationMode(this, m_actions))
@@ -90,8 +90,10 @@ void MainWindow::buildUi()
     m_editorScroll->widget()->installEventFilter(this); // its minimum width changes with the release shown
     auto *side = new QSplitter(Qt::Vertical, m_split);
     side->setChildrenCollapsible(false);
-    m_trafficPanel = new TrafficPanel(m_edits, m_traffic, side);
+    m_trafficPanel = new TrafficPanel(m_edits, m_health, side);
     m_tabs = new PreviewTabs(m_edits, side);
+    side->setStretchFactor(0, 3); // the charts take the larger part of the column
+    side->setStretchFactor(1, 2);
     m_history = new HistoryPanel(m_edits, m_tabs);
     m_tabs->addTab(m_history, tr("&History"));
     connect(m_split, &QSplitter::splitterMoved, this, [this] { m_userArranged = true; });
@@ -99,10 +101,7 @@ void MainWindow::buildUi()
 
     m_connectionLabel = new QLabel(this);
     m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
-    m_metricsLabel = new QLabel(this);
-    m_metricsLabel->setObjectName(QStringLiteral("metricsLabel"));
     statusBar()->addWidget(m_connectionLabel, 1);
-    statusBar()->addPermanentWidget(m_metricsLabel);
 
     buildMenus();
     connect(m_contextBar, &ContextBar::contextRequested, this, &MainWindow::switchContext);
@@ -132,7 +131,8 @@ void MainWindow::buildUi()
     connect(m_history, &HistoryPanel::countChanged, this,
             [this](int n) { m_tabs->setTabText(3, n ? tr("&History (%1)").arg(n) : tr("&History")); });
     connect(m_trafficPanel, &TrafficPanel::readings, m_routeEditor, &RouteEditor::setReadings);
-    connect(m_trafficPanel, &TrafficPanel::statusChanged, m_metricsLabel, &QLabel::setText);
+    connect(m_trafficPanel, &TrafficPanel::message, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 8000); });
     setStyleSheet(
             QStringLiteral("QFrame#banner{background:#1d2a33;border-radius:6px;}"
                            "QFrame#banner QLabel{color:#eef2f5;}"
@@ -155,6 +155,8 @@ void MainWindow::buildMenus()
     // On a projector: the charts and the weights, nothing to choose from.
     m_presentation->setHiddenWidgets(
             { menuBar(), statusBar(), m_contextBar, m_releases, m_tabs, m_mirror, m_matchRoutes });
+    m_presentation->setHiddenWidgets(m_presentation->hiddenWidgets() + m_trafficPanel->tools());
+    m_presentation->setCharts(m_trafficPanel->charts());
     connect(m_presentation, &PresentationMode::toggled, this, [this] {
         m_userArranged = false;
         QMetaObject::invokeMethod(this, &MainWindow::arrange, Qt::QueuedConnection); // once laid out
@@ -235,37 +237,11 @@ void MainWindow::setSession(core::ReleaseSession *session)
     if (!m_hasKubeconfig)
         m_contextBar->setContexts({ session->endpoint().contextName }, session->endpoint().contextName);
     setWindowTitle(session->endpoint().contextName + QStringLiteral("[*]"));
-    pointTraffic();
+    if (m_health) // it follows the client's endpoint itself: a demo started again is found again
+        m_health->setClient(session->client());
     m_demoMenu->refresh();
-    connect(session->client(), &k8s::KubeClient::endpointChanged, this, &MainWindow::pointTraffic);
     onConnectionChanged();
     onReleasesChanged();
-}
-
-void MainWindow::followTrafficSource(const QUrl &metricsUrl)
-{
-    m_followTraffic = true;
-    m_metricsUrl = metricsUrl;
-    pointTraffic();
-}
-
-void MainWindow::pointTraffic()
-{
-    if (!m_traffic || !m_followTraffic || !m_session)
-        return;
-    m_traffic->setClient(m_session->client());
-    // A demo cluster started again announces its metrics on another port.
-    const QUrl announced(m_session->endpoint()
-                                 .clusterExtensions.value(QStringLiteral("canarydeck.io/traffic"))
-                                 .toObject()
-                                 .value(QStringLiteral("metrics"))
-                                 .toString());
-    const QUrl source = m_metricsUrl.isEmpty() ? announced : m_metricsUrl;
-    if (source != m_traffic->source())
-        m_traffic->setSource(source,
-                             m_trafficFor == m_session ? core::TrafficMonitor::History::Keep
-                                                       : core::TrafficMonitor::History::Clear);
-    m_trafficFor = m_session;
 }
 
 void MainWindow::setKubeconfig(const k8s::KubeconfigOptions &options)

@@ -13,7 +13,7 @@ class QSplitter;
 namespace canary::core {
 class EditSession;
 class ReleaseSession;
-class TrafficMonitor;
+class HealthMonitor;
 } // namespace canary::core
 
 namespace canary::gui {
@@ -37,16 +37,13 @@ class TrafficPanel;
 class MainWindow final : public QMainWindow {
     Q_OBJECT
 public:
-    MainWindow(core::ReleaseSession *session, core::TrafficMonitor *traffic, QWidget *parent = nullptr);
+    MainWindow(core::ReleaseSession *session, core::HealthMonitor *health, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     // Offers the kubeconfig's contexts in the picker; switching makes a session of the window's own.
     void setKubeconfig(const k8s::KubeconfigOptions &options);
     // Switches to another context in place (refused while edits are unapplied and the user keeps them).
     bool switchContext(const QString &context);
-    // The window points the traffic monitor at each session's cluster: at `metricsUrl` when given,
-    // else at the endpoint the kubeconfig announces (canarydeck.io/traffic), again after a reconnection.
-    void followTrafficSource(const QUrl &metricsUrl);
     core::ReleaseSession *session() const { return m_session; }
     core::EditSession *edits() const { return m_edits; }
 
@@ -63,7 +60,6 @@ private:
     void buildMenus();
     void buildShortcuts();
     void setSession(core::ReleaseSession *session);
-    void pointTraffic();
     void onReleasesChanged();
     void onConnectionChanged();
     void onReleaseActivated(const QString &key);
@@ -77,16 +73,13 @@ protected:
 
 private:
     QPointer<core::ReleaseSession> m_session;
-    core::TrafficMonitor *m_traffic;
+    core::HealthMonitor *m_health; // measures the release shown, on each session's cluster
     core::EditSession *m_edits;
     ReleaseActions *m_actions;
     PresentationMode *m_presentation;
     DemoMenu *m_demoMenu;
     k8s::KubeconfigOptions m_kubeconfig;
     bool m_hasKubeconfig = false;
-    bool m_followTraffic = false;
-    QUrl m_metricsUrl;
-    QPointer<core::ReleaseSession> m_trafficFor; // the session whose cluster the traffic history is of
     QHash<QString, QString> m_lastNamespace; // per context, while the window is open
 
     ContextBar *m_contextBar;
@@ -103,7 +96,6 @@ private:
     QSplitter *m_split;
     bool m_userArranged = false;
     QLabel *m_connectionLabel;
-    QLabel *m_metricsLabel;
 };
 
 } // namespace canary::gui

@@ -27,6 +27,7 @@ public:
     PresentationMode(QMainWindow *window, ReleaseActions *actions);
     // What presentation hides (the service list, the previews, the match-route editor...).
     void setHiddenWidgets(const QList<QWidget *> &widgets) { m_hidden = widgets; }
+    QList<QWidget *> hiddenWidgets() const { return m_hidden; }
     void setCharts(HealthCharts *charts) { m_charts = charts; }
     QAction *action() const { return m_action; }
     bool isOn() const { return m_on; }

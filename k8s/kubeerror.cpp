@@ -68,7 +68,7 @@ Error decodeStatus(int httpStatus, const QByteArray &body, const QString &what)
     const QString hint = advice(httpStatus, e.reason);
     if (!hint.isEmpty())
         parts.append(hint);
-    e.message = parts.join(QLatin1String(" — "));
+    e.message = parts.join(QStringLiteral(" — "));
     return e;
 }
 

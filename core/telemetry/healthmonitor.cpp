@@ -255,23 +255,27 @@ void HealthMonitor::useSource(const PrometheusSource &source)
 {
     m_source = source;
     Q_EMIT sourceChanged();
-    if (source.kind == PrometheusSource::Kind::Scrape && m_scrape && m_scrape->client() == m_client) {
+    const bool sameScrape = m_scrape && m_scrape->client() == m_client;
+    if (source.kind != PrometheusSource::Kind::Scrape) {
+        // Kept, idle, until Prometheus answers: a Service found with nothing behind it gives way to the
+        // metrics page again, whose history then goes on (an outage is a gap, not a reset).
+        if (sameScrape)
+            m_scrape->setSource(QUrl(), TrafficMonitor::History::Keep);
+        startRound();
+        return;
+    }
+    if (sameScrape) {
         m_scrape->setSource(source.url, TrafficMonitor::History::Keep);
         return;
     }
     delete m_scrape;
-    m_scrape = nullptr;
-    if (source.kind == PrometheusSource::Kind::Scrape) {
-        m_scrape = new TrafficMonitor(m_client, this);
-        m_scrape->setWindowSeconds(m_historySeconds);
-        if (m_timer->interval() < 1000) // a page is cheap to read: as often as asked, at most every second otherwise
-            m_scrape->setInterval(m_timer->interval());
-        connect(m_scrape, &TrafficMonitor::updated, this, &HealthMonitor::scrapeUpdated);
-        connect(m_scrape, &TrafficMonitor::failed, this, [this](const QString &message) { endRound(message); });
-        m_scrape->setSource(source.url);
-        return;
-    }
-    startRound();
+    m_scrape = new TrafficMonitor(m_client, this);
+    m_scrape->setWindowSeconds(m_historySeconds);
+    if (m_timer->interval() < 1000) // a page is cheap to read: as often as asked, at most every second otherwise
+        m_scrape->setInterval(m_timer->interval());
+    connect(m_scrape, &TrafficMonitor::updated, this, &HealthMonitor::scrapeUpdated);
+    connect(m_scrape, &TrafficMonitor::failed, this, [this](const QString &message) { endRound(message); });
+    m_scrape->setSource(source.url);
 }
 
 void HealthMonitor::startRound()
@@ -464,6 +468,8 @@ void HealthMonitor::finishRound()
         judge(health.versions, m_release.stableVersion(), m_thresholds);
     m_health = health;
     m_series = m_range;
+    delete m_scrape; // Prometheus answers: its ranges are the history now
+    m_scrape = nullptr;
     m_measuredAt = QDateTime::currentDateTimeUtc();
     Q_EMIT updated();
     endRound(hasSeries ? QString() : noSeriesMessage(m_release.name, m_release.ns, m_mesh.reporter));

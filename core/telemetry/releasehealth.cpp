@@ -56,13 +56,13 @@ QString verdictName(Verdict verdict)
 
 QString HealthThresholds::describe() const
 {
-    return tr("worse when success is more than %1 points below the stable's or p99 above %2× its (and by more "
-              "than %3 ms); judged from %4 requests in %5 s%6")
+    return tr("success within %1 %2 of the stable's, p99 within %3× (+%4 ms), at least %5 requests in %6%7")
             .arg(maxSuccessDropPoints)
+            .arg(maxSuccessDropPoints == 1 ? tr("point") : tr("points"))
             .arg(maxP99Factor)
             .arg(p99SlackMs)
             .arg(minRequests)
-            .arg(windowSeconds)
+            .arg(promDuration(windowSeconds))
             .arg(countClientErrors ? tr("; 4xx count as errors") : QString());
 }
 

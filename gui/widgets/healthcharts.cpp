@@ -28,7 +28,7 @@ HealthCharts::HealthCharts(QWidget *parent)
         m_charts[kind]->setObjectName(QLatin1String(names[kind]));
         m_charts[kind]->setLegendVisible(false);
         m_charts[kind]->setTimeLabelsVisible(kind == KindCount - 1); // one time axis, under the last
-        m_charts[kind]->setMinimumHeight(kind == KindCount - 1 ? 110 : 90);
+        m_charts[kind]->setMinimumHeight(kind == KindCount - 1 ? 84 : 64); // a 540-pixel screen holds the window
         layout->addWidget(m_charts[kind], kind == KindCount - 1 ? 6 : 5);
     }
 }

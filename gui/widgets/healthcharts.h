@@ -25,6 +25,8 @@ public:
     void setFontScale(double scale);
     void setHighContrast(bool on);
     QString legendText() const;
+    // Room for three readable charts: the column gives them the larger part.
+    QSize sizeHint() const override { return QSize(420, 480); }
 
 private:
     void align();

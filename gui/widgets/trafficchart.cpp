@@ -233,9 +233,17 @@ void TrafficChart::setLabelPad(int pixels)
     if (pixels == m_labelPad)
         return;
     m_labelPad = pixels;
-    QMargins margins = m_chart->margins();
-    margins.setLeft(6 + pixels);
-    m_chart->setMargins(margins);
+    applyMargins();
+}
+
+void TrafficChart::applyMargins()
+{
+    // The last time label is centred on the plot's right edge and overhangs it by half its width: a
+    // chart without time labels keeps that room too, so the plot areas of a stack end alike.
+    const int overhang = m_time->labelsVisible()
+            ? 0
+            : QFontMetrics(m_time->labelsFont()).horizontalAdvance(QStringLiteral("00:00:00")) / 2;
+    m_chart->setMargins(QMargins(6 + m_labelPad, 2, 6 + overhang, 2));
 }
 
 void TrafficChart::setLegendVisible(bool visible)
@@ -246,6 +254,7 @@ void TrafficChart::setLegendVisible(bool visible)
 void TrafficChart::setTimeLabelsVisible(bool visible)
 {
     m_time->setLabelsVisible(visible);
+    applyMargins();
 }
 
 void TrafficChart::setFontScale(double scale)
@@ -265,6 +274,22 @@ void TrafficChart::applyFonts()
     m_time->setLabelsFont(labels);
     m_value->setTitleFont(labels);
     m_chart->legend()->setFont(labels);
+    applyMargins();
+    fitTimeTicks();
+}
+
+void TrafficChart::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    fitTimeTicks();
+}
+
+void TrafficChart::fitTimeTicks()
+{
+    // As many time labels as fit side by side with room between them: never elided to "06:1…".
+    const int label = QFontMetrics(m_time->labelsFont()).horizontalAdvance(QStringLiteral("00:00:00")) * 3 / 2;
+    const int plot = width() - valueLabelWidth() - m_labelPad - 40;
+    m_time->setTickCount(qBound(2, plot / qMax(1, label) + 1, 6));
 }
 
 void TrafficChart::setHighContrast(bool on)

@@ -62,7 +62,12 @@ public:
     void setHighContrast(bool on);
     QChart *chart() const { return m_chart; }
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
+    void applyMargins();
+    void fitTimeTicks();
     void placeMarkers();
     void applyFonts();
 

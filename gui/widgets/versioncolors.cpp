@@ -21,4 +21,16 @@ QColor versionColor(const QString &name, const QJsonObject &labels, int index)
     return QColor(QLatin1String(palette[index % int(std::size(palette))]));
 }
 
+QColor verdictColor(core::Verdict verdict)
+{
+    switch (verdict) {
+    case core::Verdict::Stable: return QColor(0x1d, 0x4f, 0x91);
+    case core::Verdict::Healthy: return QColor(0x1f, 0x7a, 0x3a);
+    case core::Verdict::Worse: return QColor(0xb3, 0x26, 0x1e);
+    case core::Verdict::NotEnoughTraffic: return QColor(0x5f, 0x5f, 0x5f);
+    case core::Verdict::NoTelemetry: break;
+    }
+    return QColor(0x8a, 0x6d, 0x00);
+}
+
 } // namespace canary::gui

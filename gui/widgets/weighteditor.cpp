@@ -112,6 +112,7 @@ WeightEditor::Widgets WeightEditor::makeRow(int i, const WeightRow &row)
     w.promote->setToolTip(tr("Send all traffic of this release to %1 and apply").arg(row.version));
     w.reading = new QLabel(this);
     w.reading->setObjectName(QStringLiteral("reading_") + row.version);
+    w.reading->setWordWrap(true); // two lines rather than a wider editor (presentation's large type)
     w.verdict = new QLabel(this);
     w.verdict->setObjectName(QStringLiteral("verdict_") + row.version);
     w.verdict->setAlignment(Qt::AlignCenter);
@@ -175,7 +176,7 @@ void WeightEditor::showReadings()
         if (r.p99Ms >= 0)
             parts.append(tr("p99 %1 ms").arg(r.p99Ms, 0, 'f', r.p99Ms < 10 ? 1 : 0));
         const Widgets &w = m_widgets.at(i);
-        w.reading->setText(parts.join(QLatin1String(" · ")));
+        w.reading->setText(parts.join(QStringLiteral(" · ")));
         w.reading->setToolTip(m_observedTip);
         w.reading->setVisible(!parts.isEmpty());
         w.verdict->setText(r.verdict);

@@ -1,6 +1,6 @@
 #include "core/edit/editsession.h"
 #include "core/session/releasesession.h"
-#include "core/telemetry/trafficmonitor.h"
+#include "core/telemetry/healthmonitor.h"
 #include "gui/mainwindow.h"
 #include "gui/widgets/elidingcombobox.h"
 #include "tests/support/testcluster.h"
@@ -146,7 +146,7 @@ private:
     std::unique_ptr<test::TestCluster> m_cluster;
     QTemporaryDir m_journal;
     std::unique_ptr<core::ReleaseSession> m_session;
-    std::unique_ptr<core::TrafficMonitor> m_traffic;
+    std::unique_ptr<core::HealthMonitor> m_traffic;
     std::unique_ptr<gui::MainWindow> m_window;
 };
 
@@ -161,9 +161,9 @@ void TestLayout::initTestCase()
     m_cluster = std::make_unique<test::TestCluster>(20);
     QVERIFY2(m_cluster->ok(), qPrintable(m_cluster->error()));
     m_session = std::make_unique<core::ReleaseSession>(m_cluster->endpoint(), nullptr, m_journal.path());
-    m_traffic = std::make_unique<core::TrafficMonitor>(m_session->client());
+    m_traffic = std::make_unique<core::HealthMonitor>(m_session->client());
     m_traffic->setInterval(250);
-    m_traffic->setSource(QUrl(m_cluster->endpoints().metrics));
+    m_traffic->setScrapeUrl(QUrl(m_cluster->endpoints().metrics));
     m_window = std::make_unique<gui::MainWindow>(m_session.get(), m_traffic.get());
     m_window->show();
     m_session->start();

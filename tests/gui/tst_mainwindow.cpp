@@ -2,7 +2,7 @@
 #include "core/edit/editsession.h"
 #include "core/model/istio.h"
 #include "core/session/releasesession.h"
-#include "core/telemetry/trafficmonitor.h"
+#include "core/telemetry/healthmonitor.h"
 #include "gui/mainwindow.h"
 #include "gui/widgets/trafficchart.h"
 #include "k8s/kubeclient.h"
@@ -75,7 +75,7 @@ private:
 
     std::unique_ptr<test::TestCluster> m_cluster;
     std::unique_ptr<core::ReleaseSession> m_session;
-    std::unique_ptr<core::TrafficMonitor> m_traffic;
+    std::unique_ptr<core::HealthMonitor> m_traffic;
     std::unique_ptr<gui::MainWindow> m_window;
     QString m_lastConfirmation;
     bool m_lastConfirmationFixedWidth = false;
@@ -105,9 +105,9 @@ void TestMainWindow::initTestCase()
     m_cluster = std::make_unique<test::TestCluster>(20);
     QVERIFY2(m_cluster->ok(), qPrintable(m_cluster->error()));
     m_session = std::make_unique<core::ReleaseSession>(m_cluster->endpoint());
-    m_traffic = std::make_unique<core::TrafficMonitor>(m_session->client());
+    m_traffic = std::make_unique<core::HealthMonitor>(m_session->client());
     m_traffic->setInterval(250);
-    m_traffic->setSource(QUrl(m_cluster->endpoints().metrics));
+    m_traffic->setScrapeUrl(QUrl(m_cluster->endpoints().metrics));
     m_window = std::make_unique<gui::MainWindow>(m_session.get(), m_traffic.get());
     m_window->show();
     m_session->start();
@@ -243,7 +243,7 @@ void TestMainWindow::externalChangeAppearsThroughTheWatch()
 
 void TestMainWindow::chartShowsTrafficPerVersion()
 {
-    auto *chart = m_window->findChild<gui::TrafficChart *>(QStringLiteral("trafficChart"));
+    auto *chart = m_window->findChild<gui::TrafficChart *>(QStringLiteral("requestsChart"));
     QVERIFY(chart);
     QTRY_COMPARE_WITH_TIMEOUT(chart->seriesCount(), 2, 5000);
     const auto peak = [chart] {

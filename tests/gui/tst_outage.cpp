@@ -1,6 +1,6 @@
 #include "core/edit/editsession.h"
 #include "core/session/releasesession.h"
-#include "core/telemetry/trafficmonitor.h"
+#include "core/telemetry/healthmonitor.h"
 #include "gui/mainwindow.h"
 #include "gui/widgets/trafficchart.h"
 
@@ -58,10 +58,9 @@ void TestOutage::outageIsShownAndWritingStops()
     QVERIFY(endpoint);
     core::ReleaseSession session(*endpoint);
     session.setKubeconfigOptions(options);
-    core::TrafficMonitor traffic(session.client());
+    core::HealthMonitor traffic(session.client());
     traffic.setInterval(250);
     gui::MainWindow window(&session, &traffic);
-    window.followTrafficSource({});
     window.show();
     session.start();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -72,7 +71,7 @@ void TestOutage::outageIsShownAndWritingStops()
     auto *apply = window.findChild<QPushButton *>(QStringLiteral("applyButton"));
     auto *banner = window.findChild<QWidget *>(QStringLiteral("connectionBanner"));
     auto *promote = window.findChild<QToolButton *>(QStringLiteral("promoteButton_risky"));
-    auto *chart = window.findChild<gui::TrafficChart *>(QStringLiteral("trafficChart"));
+    auto *chart = window.findChild<gui::TrafficChart *>(QStringLiteral("requestsChart"));
     QVERIFY(apply && banner && promote && chart);
     QTRY_VERIFY_WITH_TIMEOUT(apply->isEnabled(), 10000);
     QVERIFY(!banner->isVisible());

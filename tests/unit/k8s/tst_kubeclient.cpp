@@ -1,5 +1,6 @@
 #include "demo/certificates.h"
 #include "k8s/kubeclient.h"
+#include "k8s/kubeerror.h"
 #include "k8s/kubereply.h"
 #include "tests/support/testproxy.h"
 
@@ -21,6 +22,8 @@ private Q_SLOTS:
     void otherHostsTrustTheClusterCaButNotItsExceptions();
     void throughTheProxy();
     void execPluginOnlyForTheApiServer();
+    void statusMessagesReadWhole_data();
+    void statusMessagesReadWhole();
 
 private:
     k8s::ClusterEndpoint m_endpoint;
@@ -143,6 +146,32 @@ void TestKubeClient::execPluginOnlyForTheApiServer()
     QVERIFY2(metrics->ok(), qPrintable(metrics->error().message));
     QCOMPARE(metrics->body(), QByteArray("up 1\n"));
     QCOMPARE(proxy.requestLines(), QStringList { QStringLiteral("GET http://metrics.cluster.test/metrics HTTP/1.1") });
+}
+
+void TestKubeClient::statusMessagesReadWhole_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("409 with the server's message and advice")
+            << 409 << QByteArray(R"({"kind":"Status","reason":"Conflict","message":"the object has been modified"})")
+            << QStringLiteral("put vs/greeting: HTTP 409 Conflict \u2014 the object has been modified \u2014 ");
+    QTest::newRow("403, the server's message") << 403
+                                               << QByteArray(R"({"kind":"Status","reason":"Forbidden","message":)"
+                                                             R"("virtualservices is forbidden: ünïcode"})")
+                                               << QStringLiteral("put vs/greeting: HTTP 403 Forbidden \u2014 "
+                                                                 "virtualservices is forbidden: \u00fcn\u00efcode");
+}
+
+void TestKubeClient::statusMessagesReadWhole()
+{
+    QFETCH(int, status);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, expected);
+    // The parts are joined by an em dash, not by its UTF-8 bytes read as Latin-1 ("â€”").
+    const QString message = k8s::decodeStatus(status, body, QStringLiteral("put vs/greeting")).message;
+    QVERIFY2(message.startsWith(expected), qPrintable(message));
+    QVERIFY2(!message.contains(QChar(0xe2)), qPrintable(message));
 }
 
 QTEST_GUILESS_MAIN(TestKubeClient)
