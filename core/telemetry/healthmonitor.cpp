@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QTimer>
 
+#include <algorithm>
 #include <cmath>
 
 namespace canary::core {
@@ -25,6 +26,7 @@ enum Slot {
     P90,
     P99,
     LastScrape,
+    LatencyBounds,
     RangeRequests,
     RangeErrors,
     RangeP99,
@@ -325,7 +327,8 @@ void HealthMonitor::askPrometheus()
                                  &m_queries.p50Ms,
                                  &m_queries.p90Ms,
                                  &m_queries.p99Ms,
-                                 &m_queries.lastScrape };
+                                 &m_queries.lastScrape,
+                                 &m_queries.latencyBounds };
     for (int slot = 0; slot < RangeRequests; ++slot)
         ask(*instant[slot], slot, 0, end, 0);
     ask(m_queries.requestsPerSecond, RangeRequests, start, end, step);
@@ -359,7 +362,9 @@ void HealthMonitor::ask(const QString &promql, int slot, double start, double en
         }
         for (const PromSeries &s : result->series) {
             const QString version = s.labels.value(QStringLiteral("canary_version"));
-            if (isRange(slot))
+            if (slot == LatencyBounds)
+                m_instant[slot].insert(s.labels.value(QStringLiteral("le")), 0);
+            else if (isRange(slot))
                 m_range[slot].insert(version, withGaps(s.samples, step));
             else if (!s.samples.isEmpty())
                 m_instant[slot].insert(version, s.samples.constLast().value);
@@ -465,7 +470,7 @@ void HealthMonitor::finishRound()
     }
     computeShares(health.versions);
     if (hasSeries)
-        judge(health.versions, m_release.stableVersion(), m_thresholds);
+        judge(health.versions, m_release.stableVersion(), m_thresholds, latencyBounds());
     m_health = health;
     m_series = m_range;
     delete m_scrape; // Prometheus answers: its ranges are the history now
@@ -473,6 +478,19 @@ void HealthMonitor::finishRound()
     m_measuredAt = QDateTime::currentDateTimeUtc();
     Q_EMIT updated();
     endRound(hasSeries ? QString() : noSeriesMessage(m_release.name, m_release.ns, m_mesh.reporter));
+}
+
+QList<double> HealthMonitor::latencyBounds() const
+{
+    QList<double> bounds;
+    for (const QString &le : m_instant.value(LatencyBounds).keys()) {
+        bool ok = false;
+        const double bound = le.toDouble(&ok);
+        if (ok && std::isfinite(bound))
+            bounds.append(bound);
+    }
+    std::sort(bounds.begin(), bounds.end());
+    return bounds;
 }
 
 void HealthMonitor::noL7Telemetry()

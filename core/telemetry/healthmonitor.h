@@ -103,6 +103,7 @@ private:
     void setProblem(const QString &problem);
     void scrapeUpdated();
     void noL7Telemetry();
+    QList<double> latencyBounds() const;
     VersionHealth versionBase(int index) const;
     ReleaseHealth healthBase(int windowSeconds) const;
     k8s::KubeReply *send(const k8s::KubeRequest &request, const QString &what);

@@ -120,7 +120,42 @@ void computeShares(QList<VersionHealth> &versions)
     }
 }
 
-void judge(QList<VersionHealth> &versions, int stable, const HealthThresholds &t)
+namespace {
+
+// Why the canary's p99 is worse than the stable's (empty when it is not). The stable's true p99 may lie
+// anywhere in its histogram bucket (histogram_quantile interpolates inside it): the canary is compared
+// with the top of that bucket, so one slow request among few is no regression.
+QString slowerReason(const VersionHealth &v, const VersionHealth &base, const HealthThresholds &t,
+                     const QList<double> &bounds)
+{
+    if (!v.p99Ms || !base.p99Ms || !std::isfinite(*v.p99Ms) || !std::isfinite(*base.p99Ms))
+        return {};
+    const double top = bounds.isEmpty() ? *base.p99Ms : latencyBucket(*base.p99Ms, bounds).second;
+    const double reference = std::isfinite(top) ? top : *base.p99Ms;
+    if (*v.p99Ms <= reference * t.maxP99Factor || *v.p99Ms - reference <= t.p99SlackMs)
+        return {};
+    const QString bucket
+            = reference == *base.p99Ms ? QString() : tr(" (its histogram bucket reaches %1)").arg(ms(reference));
+    return tr("p99 %1 vs %2 on %3%4: more than %5× and %6 ms slower")
+            .arg(ms(*v.p99Ms), ms(*base.p99Ms), base.version, bucket)
+            .arg(t.maxP99Factor)
+            .arg(t.p99SlackMs);
+}
+
+} // namespace
+
+std::pair<double, double> latencyBucket(double ms, const QList<double> &bounds)
+{
+    double lower = 0;
+    for (double bound : bounds) {
+        if (ms <= bound)
+            return { lower, bound };
+        lower = bound;
+    }
+    return { lower, qInf() };
+}
+
+void judge(QList<VersionHealth> &versions, int stable, const HealthThresholds &t, const QList<double> &latencyBounds)
 {
     const VersionHealth *base = stable >= 0 && stable < versions.size() ? &versions.at(stable) : nullptr;
     const bool baseMeasured = base && base->requests && *base->requests >= t.minRequests && base->successPercent;
@@ -159,13 +194,10 @@ void judge(QList<VersionHealth> &versions, int stable, const HealthThresholds &t
                                .arg(t.maxSuccessDropPoints == 1.0 ? tr("point") : tr("points"));
             continue;
         }
-        if (v.p99Ms && base->p99Ms && std::isfinite(*v.p99Ms) && std::isfinite(*base->p99Ms)
-            && *v.p99Ms > *base->p99Ms * t.maxP99Factor && *v.p99Ms - *base->p99Ms > t.p99SlackMs) {
+        const QString slower = slowerReason(v, *base, t, latencyBounds);
+        if (!slower.isEmpty()) {
             v.verdict = Verdict::Worse;
-            v.reason = tr("p99 %1 vs %2 on %3: more than %4× and %5 ms slower")
-                               .arg(ms(*v.p99Ms), ms(*base->p99Ms), base->version)
-                               .arg(t.maxP99Factor)
-                               .arg(t.p99SlackMs);
+            v.reason = slower;
             continue;
         }
         v.verdict = Verdict::Healthy;

@@ -59,7 +59,13 @@ struct ReleaseHealth {
 };
 
 // Sets the verdict of every version against the stable one (index `stable` into versions).
-void judge(QList<VersionHealth> &versions, int stable, const HealthThresholds &thresholds);
+// latencyBounds: the upper bounds (ms) of the latency histogram's buckets, when known. p99s that
+// fall in one bucket are not told apart (histogram_quantile interpolates inside a bucket), so a
+// canary is slower only when a bound lies between its p99 and the stable's.
+void judge(QList<VersionHealth> &versions, int stable, const HealthThresholds &thresholds,
+           const QList<double> &latencyBounds = {});
+// The bucket (lower, upper bound) a latency falls in; upper is +Inf past the last bound.
+std::pair<double, double> latencyBucket(double ms, const QList<double> &bounds);
 // Observed shares from the request rates (none when the release has no traffic).
 void computeShares(QList<VersionHealth> &versions);
 

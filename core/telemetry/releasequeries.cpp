@@ -147,10 +147,12 @@ ReleaseQueries releaseQueries(const Release &release, const QueryOptions &option
     for (const ReleaseVersion &v : release.versions)
         if (!services.contains(promRegexEscape(serviceOf(v))))
             services.append(promRegexEscape(serviceOf(v)));
-    q.lastScrape = QStringLiteral("max(timestamp(%1{reporter=%2,destination_service_namespace=%3,"
-                                  "destination_service_name=~%4}))")
-                           .arg(kRequests, promQuote(mesh.reporter), promQuote(release.ns),
-                                promQuote(services.join(QLatin1Char('|'))));
+    const QString ofRelease
+            = QStringLiteral("reporter=%1,destination_service_namespace=%2,destination_service_name=~%3")
+                      .arg(promQuote(mesh.reporter), promQuote(release.ns), promQuote(services.join(QLatin1Char('|'))));
+    q.lastScrape = QStringLiteral("max(timestamp(%1{%2}))").arg(kRequests, ofRelease);
+    // The bounds are the mesh's configuration, not Envoy's defaults: read from the data.
+    q.latencyBounds = QStringLiteral("count by (le) (%1{%2})").arg(kDuration, ofRelease);
     return q;
 }
 
@@ -167,6 +169,7 @@ QString ReleaseQueries::text() const
         { "p90 latency, ms", &p90Ms },
         { "p99 latency, ms", &p99Ms },
         { "newest sample of the release (is it scraped?)", &lastScrape },
+        { "the latency histogram's bucket bounds", &latencyBounds },
     };
     QString out;
     for (const auto &[name, query] : all)

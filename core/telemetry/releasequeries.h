@@ -32,6 +32,7 @@ struct ReleaseQueries {
     QString p90Ms;
     QString p99Ms;
     QString lastScrape; // the time of the newest istio_requests_total sample of the release (empty: none)
+    QString latencyBounds; // a series per histogram bucket bound (label le) of the release's latency
 
     // Every query with a comment line naming it, for the clipboard.
     QString text() const;
