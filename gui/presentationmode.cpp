@@ -2,6 +2,7 @@
 
 #include "gui/releaseactions.h"
 #include "gui/widgets/healthcharts.h"
+#include "gui/widgets/weighteditor.h"
 
 #include <QAction>
 #include <QMainWindow>
@@ -52,6 +53,8 @@ void PresentationMode::setOn(bool on)
 
 void PresentationMode::enter()
 {
+    for (WeightEditor *weights : m_window->findChildren<WeightEditor *>())
+        weights->setWrapReadings(true); // large type: two lines rather than a wider editor
     m_wasFullScreen = m_window->isFullScreen();
     m_wasMaximized = m_window->isMaximized();
     m_font = m_window->font();
@@ -99,6 +102,8 @@ void PresentationMode::enter()
 
 void PresentationMode::leave()
 {
+    for (WeightEditor *weights : m_window->findChildren<WeightEditor *>())
+        weights->setWrapReadings(false);
     m_window->setStyleSheet(m_styleSheet);
     m_window->setPalette(m_palette);
     m_window->setFont(m_font);

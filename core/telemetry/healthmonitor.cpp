@@ -357,7 +357,11 @@ void HealthMonitor::ask(const QString &promql, int slot, double start, double en
         if (!result) {
             ++m_generation; // the round's other answers are not needed
             m_pending = 0;
-            endRound(result.error().message);
+            QString message = result.error().message;
+            if (m_source.kind == PrometheusSource::Kind::Url && reply->httpStatus() == 404)
+                message += tr(" (is %1 Prometheus' base URL, the address of its web page, without /api/v1?)")
+                                   .arg(m_source.target());
+            endRound(message);
             return;
         }
         for (const PromSeries &s : result->series) {

@@ -112,7 +112,7 @@ WeightEditor::Widgets WeightEditor::makeRow(int i, const WeightRow &row)
     w.promote->setToolTip(tr("Send all traffic of this release to %1 and apply").arg(row.version));
     w.reading = new QLabel(this);
     w.reading->setObjectName(QStringLiteral("reading_") + row.version);
-    w.reading->setWordWrap(true); // two lines rather than a wider editor (presentation's large type)
+    w.reading->setWordWrap(m_wrapReadings);
     w.verdict = new QLabel(this);
     w.verdict->setObjectName(QStringLiteral("verdict_") + row.version);
     w.verdict->setAlignment(Qt::AlignCenter);
@@ -138,6 +138,13 @@ void WeightEditor::setWeights(const QList<int> &weights)
 {
     m_weights = weights;
     sync();
+}
+
+void WeightEditor::setWrapReadings(bool wrap)
+{
+    m_wrapReadings = wrap;
+    for (const Widgets &w : std::as_const(m_widgets))
+        w.reading->setWordWrap(wrap);
 }
 
 void WeightEditor::setPromoteEnabled(bool enabled)

@@ -44,6 +44,8 @@ public:
     void setObservedVisible(bool visible);
     void setObservedToolTip(const QString &text);
     void setPromoteEnabled(bool enabled);
+    // Readings on two lines where one is too wide (presentation's large type).
+    void setWrapReadings(bool wrap);
     QString readingText(int row) const;
     QString verdictText(int row) const;
 
@@ -76,6 +78,7 @@ private:
     QList<Widgets> m_widgets;
     QList<VersionReading> m_readings;
     bool m_observedVisible = true;
+    bool m_wrapReadings = false;
     QString m_observedTip;
 };
 

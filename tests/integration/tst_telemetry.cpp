@@ -255,24 +255,34 @@ void TestTelemetry::wrongUrlIsAClearError_data()
     closed.close();
     QTest::addColumn<QString>("url");
     QTest::addColumn<QString>("message");
+    QTest::addColumn<QString>("hint");
     QTest::newRow("nothing listens")
             << QStringLiteral("http://127.0.0.1:%1").arg(port)
-            << QStringLiteral("error: Cannot reach Prometheus at http://127.0.0.1:%1: ").arg(port);
+            << QStringLiteral("error: Cannot reach Prometheus at http://127.0.0.1:%1: ").arg(port) << QString();
     QTest::newRow("not Prometheus") << QUrl(m_cluster->endpoints().metrics).toString()
-                                    << QStringLiteral("error: Prometheus answered HTTP 404");
+                                    << QStringLiteral("error: Prometheus answered HTTP 404")
+                                    << QStringLiteral("Prometheus' base URL");
+    QTest::newRow("the API path given too")
+            << m_prometheus->url() + QStringLiteral("/api/v1") << QStringLiteral("error: Prometheus answered HTTP 404")
+            << QStringLiteral("(is %1/api/v1 Prometheus' base URL, the address of its "
+                              "web page, without /api/v1?)")
+                       .arg(m_prometheus->url());
     QTest::newRow("not a URL") << QStringLiteral("prometheus:9090")
                                << QStringLiteral(
-                                          "error: --prometheus-url \"prometheus:9090\" is not an http or https URL");
+                                          "error: --prometheus-url \"prometheus:9090\" is not an http or https URL")
+                               << QString();
 }
 
 void TestTelemetry::wrongUrlIsAClearError()
 {
     QFETCH(QString, url);
     QFETCH(QString, message);
+    QFETCH(QString, hint);
     QString err;
     QCOMPARE(status({ QStringLiteral("greeting"), QStringLiteral("--prometheus-url"), url }, nullptr, &err), 1);
     qInfo("%s", qPrintable(err.trimmed()));
     QVERIFY2(err.startsWith(message), qPrintable(err));
+    QVERIFY2(err.contains(hint), qPrintable(err));
     QCOMPARE(err.count(QLatin1Char('\n')), 1);
 }
 
