@@ -6,9 +6,9 @@
 #include "tests/support/testcluster.h"
 #include "tests/support/testprometheus.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QClipboard>
-#include <QJsonDocument>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
@@ -34,7 +34,6 @@ private Q_SLOTS:
 private:
     gui::TrafficChart *chart(const char *name) const;
     QString verdict(const QString &version) const;
-    void annotate(const QJsonValue &errorPercent);
 
     QTemporaryDir m_home;
     std::unique_ptr<test::TestCluster> m_cluster;
@@ -94,18 +93,6 @@ QString TestHealthWindow::verdict(const QString &version) const
 {
     const auto *badge = m_window->findChild<QLabel *>(QStringLiteral("verdict_") + version);
     return badge && badge->isVisible() ? badge->text() : QString();
-}
-
-void TestHealthWindow::annotate(const QJsonValue &errorPercent)
-{
-    const QJsonObject patch {
-        { QStringLiteral("metadata"),
-          QJsonObject { { QStringLiteral("annotations"),
-                          QJsonObject { { QStringLiteral("demo.canarydeck.io/error-percent"), errorPercent } } } } }
-    };
-    QCOMPARE(m_cluster->mergePatch(QStringLiteral("/apis/apps/v1/namespaces/default/deployments/greeting-risky"),
-                                   QJsonDocument(patch).toJson(QJsonDocument::Compact)),
-             200);
 }
 
 void TestHealthWindow::threeChartsOnOneTimeAxis()
@@ -187,7 +174,10 @@ void TestHealthWindow::faultTurnsTheVerdictAndRollsBack()
     QVERIFY(chart("errorsChart")->isVisible() && chart("latencyChart")->isVisible());
 
     // Demo → "Make greeting-risky fail": the error line rises and the verdict turns.
-    annotate(QStringLiteral("30")); // annotations are strings
+    auto *fail = m_window->findChild<QAction *>(QStringLiteral("demoFail"));
+    QVERIFY(fail);
+    QTRY_VERIFY(fail->isEnabled());
+    fail->trigger();
     QTRY_COMPARE_WITH_TIMEOUT(verdict(QStringLiteral("risky")), QStringLiteral("worse"), 45000);
     const auto *badge = m_window->findChild<QLabel *>(QStringLiteral("verdict_risky"));
     QVERIFY2(badge->toolTip().contains(QLatin1String("success")), qPrintable(badge->toolTip()));
@@ -212,7 +202,13 @@ void TestHealthWindow::faultTurnsTheVerdictAndRollsBack()
     QTRY_COMPARE_WITH_TIMEOUT(chart("requestsChart")->markerCount(), 2, 5000);
     // The canary has no traffic left: its share falls to nothing, and the markers say why.
     QTRY_VERIFY_WITH_TIMEOUT(chart("requestsChart")->points(QStringLiteral("risky")).constLast().y() < 0.5, 30000);
-    annotate(QJsonValue::Null);
+    m_window->findChild<QAction *>(QStringLiteral("demoHeal"))->trigger();
+    QTRY_VERIFY(!m_cluster->get(QStringLiteral("/apis/apps/v1/namespaces/default/deployments/greeting-risky"))
+                         .value(QLatin1String("metadata"))
+                         .toObject()
+                         .value(QLatin1String("annotations"))
+                         .toObject()
+                         .contains(QLatin1String("demo.canarydeck.io/error-percent")));
     m_window->setPresentation(false);
 }
 
