@@ -294,47 +294,11 @@ QByteArray encodedNumber(double seconds)
 
 } // namespace
 
-Result<PromResult> decodePromAnswer(const QByteArray &body, int httpStatus)
+namespace {
+
+// The "data" of a successful answer: its result by its resultType.
+Result<PromResult> decodeData(const QJsonValue &dataValue, int httpStatus, PromResult result)
 {
-    const bool httpFailed = httpStatus != 0 && (httpStatus < 200 || httpStatus > 299);
-    if (body.size() > kMaxBodyBytes)
-        return failure(PromApi::tr("Prometheus answered %1 MiB, more than the %2 MiB Canary Deck reads; query a "
-                                   "shorter range, with a larger step, or fewer series")
-                               .arg(body.size() / (1024 * 1024))
-                               .arg(kMaxBodyBytes / (1024 * 1024)),
-                       httpStatus);
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !document.isObject())
-        return notApiJson(body, httpStatus);
-    const QJsonObject answer = document.object();
-
-    PromResult result;
-    for (const QJsonValue warning : answer.value(QLatin1String("warnings")).toArray()) {
-        if (warning.isString())
-            result.warnings.append(warning.toString());
-    }
-
-    const QJsonValue status = answer.value(QLatin1String("status"));
-    if (status.toString() == QLatin1String("error"))
-        return prometheusError(answer, httpStatus, result.warnings);
-    if (httpFailed) {
-        // JSON from something in front of Prometheus, such as a Kubernetes Status from the API server's proxy.
-        const QString message = truncated(answer.value(QLatin1String("message")).toString(), kQuotedChars);
-        if (!message.isEmpty())
-            return failure(PromApi::tr("Prometheus answered HTTP %1: %2").arg(httpStatus).arg(message), httpStatus);
-        return notApiJson(body, httpStatus);
-    }
-    if (!status.isString())
-        return failure(PromApi::tr("Prometheus's answer has no \"status\": it is JSON, but not from Prometheus's "
-                                   "/api/v1 (is the URL a Prometheus server's?)"),
-                       httpStatus);
-    if (status.toString() != QLatin1String("success"))
-        return failure(PromApi::tr("Prometheus's answer has status %1, neither \"success\" nor \"error\"")
-                               .arg(quoted(status.toString())),
-                       httpStatus);
-
-    const QJsonValue dataValue = answer.value(QLatin1String("data"));
     if (!dataValue.isObject())
         return failure(PromApi::tr("Prometheus's answer: \"data\" is %1, not an object with resultType and result")
                                .arg(jsonTypeName(dataValue)),
@@ -381,6 +345,51 @@ Result<PromResult> decodePromAnswer(const QByteArray &body, int httpStatus)
     return failure(PromApi::tr("Prometheus's answer: data.resultType %1 is none of vector, matrix, scalar, string")
                            .arg(quoted(type)),
                    httpStatus);
+}
+
+} // namespace
+
+Result<PromResult> decodePromAnswer(const QByteArray &body, int httpStatus)
+{
+    const bool httpFailed = httpStatus != 0 && (httpStatus < 200 || httpStatus > 299);
+    if (body.size() > kMaxBodyBytes)
+        return failure(PromApi::tr("Prometheus answered %1 MiB, more than the %2 MiB Canary Deck reads; query a "
+                                   "shorter range, with a larger step, or fewer series")
+                               .arg(body.size() / (1024 * 1024))
+                               .arg(kMaxBodyBytes / (1024 * 1024)),
+                       httpStatus);
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !document.isObject())
+        return notApiJson(body, httpStatus);
+    const QJsonObject answer = document.object();
+
+    PromResult result;
+    for (const QJsonValue warning : answer.value(QLatin1String("warnings")).toArray()) {
+        if (warning.isString())
+            result.warnings.append(warning.toString());
+    }
+
+    const QJsonValue status = answer.value(QLatin1String("status"));
+    if (status.toString() == QLatin1String("error"))
+        return prometheusError(answer, httpStatus, result.warnings);
+    if (httpFailed) {
+        // JSON from something in front of Prometheus, such as a Kubernetes Status from the API server's proxy.
+        const QString message = truncated(answer.value(QLatin1String("message")).toString(), kQuotedChars);
+        if (!message.isEmpty())
+            return failure(PromApi::tr("Prometheus answered HTTP %1: %2").arg(httpStatus).arg(message), httpStatus);
+        return notApiJson(body, httpStatus);
+    }
+    if (!status.isString())
+        return failure(PromApi::tr("Prometheus's answer has no \"status\": it is JSON, but not from Prometheus's "
+                                   "/api/v1 (is the URL a Prometheus server's?)"),
+                       httpStatus);
+    if (status.toString() != QLatin1String("success"))
+        return failure(PromApi::tr("Prometheus's answer has status %1, neither \"success\" nor \"error\"")
+                               .arg(quoted(status.toString())),
+                       httpStatus);
+
+    return decodeData(answer.value(QLatin1String("data")), httpStatus, std::move(result));
 }
 
 QByteArray promQueryString(const QString &promql, std::optional<double> timeSeconds)

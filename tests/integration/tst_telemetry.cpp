@@ -44,15 +44,8 @@ static const int kWindow = 15; // seconds; each fault is given this long and a f
 
 void TestTelemetry::initTestCase()
 {
-    m_cluster = std::make_unique<test::TestCluster>(30);
-    QVERIFY2(m_cluster->ok(), qPrintable(m_cluster->error()));
-    m_prometheus = std::make_unique<test::TestPrometheus>(QUrl(m_cluster->endpoints().metrics));
-    QVERIFY2(m_prometheus->ok(), qPrintable(m_prometheus->error()));
-    m_cluster->setPrometheusUrl(m_prometheus->url());
-    QVERIFY(m_prometheus->waitForSeries(
-            QStringLiteral("increase(istio_requests_total{destination_service_name=\"greeting\"}[%1s]) > 0")
-                    .arg(kWindow),
-            30000));
+    const QString error = test::startMeasuredCluster(&m_cluster, &m_prometheus, kWindow);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
     QTest::qWait(kWindow * 1000); // a full window of traffic
 }
 

@@ -1,5 +1,7 @@
 #include "tests/support/testprometheus.h"
 
+#include "tests/support/testcluster.h"
+
 #include <QDeadlineTimer>
 #include <QEventLoop>
 #include <QFile>
@@ -151,6 +153,26 @@ bool TestPrometheus::waitForSeries(const QString &promql, int timeoutMs)
         QThread::msleep(250);
     }
     return false;
+}
+
+QString startMeasuredCluster(std::unique_ptr<TestCluster> *cluster, std::unique_ptr<TestPrometheus> *prometheus,
+                             int windowSeconds)
+{
+    *cluster = std::make_unique<TestCluster>(30);
+    if (!(*cluster)->ok())
+        return (*cluster)->error();
+    *prometheus = std::make_unique<TestPrometheus>(QUrl((*cluster)->endpoints().metrics));
+    if (!(*prometheus)->ok())
+        return (*prometheus)->error();
+    (*cluster)->setPrometheusUrl((*prometheus)->url());
+    if (!(*prometheus)
+                 ->waitForSeries(
+                         QStringLiteral(
+                                 "increase(istio_requests_total{destination_service_name=\"greeting\"}[%1s]) > 0")
+                                 .arg(windowSeconds),
+                         30000))
+        return QStringLiteral("Prometheus saw no request to greeting within 30 s");
+    return {};
 }
 
 } // namespace canary::test

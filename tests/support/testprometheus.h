@@ -5,6 +5,8 @@
 #include <QTemporaryDir>
 #include <QUrl>
 
+#include <memory>
+
 namespace canary::test {
 
 // A real Prometheus server (Debian's prometheus binary) for tests: on a free 127.0.0.1 port, scraping one
@@ -38,5 +40,13 @@ private:
     bool m_ok = false;
     QString m_error;
 };
+
+class TestCluster;
+
+// A demo cluster (with its background users) and a Prometheus scraping it, the cluster's service proxy
+// forwarding to it, once greeting's requests show in a window of `windowSeconds`. Empty when all is
+// up, else what is not.
+QString startMeasuredCluster(std::unique_ptr<TestCluster> *cluster, std::unique_ptr<TestPrometheus> *prometheus,
+                             int windowSeconds);
 
 } // namespace canary::test
