@@ -48,8 +48,11 @@ Startup measureWindow(const QStringList &app, const QString &kubeconfig, const Q
             out.error = QStringLiteral("the window did not list the services within %1 s").arg(kTimeoutMs / 1000);
             return out;
         }
-        const QJsonObject report
-                = QJsonDocument::fromJson(window.readAllStandardOutput().trimmed().split('\n').constLast()).object();
+        // The report is the last JSON line: a profiler under --wrap may print after it.
+        QJsonObject report;
+        const QList<QByteArray> lines = window.readAllStandardOutput().trimmed().split('\n');
+        for (auto line = lines.crbegin(); line != lines.crend() && report.isEmpty(); ++line)
+            report = QJsonDocument::fromJson(*line).object();
         if (report.isEmpty() || report.contains(QLatin1String("error"))) {
             out.error = QStringLiteral("the window failed: %1 %2")
                                 .arg(report.value(QLatin1String("error")).toString(),

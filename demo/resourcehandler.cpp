@@ -233,8 +233,10 @@ void ResourceHandler::list(Call &call)
     const httplib::Request &request = call.request;
     qint64 rv = 0;
     QList<QJsonObject> chosen;
+    const QString labels = param(request, "labelSelector");
+    const QString fields = param(request, "fieldSelector");
     for (const QJsonObject &o : m_store.list(call.type, call.path.ns, &rv)) {
-        if (selectorsMatch(param(request, "labelSelector"), param(request, "fieldSelector"), o))
+        if ((labels.isEmpty() && fields.isEmpty()) || selectorsMatch(labels, fields, o))
             chosen.append(o);
     }
     const int limit = param(request, "limit").toInt();

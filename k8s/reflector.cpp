@@ -98,6 +98,16 @@ void Reflector::retryNow()
     attempt();
 }
 
+QJsonObject withoutManagedFields(QJsonObject object)
+{
+    QJsonObject meta = object.value(QLatin1String("metadata")).toObject();
+    if (!meta.contains(QLatin1String("managedFields")))
+        return object;
+    meta.remove(QLatin1String("managedFields"));
+    object.insert(QLatin1String("metadata"), meta);
+    return object;
+}
+
 void Reflector::attempt()
 {
     if (m_relistNext || !m_synced)
@@ -148,7 +158,7 @@ void Reflector::list(const QString &continueToken)
         }
         const QJsonObject page = reply->json();
         for (const QJsonValue &item : page.value(QLatin1String("items")).toArray()) {
-            const QJsonObject object = item.toObject();
+            const QJsonObject object = m_transform ? m_transform(item.toObject()) : item.toObject();
             const Key key = keyOf(object);
             if (!key.second.isEmpty())
                 m_listing.insert(key, object);
@@ -249,8 +259,9 @@ void Reflector::onStreamData()
             if (m_store.remove(key) > 0)
                 Q_EMIT deleted(object);
         } else if (type == QLatin1String("ADDED") || type == QLatin1String("MODIFIED")) {
-            m_store.insert(key, object);
-            Q_EMIT applied(object);
+            const QJsonObject kept = m_transform ? m_transform(object) : object;
+            m_store.insert(key, kept);
+            Q_EMIT applied(kept);
         }
         if (generation != m_generation)
             return;

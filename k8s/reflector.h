@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QPointer>
 
+#include <functional>
 #include <utility>
 
 class QNetworkReply;
@@ -23,6 +24,9 @@ class KubeReply;
 // with its store do: list (limit/continue), then watch from the list's resourceVersion with
 // bookmarks; a 410 Gone lists again, a dropped stream watches again from the last resourceVersion,
 // and an unreachable server is retried with exponential backoff.
+// An object without metadata.managedFields: a Transform for the kinds whose owners never read them.
+QJsonObject withoutManagedFields(QJsonObject object);
+
 class Reflector final : public QObject {
     Q_OBJECT
 public:
@@ -59,6 +63,11 @@ public:
     QJsonObject object(const QString &ns, const QString &name) const { return m_store.value({ ns, name }); }
     qsizetype size() const { return m_store.size(); }
 
+    // What the store keeps of each object, as client-go's SetTransform: an owner that never reads an
+    // object's managedFields (often as large as the rest of it) drops them. Set before start().
+    using Transform = std::function<QJsonObject(QJsonObject)>;
+    void setTransform(Transform transform) { m_transform = std::move(transform); }
+
 Q_SIGNALS:
     void stateChanged(canary::k8s::Reflector::State state, const QString &detail);
     // The store took an object that was added or modified.
@@ -89,6 +98,7 @@ private:
     State m_state = State::Idle;
     QString m_detail;
     QMap<Key, QJsonObject> m_store;
+    Transform m_transform;
     bool m_synced = false;
     QString m_resourceVersion;
     QMap<Key, QJsonObject> m_listing; // the pages of the list under way

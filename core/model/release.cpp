@@ -3,12 +3,14 @@
 #include "core/model/istio.h"
 #include "core/routing/routing.h"
 
+#include <QMultiHash>
 #include <QRegularExpression>
+#include <QSet>
 
 #include <algorithm>
-
-#include <QMultiHash>
-#include <QSet>
+#include <optional>
+#include <thread>
+#include <vector>
 
 namespace canary::core {
 
@@ -290,46 +292,75 @@ void addRoutes(Release &r, const QJsonArray &http)
 
 } // namespace
 
+namespace {
+
+using RulesByHost = QMultiHash<QString, const QJsonObject *>; // FQDN -> DestinationRules, in input order
+
+// The release of one VirtualService; none when it routes to no version.
+std::optional<Release> buildRelease(const QJsonObject &vs, const NamespaceSnapshot &s, const ServiceIndex &services,
+                                    const RulesByHost &rulesByHost, bool podsKnown)
+{
+    Release r;
+    r.vs = vs;
+    r.ns = objectNamespace(vs, s.ns);
+    r.virtualService = objectName(vs);
+    const QJsonObject spec = vs.value(QLatin1String("spec")).toObject();
+    for (const QJsonValue &h : spec.value(QLatin1String("hosts")).toArray())
+        r.hosts.append(h.toString());
+    for (const QJsonValue &g : spec.value(QLatin1String("gateways")).toArray())
+        r.gateways.append(g.toString());
+    const QJsonArray http = spec.value(QLatin1String("http")).toArray();
+    const QStringList destinationHosts = addRoutedVersions(r, http);
+    if (r.versions.isEmpty())
+        return std::nullopt;
+    QList<const QJsonObject *> rules;
+    for (const QString &host : destinationHosts)
+        rules.append(rulesByHost.values(host));
+    addSubsets(r, rules, s.ns);
+    addLabelledVersions(r, s, services);
+    sortBySubsets(r);
+    for (ReleaseVersion &v : r.versions)
+        fillPods(v, s, services, podsKnown);
+    addRoutes(r, http);
+    QSet<QString> serviceNames;
+    for (const ReleaseVersion &v : std::as_const(r.versions))
+        serviceNames.insert(v.service.isEmpty() ? v.host : v.service);
+    r.name = serviceNames.size() == 1 ? *serviceNames.begin() : r.virtualService;
+    return r;
+}
+
+} // namespace
+
 QList<Release> buildReleases(const NamespaceSnapshot &s)
 {
-    QList<Release> out;
     const bool podsKnown = !s.pods.isEmpty() || !s.deployments.isEmpty();
     const ServiceIndex services = indexServices(s);
-    QMultiHash<QString, const QJsonObject *> rulesByHost; // FQDN -> DestinationRules, in input order
+    RulesByHost rulesByHost;
     for (auto it = s.destinationRules.crbegin(); it != s.destinationRules.crend(); ++it)
         rulesByHost.insert(
                 fullyQualifiedHost(it->value(QLatin1String("spec")).toObject().value(QLatin1String("host")).toString(),
                                    objectNamespace(*it, s.ns)),
                 &*it);
-    for (const QJsonObject &vs : s.virtualServices) {
-        Release r;
-        r.vs = vs;
-        r.ns = objectNamespace(vs, s.ns);
-        r.virtualService = objectName(vs);
-        const QJsonObject spec = vs.value(QLatin1String("spec")).toObject();
-        for (const QJsonValue &h : spec.value(QLatin1String("hosts")).toArray())
-            r.hosts.append(h.toString());
-        for (const QJsonValue &g : spec.value(QLatin1String("gateways")).toArray())
-            r.gateways.append(g.toString());
-        const QJsonArray http = spec.value(QLatin1String("http")).toArray();
-        const QStringList destinationHosts = addRoutedVersions(r, http);
-        if (r.versions.isEmpty())
-            continue;
-        QList<const QJsonObject *> rules;
-        for (const QString &host : destinationHosts)
-            rules.append(rulesByHost.values(host));
-        addSubsets(r, rules, s.ns);
-        addLabelledVersions(r, s, services);
-        sortBySubsets(r);
-        for (ReleaseVersion &v : r.versions)
-            fillPods(v, s, services, podsKnown);
-        addRoutes(r, http);
-        QSet<QString> serviceNames;
-        for (const ReleaseVersion &v : std::as_const(r.versions))
-            serviceNames.insert(v.service.isEmpty() ? v.host : v.service);
-        r.name = serviceNames.size() == 1 ? *serviceNames.begin() : r.virtualService;
-        out.append(r);
-    }
+    // Each VirtualService is a release of its own: a namespace of thousands is built on every core,
+    // in pieces kept in order (the inputs are only read, and Qt's implicit sharing counts atomically).
+    const qsizetype count = s.virtualServices.size();
+    const int pieces = count < 512 ? 1 : int(qBound<unsigned>(1, std::thread::hardware_concurrency(), 4));
+    QList<QList<Release>> built(pieces);
+    const auto build = [&](int piece) {
+        for (qsizetype i = count * piece / pieces; i < count * (piece + 1) / pieces; ++i)
+            if (std::optional<Release> r = buildRelease(s.virtualServices.at(i), s, services, rulesByHost, podsKnown))
+                built[piece].append(std::move(*r));
+    };
+    std::vector<std::thread> threads;
+    for (int piece = 1; piece < pieces; ++piece)
+        threads.emplace_back(build, piece);
+    build(0);
+    for (std::thread &t : threads)
+        t.join();
+    QList<Release> out;
+    out.reserve(count);
+    for (QList<Release> &piece : built)
+        out.append(std::move(piece));
     return out;
 }
 

@@ -279,6 +279,31 @@ QStringList otherRouteManagers(const QJsonObject &virtualService)
     return out;
 }
 
+QJsonObject withRouteOwnersOnly(QJsonObject virtualService)
+{
+    QJsonObject meta = virtualService.value(QLatin1String("metadata")).toObject();
+    if (!meta.contains(QLatin1String("managedFields")))
+        return virtualService;
+    QJsonArray owners;
+    for (const QJsonValue &entry : meta.value(QLatin1String("managedFields")).toArray()) {
+        const QJsonObject e = entry.toObject();
+        QJsonObject kept { { QStringLiteral("manager"), e.value(QLatin1String("manager")) },
+                           { QStringLiteral("operation"), e.value(QLatin1String("operation")) } };
+        if (e.value(QLatin1String("fieldsV1"))
+                    .toObject()
+                    .value(QLatin1String("f:spec"))
+                    .toObject()
+                    .contains(QLatin1String("f:http")))
+            kept.insert(QStringLiteral("fieldsV1"),
+                        QJsonObject { { QStringLiteral("f:spec"),
+                                        QJsonObject { { QStringLiteral("f:http"), QJsonObject() } } } });
+        owners.append(kept);
+    }
+    meta.insert(QLatin1String("managedFields"), owners);
+    virtualService.insert(QLatin1String("metadata"), meta);
+    return virtualService;
+}
+
 namespace {
 
 // The findings of one release, added as the checks find them.

@@ -28,6 +28,9 @@ QList<Finding> validateRelease(const Release &release, const QJsonObject &virtua
 // (spec.http) according to its managedFields: controllers such as Flagger or Argo Rollouts, which set
 // the routes back on their next reconcile. Each as "manager (Operation)".
 QStringList otherRouteManagers(const QJsonObject &virtualService);
+// The VirtualService with only what otherRouteManagers() reads of its managedFields (each entry's
+// manager and operation, and whether it owns .spec.http): what a store of thousands keeps.
+QJsonObject withRouteOwnersOnly(QJsonObject virtualService);
 // Everything in a set of manifests: schema and rules for Istio kinds, a note for other kinds.
 QList<Finding> validateDocuments(const QList<QJsonObject> &documents);
 

@@ -5,6 +5,7 @@
 #include "core/apply/applyrun.h"
 #include "core/apply/releasesource.h"
 #include "core/model/istio.h"
+#include "core/model/validation.h"
 #include "k8s/accessreview.h"
 #include "k8s/discoveryreply.h"
 #include "k8s/kubeclient.h"
@@ -210,6 +211,11 @@ void ReleaseSession::startWatches()
                               QList<QJsonObject> NamespaceSnapshot::*items) {
         Watched w { group, version, plural, items, nullptr, {} };
         w.reflector = new k8s::Reflector(m_client, k8s::collectionPath(group, version, m_snapshot.ns, plural), this);
+        // Of managedFields only a VirtualService's route owners are read (who else manages its routes):
+        // with 10,000 Services they would be most of the window's memory. Writes never send them.
+        w.reflector->setTransform(plural == QLatin1String("virtualservices")
+                                          ? k8s::Reflector::Transform(withRouteOwnersOnly)
+                                          : k8s::withoutManagedFields);
         connect(w.reflector, &k8s::Reflector::applied, this, &ReleaseSession::scheduleRebuild);
         connect(w.reflector, &k8s::Reflector::deleted, this, &ReleaseSession::scheduleRebuild);
         connect(w.reflector, &k8s::Reflector::resynced, this, &ReleaseSession::scheduleRebuild);

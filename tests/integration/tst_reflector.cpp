@@ -20,6 +20,7 @@ private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
     void storeFollowsTheServer();
+    void transformAppliesToListAndWatch();
     void relistAfterGoneDropsDeletedObjects();
     void longStreamsCutAreResumedWithoutBackoff();
     void unservedKindFails();
@@ -102,6 +103,39 @@ QList<State> TestReflector::states(const QSignalSpy &spy)
     for (const QList<QVariant> &args : spy)
         out.append(args.at(0).value<State>());
     return out;
+}
+
+void TestReflector::transformAppliesToListAndWatch()
+{
+    // The server keeps managedFields on every object; a store told to drop them holds none, listed or
+    // watched, and says so in what it announces.
+    const QString path = QStringLiteral("/apis/networking.istio.io/v1/namespaces/default/destinationrules");
+    const auto managed = [](const QJsonObject &o) {
+        return o.value(QLatin1String("metadata")).toObject().contains(QLatin1String("managedFields"));
+    };
+    k8s::Reflector plain(m_client.get(), path);
+    k8s::Reflector lean(m_client.get(), path);
+    lean.setTransform(k8s::withoutManagedFields);
+    QSignalSpy plainSynced(&plain, &k8s::Reflector::resynced);
+    QSignalSpy leanSynced(&lean, &k8s::Reflector::resynced);
+    QSignalSpy applied(&lean, &k8s::Reflector::applied);
+    plain.start();
+    lean.start();
+    QVERIFY(plainSynced.wait(20000) || plainSynced.size() == 1);
+    QTRY_COMPARE_WITH_TIMEOUT(leanSynced.size(), 1, 20000);
+    QVERIFY(plain.size() > 0);
+    QCOMPARE(lean.size(), plain.size());
+    for (const QJsonObject &o : plain.objects())
+        QVERIFY2(managed(o), qPrintable(core::objectName(o)));
+    for (const QJsonObject &o : lean.objects())
+        QVERIFY2(!managed(o), qPrintable(core::objectName(o)));
+    QTRY_COMPARE_WITH_TIMEOUT(lean.state(), State::Watching, 10000);
+    QVERIFY(send(k8s::KubeRequest::create(path, destinationRule(QStringLiteral("lean")))));
+    QTRY_COMPARE_WITH_TIMEOUT(applied.size(), 1, 5000);
+    QVERIFY(!managed(applied.at(0).at(0).value<QJsonObject>()));
+    QVERIFY(!managed(lean.object(QStringLiteral("default"), QStringLiteral("lean"))));
+    QTRY_VERIFY_WITH_TIMEOUT(managed(plain.object(QStringLiteral("default"), QStringLiteral("lean"))), 5000);
+    QVERIFY(send(k8s::KubeRequest::remove(path + QStringLiteral("/lean"))));
 }
 
 void TestReflector::storeFollowsTheServer()

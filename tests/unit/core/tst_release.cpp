@@ -6,6 +6,7 @@
 #include "tests/support/testcluster.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -74,6 +75,8 @@ int schemaCheck(const QList<QJsonObject> &docs, QString *output)
 class TestRelease : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void routeOwnersSurviveTheStoreTransform();
+    void thousandsBuildInOrder();
     void buildFromSeeds_data();
     void buildFromSeeds();
     void hosts_data();
@@ -456,6 +459,72 @@ void TestRelease::stableAndCanary()
     release.defaultRoute = 1;
     QCOMPARE(release.stableVersion(), stable);
     QCOMPARE(release.canaryVersion(), canary);
+}
+
+void TestRelease::routeOwnersSurviveTheStoreTransform()
+{
+    // What a store of thousands keeps of a VirtualService's managedFields still names who else owns
+    // its routes, and nothing more.
+    const QJsonObject vs = QJsonDocument::fromJson(R"({"apiVersion":"networking.istio.io/v1","kind":"VirtualService",
+        "metadata":{"name":"greeting","managedFields":[
+          {"manager":"kubectl-client-side-apply","operation":"Update","fieldsType":"FieldsV1",
+           "fieldsV1":{"f:spec":{"f:hosts":{},"f:http":{}}}},
+          {"manager":"helm","operation":"Apply","time":"2026-12-01T10:00:00Z","fieldsType":"FieldsV1",
+           "fieldsV1":{"f:metadata":{"f:labels":{"f:app":{}}},"f:spec":{"f:http":{}}}},
+          {"manager":"istio-operator","operation":"Update","fieldsType":"FieldsV1",
+           "fieldsV1":{"f:metadata":{"f:annotations":{"f:note":{}}}}}]},
+        "spec":{"hosts":["greeting"],"http":[{"route":[{"destination":{"host":"greeting"}}]}]}})")
+                                   .object();
+    const QJsonObject kept = core::withRouteOwnersOnly(vs);
+    QCOMPARE(core::otherRouteManagers(vs), QStringList { QStringLiteral("\"helm\" (Apply)") });
+    QCOMPARE(core::otherRouteManagers(kept), core::otherRouteManagers(vs));
+    const QJsonArray fields
+            = kept.value(QLatin1String("metadata")).toObject().value(QLatin1String("managedFields")).toArray();
+    QCOMPARE(fields.size(), 3);
+    QCOMPARE(fields.at(1).toObject(),
+             QJsonDocument::fromJson(R"({"manager":"helm","operation":"Apply","fieldsV1":{"f:spec":{"f:http":{}}}})")
+                     .object());
+    QVERIFY(!fields.at(2).toObject().contains(QLatin1String("fieldsV1")));
+    QCOMPARE(kept.value(QLatin1String("spec")), vs.value(QLatin1String("spec")));
+    QCOMPARE(core::withRouteOwnersOnly(kept), kept);
+}
+
+void TestRelease::thousandsBuildInOrder()
+{
+    // Past 512 VirtualServices the releases are built in pieces on every core: the same releases, in
+    // the order of their VirtualServices, one that routes nowhere left out.
+    core::NamespaceSnapshot s;
+    s.ns = QStringLiteral("bulk");
+    for (int i = 0; i < 1500; ++i) {
+        const QString name = QStringLiteral("svc-%1").arg(i);
+        const QString route = i == 700
+                ? QString()
+                : QStringLiteral(R"({"route":[{"destination":{"host":"%1","subset":"v1"},"weight":70},)"
+                                 R"({"destination":{"host":"%1","subset":"v2"},"weight":30}]})")
+                          .arg(name);
+        s.virtualServices.append(
+                QJsonDocument::fromJson(QStringLiteral(R"({"metadata":{"name":"%1","namespace":"bulk"},)"
+                                                       R"("spec":{"hosts":["%1"],"http":[%2]}})")
+                                                .arg(name, route)
+                                                .toUtf8())
+                        .object());
+        s.destinationRules.append(
+                QJsonDocument::fromJson(
+                        QStringLiteral(R"({"metadata":{"name":"%1","namespace":"bulk"},"spec":{"host":"%1",)"
+                                       R"("subsets":[{"name":"v1","labels":{"version":"v1"}},)"
+                                       R"({"name":"v2","labels":{"version":"v2"}}]}})")
+                                .arg(name)
+                                .toUtf8())
+                        .object());
+    }
+    const QList<core::Release> releases = core::buildReleases(s);
+    QCOMPARE(releases.size(), 1499);
+    for (int i = 0; i < releases.size(); ++i) {
+        const int n = i < 700 ? i : i + 1;
+        QCOMPARE(releases.at(i).name, QStringLiteral("svc-%1").arg(n));
+        QCOMPARE(releases.at(i).versionNames(), (QStringList { QStringLiteral("v1"), QStringLiteral("v2") }));
+        QCOMPARE(releases.at(i).routeWeights(releases.at(i).defaultRoute), (QList<int> { 70, 30 }));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestRelease)
