@@ -12,8 +12,11 @@
 #include "k8s/kubereply.h"
 #include "k8s/reflector.h"
 
+#include <QFutureWatcher>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QPromise>
+#include <QThreadPool>
 #include <QTimer>
 
 namespace canary::core {
@@ -27,6 +30,8 @@ namespace {
 // "connected" again within seconds of its return.
 constexpr int kFirstReconnectDelayMs = 250;
 constexpr int kMaxReconnectDelayMs = 2000;
+// From this many VirtualServices on, releases are built on another thread (and in pieces: buildReleases).
+constexpr int kBackgroundBuild = 512;
 
 } // namespace
 
@@ -53,10 +58,7 @@ ReleaseSession::ReleaseSession(k8s::ClusterEndpoint endpoint, QObject *parent, Q
     connect(m_reconnect, &QTimer::timeout, this, &ReleaseSession::reconnect);
     m_rebuild->setSingleShot(true);
     m_rebuild->setInterval(30);
-    connect(m_rebuild, &QTimer::timeout, this, [this] {
-        rebuildSnapshot();
-        rebuild();
-    });
+    connect(m_rebuild, &QTimer::timeout, this, &ReleaseSession::rebuildInBackground);
 }
 
 ReleaseSession::~ReleaseSession()
@@ -385,8 +387,36 @@ void ReleaseSession::rebuildSnapshot()
     m_snapshot = next;
 }
 
+void ReleaseSession::rebuildInBackground()
+{
+    rebuildSnapshot();
+    // A namespace of thousands takes a few hundred milliseconds to build: not on the thread that paints.
+    if (m_snapshot.virtualServices.size() < kBackgroundBuild) {
+        rebuild();
+        return;
+    }
+    const int generation = ++m_buildGeneration;
+    auto promise = std::make_shared<QPromise<QList<Release>>>();
+    auto *watcher = new QFutureWatcher<QList<Release>>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
+        watcher->deleteLater();
+        if (generation != m_buildGeneration || watcher->future().resultCount() == 0)
+            return; // a newer build (or the server's answer to a write) came first
+        m_releases = watcher->future().takeResult();
+        refreshRollbacks();
+        Q_EMIT releasesChanged();
+    });
+    watcher->setFuture(promise->future());
+    QThreadPool::globalInstance()->start([promise, snapshot = m_snapshot] {
+        promise->start();
+        promise->addResult(buildReleases(snapshot));
+        promise->finish();
+    });
+}
+
 void ReleaseSession::rebuild()
 {
+    ++m_buildGeneration; // what a build in the background finds then is older
     m_releases = buildReleases(m_snapshot);
     refreshRollbacks();
     Q_EMIT releasesChanged();

@@ -128,6 +128,7 @@ private:
     void scheduleRebuild();
     void rebuildSnapshot();
     void rebuild();
+    void rebuildInBackground();
     void run(const QString &releaseName, const ApplyPlan &plan, const QString &rollbackOf, bool forceConflicts = false);
     void refreshRollbacks();
 
@@ -141,6 +142,7 @@ private:
     QStringList m_namespaces;
     NamespaceSnapshot m_snapshot;
     QList<Release> m_releases;
+    int m_buildGeneration = 0; // a build's releases are taken only if no other began after it
     QList<Watched> m_watched;
     QString m_noIstioDetail;
     QTimer *m_rebuild;
