@@ -59,6 +59,9 @@ void TestHealthWindow::initTestCase()
     core::HealthThresholds gates = m_health->thresholds();
     gates.windowSeconds = kWindow;
     gates.minRequests = 5;
+    // The story is the error fault: in 15 s a canary's p99 is nearly its slowest request, which a
+    // loaded machine (sanitizers, tests side by side) makes noisy; latency is tst_telemetry's.
+    gates.maxP99Factor = 4;
     m_health->setThresholds(gates);
     m_window->show();
     m_session->start();
@@ -173,7 +176,7 @@ void TestHealthWindow::faultTurnsTheVerdictAndRollsBack()
     fail->trigger();
     QTRY_COMPARE_WITH_TIMEOUT(verdict(QStringLiteral("risky")), QStringLiteral("worse"), 45000);
     const auto *badge = m_window->findChild<QLabel *>(QStringLiteral("verdict_risky"));
-    QVERIFY2(badge->toolTip().contains(QLatin1String("success")), qPrintable(badge->toolTip()));
+    QTRY_VERIFY2_WITH_TIMEOUT(badge->toolTip().contains(QLatin1String("success")), qPrintable(badge->toolTip()), 30000);
     // The error line rises to the 30 % asked for (the window fills with failed requests).
     QTRY_VERIFY_WITH_TIMEOUT(chart("errorsChart")->points(QStringLiteral("risky")).constLast().y() > 15, 30000);
     QCOMPARE(chart("errorsChart")->points(QStringLiteral("safe")).constLast().y(), 0.0);
