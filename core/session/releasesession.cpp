@@ -6,17 +6,15 @@
 #include "core/apply/releasesource.h"
 #include "core/model/istio.h"
 #include "core/model/validation.h"
+#include "core/session/releasebuilder.h"
 #include "k8s/accessreview.h"
 #include "k8s/discoveryreply.h"
 #include "k8s/kubeclient.h"
 #include "k8s/kubereply.h"
 #include "k8s/reflector.h"
 
-#include <QFutureWatcher>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QPromise>
-#include <QThreadPool>
 #include <QTimer>
 
 namespace canary::core {
@@ -30,8 +28,6 @@ namespace {
 // "connected" again within seconds of its return.
 constexpr int kFirstReconnectDelayMs = 250;
 constexpr int kMaxReconnectDelayMs = 2000;
-// From this many VirtualServices on, releases are built on another thread (and in pieces: buildReleases).
-constexpr int kBackgroundBuild = 512;
 
 } // namespace
 
@@ -39,6 +35,7 @@ ReleaseSession::ReleaseSession(k8s::ClusterEndpoint endpoint, QObject *parent, Q
     : QObject(parent)
     , m_client(new k8s::KubeClient(std::move(endpoint), this))
     , m_rebuild(new QTimer(this))
+    , m_builder(new ReleaseBuilder(this))
     , m_journal(std::move(journalDirectory))
     , m_reconnect(new QTimer(this))
     , m_reconnectDelayMs(kFirstReconnectDelayMs)
@@ -59,6 +56,11 @@ ReleaseSession::ReleaseSession(k8s::ClusterEndpoint endpoint, QObject *parent, Q
     m_rebuild->setSingleShot(true);
     m_rebuild->setInterval(30);
     connect(m_rebuild, &QTimer::timeout, this, &ReleaseSession::rebuildInBackground);
+    connect(m_builder, &ReleaseBuilder::built, this, [this](const QList<Release> &releases) {
+        m_releases = releases;
+        refreshRollbacks();
+        Q_EMIT releasesChanged();
+    });
 }
 
 ReleaseSession::~ReleaseSession()
@@ -390,33 +392,15 @@ void ReleaseSession::rebuildSnapshot()
 void ReleaseSession::rebuildInBackground()
 {
     rebuildSnapshot();
-    // A namespace of thousands takes a few hundred milliseconds to build: not on the thread that paints.
-    if (m_snapshot.virtualServices.size() < kBackgroundBuild) {
+    if (m_snapshot.virtualServices.size() < ReleaseBuilder::kBackgroundFrom)
         rebuild();
-        return;
-    }
-    const int generation = ++m_buildGeneration;
-    auto promise = std::make_shared<QPromise<QList<Release>>>();
-    auto *watcher = new QFutureWatcher<QList<Release>>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
-        watcher->deleteLater();
-        if (generation != m_buildGeneration || watcher->future().resultCount() == 0)
-            return; // a newer build (or the server's answer to a write) came first
-        m_releases = watcher->future().takeResult();
-        refreshRollbacks();
-        Q_EMIT releasesChanged();
-    });
-    watcher->setFuture(promise->future());
-    QThreadPool::globalInstance()->start([promise, snapshot = m_snapshot] {
-        promise->start();
-        promise->addResult(buildReleases(snapshot));
-        promise->finish();
-    });
+    else
+        m_builder->build(m_snapshot);
 }
 
 void ReleaseSession::rebuild()
 {
-    ++m_buildGeneration; // what a build in the background finds then is older
+    m_builder->cancel(); // what a build in the background finds is older
     m_releases = buildReleases(m_snapshot);
     refreshRollbacks();
     Q_EMIT releasesChanged();

@@ -21,6 +21,8 @@ class Reflector;
 
 namespace canary::core {
 
+class ReleaseBuilder;
+
 class ApplyRun;
 
 // One user's view of one namespace of one cluster: what is there (kept current by watches), the
@@ -142,10 +144,10 @@ private:
     QStringList m_namespaces;
     NamespaceSnapshot m_snapshot;
     QList<Release> m_releases;
-    int m_buildGeneration = 0; // a build's releases are taken only if no other began after it
     QList<Watched> m_watched;
     QString m_noIstioDetail;
     QTimer *m_rebuild;
+    ReleaseBuilder *m_builder;
     bool m_applying = false;
     QPointer<ApplyRun> m_runner;
     bool m_serverSide = false;
