@@ -135,7 +135,7 @@ void HealthMonitor::setScrapeUrl(const QUrl &url)
     resetSource();
 }
 
-void HealthMonitor::setRelease(const Release &release)
+bool HealthMonitor::setRelease(const Release &release)
 {
     const bool same = m_hasRelease && release.name == m_release.name && release.ns == m_release.ns
             && release.versionNames() == m_release.versionNames();
@@ -143,7 +143,7 @@ void HealthMonitor::setRelease(const Release &release)
     m_release = release;
     m_hasRelease = true;
     if (same)
-        return; // new weights: the next round judges by them
+        return false; // new weights: the next round judges by them
     abandonRound();
     clearMeasures();
     m_lastScrapeSeconds = 0;
@@ -153,6 +153,7 @@ void HealthMonitor::setRelease(const Release &release)
         refresh();
     if (m_periodic)
         m_timer->start();
+    return true;
 }
 
 void HealthMonitor::clearRelease()

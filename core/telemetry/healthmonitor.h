@@ -43,8 +43,9 @@ public:
     void setPrometheusUrl(const QUrl &url);
     // --metrics-url: a Prometheus-format page, used when no Prometheus is named or found.
     void setScrapeUrl(const QUrl &url);
-    // The release to measure (its namespace is release.ns). Measuring starts at once.
-    void setRelease(const Release &release);
+    // The release to measure (its namespace is release.ns). Measuring starts at once. True when it is
+    // another release (or its versions changed): what was measured is dropped; false for new weights.
+    bool setRelease(const Release &release);
     void clearRelease();
     const Release &release() const { return m_release; }
     void setThresholds(const HealthThresholds &thresholds);

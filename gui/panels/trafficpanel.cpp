@@ -86,7 +86,7 @@ TrafficPanel::TrafficPanel(core::EditSession *edits, core::HealthMonitor *monito
         connect(m_monitor, &core::HealthMonitor::problemChanged, this, &TrafficPanel::refresh);
         connect(m_monitor, &core::HealthMonitor::sourceChanged, this, &TrafficPanel::showSource);
     }
-    m_gates->setText(tr("Gates: %1").arg(m_monitor ? m_monitor->thresholds().describe() : QString()));
+    showGates();
     followRelease();
 }
 
@@ -111,11 +111,9 @@ void TrafficPanel::followRelease()
         refresh();
         return;
     }
-    const bool other = live->name != m_monitor->release().name || live->ns != m_monitor->release().ns
-            || live->versionNames() != m_monitor->release().versionNames();
-    m_monitor->setRelease(*live); // new weights: the verdicts are judged by them
-    if (other)
-        refresh(); // its lines at once, not at the next round
+    // New weights: the verdicts are judged by them. Another release: its lines at once, not at the next round.
+    if (m_monitor->setRelease(*live))
+        refresh();
 }
 
 void TrafficPanel::refresh()
@@ -199,6 +197,11 @@ void TrafficPanel::showMarkers()
     m_charts->setMarkers(markers);
 }
 
+void TrafficPanel::showGates()
+{
+    m_gates->setText(m_monitor ? tr("Gates: %1").arg(m_monitor->thresholds().describe()) : QString());
+}
+
 void TrafficPanel::editGates()
 {
     if (!m_monitor)
@@ -208,7 +211,7 @@ void TrafficPanel::editGates()
         return;
     GatesDialog::save(dialog.thresholds());
     m_monitor->setThresholds(dialog.thresholds());
-    m_gates->setText(tr("Gates: %1").arg(m_monitor->thresholds().describe()));
+    showGates();
 }
 
 } // namespace canary::gui

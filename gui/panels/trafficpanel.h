@@ -42,6 +42,7 @@ private:
     void refresh();
     void showSource();
     void showMarkers();
+    void showGates();
     void editGates();
 
     core::EditSession *m_edits;
