@@ -3,6 +3,7 @@
 #include "cli/world.h"
 #include "core/model/istio.h"
 #include "core/model/release.h"
+#include "k8s/humanduration.h"
 #include "k8s/yaml.h"
 
 #include <QJsonArray>
@@ -80,7 +81,7 @@ QStringList tableRow(const core::Release &r, bool wide)
     for (const core::ReleaseRoute &route : r.routes)
         matchRoutes += route.match.isEmpty() ? 0 : 1;
     QStringList row { r.virtualService, r.hosts.join(QLatin1Char(',')), r.versionNames().join(QLatin1Char(',')),
-                      weightsText(r),   QString::number(matchRoutes),   humanAge(r.vs) };
+                      weightsText(r),   QString::number(matchRoutes),   k8s::humanAge(r.vs) };
     if (wide) {
         QStringList pods;
         for (const core::ReleaseVersion &v : r.versions)

@@ -28,35 +28,6 @@ void Console::warnAll(const QStringList &warnings) const
         err << "Warning: " << w << '\n';
 }
 
-QString humanAge(const QJsonObject &object)
-{
-    const QDateTime created = QDateTime::fromString(
-            object.value(QLatin1String("metadata")).toObject().value(QLatin1String("creationTimestamp")).toString(),
-            Qt::ISODate);
-    if (!created.isValid())
-        return QStringLiteral("<unknown>");
-    const qint64 s = qMax<qint64>(0, created.secsTo(QDateTime::currentDateTimeUtc()));
-    if (s < 120)
-        return QStringLiteral("%1s").arg(s);
-    const qint64 m = s / 60;
-    if (m < 10)
-        return s % 60 == 0 ? QStringLiteral("%1m").arg(m) : QStringLiteral("%1m%2s").arg(m).arg(s % 60);
-    if (m < 180)
-        return QStringLiteral("%1m").arg(m);
-    const qint64 h = s / 3600;
-    if (h < 8)
-        return m % 60 == 0 ? QStringLiteral("%1h").arg(h) : QStringLiteral("%1h%2m").arg(h).arg(m % 60);
-    if (h < 48)
-        return QStringLiteral("%1h").arg(h);
-    if (h < 192)
-        return h % 24 == 0 ? QStringLiteral("%1d").arg(h / 24) : QStringLiteral("%1d%2h").arg(h / 24).arg(h % 24);
-    if (h < 24 * 365 * 2)
-        return QStringLiteral("%1d").arg(h / 24);
-    if (h < 24 * 365 * 8)
-        return QStringLiteral("%1y%2d").arg(h / 24 / 365).arg((h / 24) % 365);
-    return QStringLiteral("%1y").arg(h / 24 / 365);
-}
-
 void printTable(QTextStream &out, const QList<QStringList> &rows)
 {
     QList<int> widths;

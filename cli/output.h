@@ -23,8 +23,6 @@ struct Console {
 
 // Columns padded as kubectl's tables (three spaces between columns).
 void printTable(QTextStream &out, const QList<QStringList> &rows);
-// An object's age as kubectl's AGE column shows it (k8s.io/apimachinery's HumanDuration).
-QString humanAge(const QJsonObject &object);
 QByteArray jsonText(const QJsonObject &object);
 // "virtualservice.networking.istio.io/NAME", as kubectl names what it configured.
 QString resourceName(const QString &kind, const QString &name);

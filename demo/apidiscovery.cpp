@@ -216,8 +216,7 @@ QJsonObject openApiIndex(const QStringList &gvs)
 // The schema of a kind: Istio's from its CRD, any object for the built-in kinds.
 QJsonObject kindSchema(const ResourceType &t, const QString &version, const QJsonObject &gvk)
 {
-    QJsonObject schema = t.group.isEmpty() || t.group == QLatin1String("apps") ? QJsonObject()
-                                                                               : core::istioSchema(t.kind, version);
+    QJsonObject schema = t.isBuiltIn() ? QJsonObject() : core::istioSchema(t.kind, version);
     if (schema.isEmpty())
         schema = QJsonObject { { QStringLiteral("type"), QStringLiteral("object") },
                                { QStringLiteral("x-kubernetes-preserve-unknown-fields"), true } };

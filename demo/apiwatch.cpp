@@ -4,6 +4,7 @@
 #include "demo/faultplan.h"
 #include "demo/objectstore.h"
 #include "demo/selectors.h"
+#include "demo/tables.h"
 
 #include <httplib.h>
 
@@ -38,6 +39,7 @@ private:
     const QString m_ns;
     const QString m_apiVersion;
     const bool m_bookmarks;
+    const bool m_table; // kubectl get -w: every object as a one-row Table
     const QString m_labelSelector;
     const QString m_fieldSelector;
     const QDateTime m_deadline;
@@ -67,6 +69,7 @@ WatchStream::WatchStream(ObjectStore &store, FaultPlan &faults, const std::atomi
     , m_ns(std::move(ns))
     , m_apiVersion(std::move(apiVersion))
     , m_bookmarks(param(request, "allowWatchBookmarks") == QLatin1String("true"))
+    , m_table(wantsTable(request.get_header_value("Accept")))
     , m_labelSelector(param(request, "labelSelector"))
     , m_fieldSelector(param(request, "fieldSelector"))
     , m_deadline(QDateTime::currentDateTimeUtc().addSecs(qMax(1, timeoutSeconds(request))))
@@ -84,9 +87,11 @@ WatchStream::WatchStream(ObjectStore &store, FaultPlan &faults, const std::atomi
 
 bool WatchStream::write(httplib::DataSink &sink, const QString &eventType, const QJsonObject &object) const
 {
-    const QByteArray line
-            = QJsonDocument(QJsonObject { { QStringLiteral("type"), eventType }, { QStringLiteral("object"), object } })
-                      .toJson(QJsonDocument::Compact)
+    const bool asRow = m_table && eventType != QLatin1String("BOOKMARK") && eventType != QLatin1String("ERROR");
+    const std::optional<QJsonObject> table = asRow ? asTable(m_type, { object }, {}) : std::nullopt;
+    const QByteArray line = QJsonDocument(QJsonObject { { QStringLiteral("type"), eventType },
+                                                        { QStringLiteral("object"), table ? *table : object } })
+                                    .toJson(QJsonDocument::Compact)
             + '\n';
     return sink.write(line.constData(), size_t(line.size()));
 }

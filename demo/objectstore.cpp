@@ -135,6 +135,14 @@ ObjectStore::ObjectStore()
           v1,
           { QStringLiteral("deploy") },
           { QStringLiteral("all") } },
+        { QStringLiteral("coordination.k8s.io"),
+          QStringLiteral("Lease"),
+          QStringLiteral("leases"),
+          QStringLiteral("lease"),
+          true,
+          v1,
+          {},
+          {} },
         { core::kIstioGroup,
           QStringLiteral("VirtualService"),
           QStringLiteral("virtualservices"),
@@ -165,6 +173,11 @@ ObjectStore::ObjectStore()
         create(*ns, {},
                QJsonObject { { QStringLiteral("metadata"),
                                QJsonObject { { QStringLiteral("name"), QLatin1String(name) } } } });
+}
+
+bool ResourceType::isBuiltIn() const
+{
+    return group.isEmpty() || group == QLatin1String("apps") || group == QLatin1String("coordination.k8s.io");
 }
 
 const ResourceType *ObjectStore::findType(const QString &group, const QString &plural) const
@@ -239,8 +252,7 @@ Result<QJsonObject> ObjectStore::replace(const ResourceType &type, const QString
                                          QJsonObject object, bool dryRun, const Admission &admit)
 {
     std::lock_guard lock(m_mutex);
-    return write(type, ns, name, object, false, !type.group.isEmpty() && type.group != QLatin1String("apps"), dryRun,
-                 admit);
+    return write(type, ns, name, object, false, !type.isBuiltIn(), dryRun, admit);
 }
 
 Result<QJsonObject> ObjectStore::apply(const ResourceType &type, const QString &ns, const QString &name,

@@ -26,6 +26,10 @@ struct ResourceType {
     QStringList versions; // served versions, preferred first
     QStringList shortNames;
     QStringList categories;
+
+    // A kind of Kubernetes itself rather than a CRD: no schema, no resourceVersion needed on update,
+    // strategic merge patch accepted (merged as a merge patch).
+    bool isBuiltIn() const;
 };
 
 struct WatchEvent {

@@ -8,6 +8,7 @@
 #include "demo/objectstore.h"
 #include "demo/scale.h"
 #include "demo/selectors.h"
+#include "demo/tables.h"
 
 #include <httplib.h>
 
@@ -100,9 +101,8 @@ QStringList duplicateFieldsOf(const httplib::Request &request)
 // A merge patch, or a strategic merge patch of a built-in kind, which the demo merges as a merge patch.
 bool isMergePatch(const ResourceType &type, const std::string &contentType)
 {
-    const bool builtIn = type.group.isEmpty() || type.group == QLatin1String("apps");
     return contentType.rfind("application/merge-patch+json", 0) == 0
-            || (builtIn && contentType.rfind("application/strategic-merge-patch+json", 0) == 0);
+            || (type.isBuiltIn() && contentType.rfind("application/strategic-merge-patch+json", 0) == 0);
 }
 
 void sendUnsupportedMediaType(httplib::Response &response, const char *accepted)
@@ -212,7 +212,7 @@ void ResourceHandler::handle(const httplib::Request &request, httplib::Response 
     else if (method == "GET" && !named)
         list(call);
     else if (method == "GET")
-        call.send(m_store.get(*type, path->ns, path->name), 200);
+        get(call);
     else if (method == "POST" && !named)
         create(call);
     else if (method == "PUT" && named)
@@ -264,11 +264,31 @@ void ResourceHandler::list(Call &call)
                     QString::fromLatin1(QStringLiteral("%1:%2").arg(end).arg(rv).toUtf8().toBase64()));
         meta.insert(QStringLiteral("remainingItemCount"), int(chosen.size()) - end);
     }
+    QList<QJsonObject> page;
+    for (const QJsonValue &item : std::as_const(items))
+        page.append(item.toObject());
+    if (std::optional<QJsonObject> table
+        = wantsTable(request.get_header_value("Accept")) ? asTable(call.type, page, meta) : std::nullopt) {
+        sendJson(call.response, 200, *table);
+        return;
+    }
     sendJson(call.response, 200,
              QJsonObject { { QStringLiteral("kind"), QString(call.type.kind + QStringLiteral("List")) },
                            { QStringLiteral("apiVersion"), call.apiVersion },
                            { QStringLiteral("metadata"), meta },
                            { QStringLiteral("items"), items } });
+}
+
+void ResourceHandler::get(Call &call)
+{
+    const Result<QJsonObject> object = m_store.get(call.type, call.path.ns, call.path.name);
+    if (std::optional<QJsonObject> table = object && wantsTable(call.request.get_header_value("Accept"))
+                ? asTable(call.type, { asVersion(*object, call.apiVersion) }, {})
+                : std::nullopt) {
+        sendJson(call.response, 200, *table);
+        return;
+    }
+    call.send(object, 200);
 }
 
 void ResourceHandler::create(Call &call)

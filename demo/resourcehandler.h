@@ -32,6 +32,7 @@ public:
 private:
     struct Call;
     void list(Call &call);
+    void get(Call &call);
     void create(Call &call);
     void replace(Call &call);
     void apply(Call &call);

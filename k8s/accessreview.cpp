@@ -30,4 +30,22 @@ AccessAnswer accessReviewAnswer(const QJsonObject &review)
     return { status.value(QLatin1String("allowed")).toBool(), status.value(QLatin1String("reason")).toString() };
 }
 
+KubeRequest selfSubjectReviewRequest()
+{
+    const QJsonObject review { { QStringLiteral("apiVersion"), QStringLiteral("authentication.k8s.io/v1") },
+                               { QStringLiteral("kind"), QStringLiteral("SelfSubjectReview") } };
+    return KubeRequest::create(QStringLiteral("/apis/authentication.k8s.io/v1/selfsubjectreviews"),
+                               QJsonDocument(review).toJson(QJsonDocument::Compact));
+}
+
+QString selfSubjectReviewUser(const QJsonObject &review)
+{
+    return review.value(QLatin1String("status"))
+            .toObject()
+            .value(QLatin1String("userInfo"))
+            .toObject()
+            .value(QLatin1String("username"))
+            .toString();
+}
+
 } // namespace canary::k8s

@@ -27,4 +27,9 @@ struct AccessAnswer {
 // The answer of a review the server accepted.
 AccessAnswer accessReviewAnswer(const QJsonObject &review);
 
+// Who am I (kubectl auth whoami): the POST of a SelfSubjectReview (authentication.k8s.io/v1), and the
+// user name of its answer (empty when it has none).
+KubeRequest selfSubjectReviewRequest();
+QString selfSubjectReviewUser(const QJsonObject &review);
+
 } // namespace canary::k8s

@@ -23,6 +23,7 @@ private Q_SLOTS:
     void readmeExamples();
     void scaleSubresource();
     void applyFixtureAndReadBack();
+    void leaseShowsItsHolder();
     void wrongTokenIsUnauthorized();
     void closingStopsTheCluster();
 
@@ -111,6 +112,27 @@ void TestKubectl::getEverything()
                     &out),
             0);
     QCOMPARE(out.split(QLatin1Char('\n'), Qt::SkipEmptyParts).size(), 3);
+}
+
+// A rollout's Lease as an operator looks at it: kubectl get lease prints the HOLDER column, also while watching.
+void TestKubectl::leaseShowsItsHolder()
+{
+    QFile f(m_dir.filePath(QStringLiteral("lease.yaml")));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata:\n  name: greeting\n  namespace: default\n"
+            "spec:\n  holderIdentity: alice@ws1\n  leaseDurationSeconds: 30\n");
+    f.close();
+    QString out;
+    QString err;
+    QCOMPARE(kubectl({ "apply", "-f", f.fileName() }, &out, &err), 0);
+    QCOMPARE(kubectl({ "get", "lease", "greeting" }, &out, &err), 0);
+    const QStringList lines = out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 2);
+    QVERIFY2(lines.at(0).simplified() == QLatin1String("NAME HOLDER AGE"), qPrintable(out));
+    QVERIFY2(lines.at(1).simplified().startsWith(QLatin1String("greeting alice@ws1 ")), qPrintable(out));
+    QCOMPARE(kubectl({ "get", "leases", "-A" }, &out, &err), 0);
+    QVERIFY2(out.contains(QRegularExpression(QStringLiteral("default\\s+greeting\\s+alice@ws1"))), qPrintable(out));
+    QCOMPARE(kubectl({ "delete", "lease", "greeting" }, &out, &err), 0);
 }
 
 void TestKubectl::applyFixtureAndReadBack()
